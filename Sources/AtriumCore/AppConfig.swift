@@ -1,0 +1,103 @@
+import Foundation
+
+/// Typed runtime configuration, read once at startup from the environment.
+public struct AppConfig: Sendable {
+    /// Where Atrium keeps local state (embedded PostgreSQL, mail directory, exports, keys).
+    public var home: String
+    /// A PostgreSQL URL; `nil` means "start the embedded cluster under `home/pg`".
+    public var databaseURL: String?
+    /// Port of the embedded PostgreSQL cluster.
+    public var embeddedPostgresPort: Int
+    /// Interface and port the HTTP server binds to.
+    public var host: String
+    public var port: Int
+    /// Parent domain: brand hosts are `<slug>.<platformDomain>`, the console is `ops.<platformDomain>`.
+    public var platformDomain: String
+    /// `smtp://host:port`; `nil` writes mail into `home/mail/<tenant>/`.
+    public var smtpURL: String?
+    public var logLevel: String
+    public var poolSize: Int
+    /// Directories holding templates, migrations and brand definitions.
+    public var templatesDirectory: String
+    public var migrationsDirectory: String
+    public var tenantsDirectory: String
+    /// Prefix of tenant role names; lets several databases share one cluster (tests do).
+    public var rolePrefix: String
+    /// Whether cookies carry the `Secure` attribute (on behind TLS, off for the plain-HTTP demo).
+    public var secureCookies: Bool
+    /// Base64 master key; `nil` means the embedded default key file under `home`.
+    public var masterKey: String?
+    /// Parallel tenants during `migrate`.
+    public var migrationConcurrency: Int
+    /// Enables `/bench/page`, used only by `ops/bench/request-overhead`.
+    public var benchRoutes: Bool
+
+    /// Reads the environment, failing with a message that names the variable and what was expected.
+    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
+        func int(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
+            guard let raw = env[key], !raw.isEmpty else { return fallback }
+            guard let value = Int(raw), range.contains(value) else {
+                throw ConfigError.invalid(key: key, expected: "an integer in \(range.lowerBound)...\(range.upperBound)", got: raw)
+            }
+            return value
+        }
+        func bool(_ key: String, _ fallback: Bool) throws -> Bool {
+            guard let raw = env[key]?.lowercased(), !raw.isEmpty else { return fallback }
+            switch raw {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default: throw ConfigError.invalid(key: key, expected: "true or false", got: raw)
+            }
+        }
+        let home = env["ATRIUM_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ".atrium"
+        let url = env["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let url, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
+            throw ConfigError.invalid(key: "DATABASE_URL", expected: "a postgres:// URL", got: "(hidden)")
+        }
+        let smtp = env["ATRIUM_SMTP_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let smtp, !smtp.hasPrefix("smtp://") {
+            throw ConfigError.invalid(key: "ATRIUM_SMTP_URL", expected: "smtp://host:port", got: smtp)
+        }
+        let level = env["ATRIUM_LOG_LEVEL"] ?? "info"
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
+            throw ConfigError.invalid(key: "ATRIUM_LOG_LEVEL", expected: "trace|debug|info|notice|warning|error|critical", got: level)
+        }
+        let prefix = env["ATRIUM_ROLE_PREFIX"] ?? "atrium_t_"
+        guard prefix.range(of: "^[a-z][a-z0-9_]{0,20}$", options: .regularExpression) != nil else {
+            throw ConfigError.invalid(key: "ATRIUM_ROLE_PREFIX", expected: "lowercase letters, digits, underscore (max 21)", got: prefix)
+        }
+        return AppConfig(
+            home: home,
+            databaseURL: url,
+            embeddedPostgresPort: try int("ATRIUM_PG_PORT", 54329, 1024...65535),
+            host: env["ATRIUM_HOST"] ?? "127.0.0.1",
+            port: try int("ATRIUM_PORT", 8080, 0...65535),
+            platformDomain: (env["ATRIUM_PLATFORM_DOMAIN"] ?? "localhost").lowercased(),
+            smtpURL: smtp,
+            logLevel: level,
+            poolSize: try int("ATRIUM_POOL_SIZE", 20, 1...500),
+            templatesDirectory: env["ATRIUM_TEMPLATES"] ?? "templates",
+            migrationsDirectory: env["ATRIUM_MIGRATIONS"] ?? "migrations",
+            tenantsDirectory: env["ATRIUM_TENANTS"] ?? "tenants",
+            rolePrefix: prefix,
+            secureCookies: try bool("ATRIUM_SECURE_COOKIES", false),
+            masterKey: env["ATRIUM_MASTER_KEY"].flatMap { $0.isEmpty ? nil : $0 },
+            migrationConcurrency: try int("ATRIUM_MIGRATION_CONCURRENCY", 8, 1...64),
+            benchRoutes: try bool("ATRIUM_BENCH_ROUTES", false)
+        )
+    }
+
+    /// The host serving the operator console.
+    public var consoleHost: String { "ops.\(platformDomain)" }
+}
+
+/// A configuration value that is missing or malformed.
+public enum ConfigError: Error, CustomStringConvertible, Equatable {
+    case invalid(key: String, expected: String, got: String)
+
+    public var description: String {
+        switch self {
+        case let .invalid(key, expected, got): "configuration \(key): expected \(expected), got \"\(got)\""
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import AtriumCore
+import AtriumIdentity
+import AtriumStorage
+import Foundation
+import Hummingbird
+
+/// Back Office (`/admin`): staff login, invitation acceptance, dashboard and audit trail.
+struct AdminRoutes: Sendable {
+    let services: AppServices
+    var pages: Pages { Pages(services: services) }
+
+    func register(on router: Router<AtriumRequestContext>) {
+        let traders = TraderRoutes(services: services)
+        router.get("/admin") { req, ctx in try await entry(req, ctx) }
+        router.post("/admin/login") { req, ctx in try await traders.login(req, ctx, audience: .staff, template: "admin/login", home: "/admin") }
+        router.post("/admin/logout") { req, ctx in try await traders.logout(req, ctx, audience: .staff, home: "/admin") }
+        router.get("/admin/invite/:token") { req, ctx in try await invitation(req, ctx) }
+        router.post("/admin/invite/:token") { req, ctx in try await acceptInvitation(req, ctx) }
+        router.group("/admin/audit")
+            .add(middleware: RequirePermission(.auditView, services: services))
+            .get { req, ctx in try await audit(req, ctx) }
+    }
+
+    func entry(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+        guard let token = req.cookies[Audience.staff.cookieName]?.value,
+              let staff = try await RequirePermission.principal(token: token, tenant: tenant.handle, services: services) else {
+            return try pages.render("admin/login", title: "title_admin_login", request: req, context: ctx)
+        }
+        return try pages.render("admin/dashboard", title: "title_admin_dashboard", request: req, context: ctx, extra: [
+            "staff": ["email": staff.user.email, "roles": staff.roles.joined(separator: ", "),
+                      "permissions": staff.permissions.map(\.rawValue).sorted()] as [String: Any],
+            "canViewAudit": staff.permissions.contains(.auditView),
+        ])
+    }
+
+    func audit(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        guard let tenant = ctx.tenant, let staff = ctx.staff else { throw HTTPError(.notFound) }
+        let (rows, broken) = try await services.tenantDB.transaction(tenant.handle) { tx in
+            (try await AuditLog.recent(limit: 100, in: tx), try await AuditLog.verify(in: tx))
+        }
+        let formatter = ISO8601DateFormatter()
+        return try pages.render("admin/audit", title: "title_admin_audit", request: req, context: ctx, extra: [
+            "staff": ["email": staff.user.email, "roles": staff.roles.joined(separator: ", ")],
+            "entries": rows.map { ["id": $0.seq, "at": formatter.string(from: $0.at), "actor": $0.actor, "action": $0.action,
+                                   "subject": $0.subject, "requestId": $0.requestID] as [String: Any] },
+            "chainOK": broken == nil, "brokenAt": broken.map { "\($0)" } ?? "",
+        ])
+    }
+
+    func invitation(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+        let token = ctx.parameters.get("token") ?? ""
+        let found = try await services.tenantDB.transaction(tenant.handle) { tx in try await Invitations.peek(token: token, in: tx) }
+        guard let (_, email) = found else {
+            throw RequestRejected(status: 410, publicMessage: "error_invitation_invalid")
+        }
+        return try pages.render("admin/invite", title: "title_admin_invite", request: req, context: ctx, extra: ["token": token, "email": email])
+    }
+
+    func acceptInvitation(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+        let token = ctx.parameters.get("token") ?? ""
+        let t = pages.strings(req, ctx)
+        do {
+            let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
+            let password = try Forms.required(form, "password", max: PasswordHasher.maximumLength, strings: t)
+            guard password.count >= PasswordHasher.minimumLength else { throw RequestRejected(status: 400, publicMessage: "error_password_too_short") }
+            guard form["password_confirm"] == password else { throw RequestRejected(status: 400, publicMessage: "error_passwords_differ") }
+            let hash = try await services.authenticator.hasher.hash(password)
+            let sessionToken = try await services.tenantDB.transaction(tenant.handle) { tx -> String? in
+                guard let user = try await Invitations.consume(token: token, in: tx) else { return nil }
+                try await Users.setPassword(user: user, hash: hash, in: tx)
+                try await AuditLog.append(AuditEntry(actor: "staff:\(user.uuidString.lowercased())", action: "staff.invitation.accepted",
+                                                     subject: "staff:\(user.uuidString.lowercased())", requestID: ctx.requestID), in: tx)
+                return try await Sessions.create(user: user, audience: .staff, ip: ctx.clientIP, userAgent: req.headers[.userAgent] ?? "",
+                                                 replacing: req.cookies[Audience.staff.cookieName]?.value, in: tx)
+            }
+            guard let sessionToken else { throw RequestRejected(status: 410, publicMessage: "error_invitation_invalid") }
+            var response = Responses.seeOther("/admin")
+            response.setCookie(Responses.sessionCookie(.staff, token: sessionToken, path: "/", secure: services.config.secureCookies))
+            return response
+        } catch {
+            return try pages.rejected(error, template: "admin/invite", title: "title_admin_invite", request: req, context: ctx, extra: ["token": token])
+        }
+    }
+}

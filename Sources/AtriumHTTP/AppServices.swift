@@ -1,0 +1,77 @@
+import AtriumCore
+import AtriumIdentity
+import AtriumStorage
+import AtriumTenancy
+import AtriumWork
+import Crypto
+import Foundation
+import Logging
+
+/// Everything the routes need, built once by `buildApplication`.
+public struct AppServices: Sendable {
+    public let config: AppConfig
+    public let database: Database
+    public let tenantDB: TenantDB
+    public let registry: TenantRegistry
+    public let migrations: MigrationSet
+    public let provisioning: ProvisioningService
+    public let authenticator: Authenticator
+    public let csrf: CSRFProtector
+    public let renderer: Renderer
+    public let jobs: JobQueue
+    public let logger: Logger
+
+    /// Public base URL of a brand (first domain, configured port), used in emailed links.
+    public static func baseURL(config: AppConfig) -> @Sendable (TenantConfig) -> String {
+        { brand in
+            let scheme = config.secureCookies ? "https" : "http"
+            let port = (config.port == 80 || config.port == 443) ? "" : ":\(config.port)"
+            return "\(scheme)://\(brand.domains.first ?? "\(brand.slug.value).\(config.platformDomain)")\(port)"
+        }
+    }
+}
+
+/// Key material derived from the master key (environment, or a generated file under ATRIUM_HOME).
+public enum MasterKey {
+    public static func load(config: AppConfig) throws -> SymmetricKey {
+        if let b64 = config.masterKey {
+            guard let data = Data(base64Encoded: b64), data.count >= 32 else {
+                throw ConfigError.invalid(key: "ATRIUM_MASTER_KEY", expected: "base64 of at least 32 bytes", got: "(hidden)")
+            }
+            return SymmetricKey(data: data)
+        }
+        let path = config.home + "/master.key"
+        if let data = FileManager.default.contents(atPath: path), let decoded = Data(base64Encoded: data), decoded.count >= 32 {
+            return SymmetricKey(data: decoded)
+        }
+        try FileManager.default.createDirectory(atPath: config.home, withIntermediateDirectories: true)
+        let key = SymmetricKey(size: .bits256)
+        let encoded = key.withUnsafeBytes { Data($0).base64EncodedData() }
+        // Several processes may race here; the first file written wins and everyone reads it back.
+        if !FileManager.default.fileExists(atPath: path) {
+            FileManager.default.createFile(atPath: path, contents: encoded, attributes: [.posixPermissions: 0o600])
+        }
+        guard let stored = FileManager.default.contents(atPath: path), let decoded = Data(base64Encoded: stored) else { return key }
+        return SymmetricKey(data: decoded)
+    }
+
+    /// A purpose-specific subkey (HKDF-SHA256), so one leaked subkey does not expose the others.
+    public static func derive(_ master: SymmetricKey, purpose: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: master, info: Data("atrium:\(purpose)".utf8), outputByteCount: 32)
+    }
+}
+
+/// Invitation emails rendered from the brand's `email/admin-invitation` template.
+struct TemplateInvitationMessages: InvitationMessages {
+    let renderer: Renderer
+
+    func invitation(config: TenantConfig, email: String, link: String) -> (subject: String, body: String) {
+        let t = renderer.strings(config.locales.default)
+        let context: [String: Any] = ["brand": PageContext.brand(config, locale: config.locales.default, renderer: renderer),
+                                      "link": link, "email": email, "t": t]
+        let body = (try? renderer.render("email/admin-invitation", brand: config.slug.value, context: context))
+            ?? "You have been invited to the \(config.name) Back Office: \(link)"
+        let subject = (t["email_invitation_subject"] ?? "Your Back Office invitation").replacingOccurrences(of: "{{brand}}", with: config.name)
+        return (subject, body)
+    }
+}

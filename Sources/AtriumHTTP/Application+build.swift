@@ -1,0 +1,101 @@
+import AtriumCore
+import AtriumIdentity
+import AtriumStorage
+import AtriumTenancy
+import AtriumWork
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import Synchronization
+
+/// Prometheus registry shared by the process; swift-metrics is bootstrapped once.
+public enum AtriumMetrics {
+    public static let registry = PrometheusCollectorRegistry()
+    private static let bootstrapped = Mutex(false)
+
+    static func bootstrap() {
+        let first = bootstrapped.withLock { done -> Bool in
+            defer { done = true }
+            return !done
+        }
+        if first { MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry)) }
+    }
+}
+
+/// Resolves the database (embedded cluster when DATABASE_URL is unset) and builds the services.
+/// The returned `Database` client must be running (it is one of the application's services,
+/// or use `withRunningServices`).
+public func makeServices(config: AppConfig, logger: Logger) async throws -> AppServices {
+    let url: DatabaseURL
+    if let raw = config.databaseURL {
+        url = try DatabaseURL(parsing: raw)
+    } else {
+        let embedded = EmbeddedPostgres(root: config.home + "/pg", port: config.embeddedPostgresPort)
+        try await embedded.start(logger: logger)
+        url = try embedded.appURL()
+    }
+    let database = Database(url: url, poolSize: config.poolSize, logger: logger)
+    let migrations = try MigrationSet.load(root: config.migrationsDirectory)
+    let renderer = try Renderer(root: config.templatesDirectory)
+    let registry = TenantRegistry(database: database, platformDomain: config.platformDomain)
+    let master = try MasterKey.load(config: config)
+    let provisioning = ProvisioningService(database: database, migrations: migrations, registry: registry, rolePrefix: config.rolePrefix,
+                                           messages: TemplateInvitationMessages(renderer: renderer), baseURL: AppServices.baseURL(config: config))
+    return AppServices(config: config, database: database, tenantDB: TenantDB(database: database), registry: registry, migrations: migrations,
+                       provisioning: provisioning, authenticator: try await Authenticator.make(),
+                       csrf: CSRFProtector(key: MasterKey.derive(master, purpose: "csrf")), renderer: renderer,
+                       jobs: JobQueue(database: database), logger: logger)
+}
+
+/// Runs `body` with the database pool running (CLI commands that are not the server).
+public func withRunningServices<R: Sendable>(_ services: AppServices, _ body: @Sendable (AppServices) async throws -> R) async throws -> R {
+    try await services.database.client.runScoped { try await body(services) }
+}
+
+/// Background services every server process runs besides HTTP.
+public func backgroundServices(_ services: AppServices) -> [any Service] {
+    let delivery: any MailDelivery
+    if let smtp = services.config.smtpURL, let client = try? SMTPDelivery(url: smtp) {
+        delivery = client
+    } else {
+        delivery = MailDirectory(root: services.config.home + "/mail")
+    }
+    let registry = services.registry
+    let sender = OutboxSender(
+        tenantDB: services.tenantDB, delivery: delivery,
+        tenantLookup: { id in try await registry.tenant(id: id)?.handle },
+        fromAddress: { handle in
+            let record = try? await registry.tenant(id: handle.id)
+            let name = record?.name ?? handle.slug
+            return "\(name) <\(record?.config?.branding.supportEmail ?? "no-reply@\(handle.slug).atrium.local")>"
+        })
+    return [
+        JobWorker(queue: services.jobs, handlers: [sender], logger: services.logger),
+        RegistryWatcher(registry: services.registry),
+    ]
+}
+
+/// Builds the HTTP application: host dispatch, brand and console routers, operational endpoints.
+/// Tests call this with a test configuration; `atrium serve` with the real one.
+public func buildApplication(services: AppServices) -> some ApplicationProtocol {
+    AtriumMetrics.bootstrap()
+    let brandRouter = Router(context: AtriumRequestContext.self)
+    brandRouter.add(middleware: MetricsMiddleware())
+    TraderRoutes(services: services).register(on: brandRouter)
+    AdminRoutes(services: services).register(on: brandRouter)
+    if services.config.benchRoutes { BenchRoutes(services: services).register(on: brandRouter) }
+    let consoleRouter = Router(context: AtriumRequestContext.self)
+    consoleRouter.add(middleware: MetricsMiddleware())
+    ConsoleRoutes(services: services).register(on: consoleRouter)
+    let dispatcher = HostDispatcher(
+        services: services, brand: brandRouter.buildResponder(), console: consoleRouter.buildResponder(),
+        operations: Operations(services: services, metrics: { AtriumMetrics.registry.emitToString() }))
+    return Application(
+        responder: dispatcher,
+        configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "Atrium"),
+        services: [services.database.client] + backgroundServices(services),
+        logger: services.logger)
+}

@@ -1,0 +1,125 @@
+import AtriumCore
+import AtriumIdentity
+import AtriumStorage
+import AtriumTenancy
+import Foundation
+import Hummingbird
+
+/// The operator console on `ops.<platform domain>`: list, create, suspend, resume and export brands.
+struct ConsoleRoutes: Sendable {
+    let services: AppServices
+    var pages: Pages { Pages(services: services) }
+
+    func register(on router: Router<AtriumRequestContext>) {
+        router.get("/") { req, ctx in try await home(req, ctx, notice: nil, error: nil, status: .ok) }
+        router.get("/tenants") { req, ctx in try await home(req, ctx, notice: nil, error: nil, status: .ok) }
+        router.post("/login") { req, ctx in try await login(req, ctx) }
+        router.post("/logout") { req, ctx in try await logout(req, ctx) }
+        router.post("/tenants") { req, ctx in try await create(req, ctx) }
+        router.post("/tenants/:slug/suspend") { req, ctx in try await setStatus(req, ctx, active: false) }
+        router.post("/tenants/:slug/resume") { req, ctx in try await setStatus(req, ctx, active: true) }
+        router.get("/tenants/:slug/export") { req, ctx in try await export(req, ctx) }
+    }
+
+    func currentOperator(_ req: Request) async throws -> SessionUser? {
+        guard let token = req.cookies[Audience.operator.cookieName]?.value, !token.isEmpty else { return nil }
+        return try await services.database.platform { conn in
+            try await OperatorSessions.user(token: token, on: conn, logger: services.logger)
+        }
+    }
+
+    func requireOperator(_ req: Request) async throws -> SessionUser {
+        guard let op = try await currentOperator(req) else { throw RequestRejected(status: 401, publicMessage: "error_login_required") }
+        return op
+    }
+
+    func home(_ req: Request, _ ctx: AtriumRequestContext, notice: String?, error: String?, status: HTTPResponse.Status,
+              form: [String: String] = [:]) async throws -> Response {
+        guard let op = try await currentOperator(req) else {
+            return try pages.render("ops/login", title: "title_ops_login", request: req, context: ctx)
+        }
+        let tenants = try await services.registry.all()
+        let formatter = ISO8601DateFormatter()
+        var extra: [String: Any] = [
+            "operator": ["email": op.email], "user": ["email": op.email, "name": op.email],
+            "tenants": tenants.map { t in
+                ["slug": t.handle.slug, "name": t.name, "status": t.status, "isActive": t.isActive, "schemaVersion": t.schemaVersion,
+                 "domains": t.domains.joined(separator: ", "), "createdAt": formatter.string(from: t.createdAt)] as [String: Any]
+            },
+            "values": form,
+        ]
+        if let notice { extra["notice"] = notice }
+        if let error { extra["error"] = error }
+        return try pages.render("ops/tenants", title: "title_ops_tenants", request: req, context: ctx, extra: extra, status: status)
+    }
+
+    func login(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        let t = pages.strings(req, ctx)
+        var email = ""
+        do {
+            let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
+            email = try Forms.required(form, "email", max: 254, strings: t)
+            let password = try Forms.required(form, "password", max: PasswordHasher.maximumLength, strings: t)
+            let old = req.cookies[Audience.operator.cookieName]?.value
+            let result = try await services.database.platform { conn in
+                try await services.authenticator.operatorLogin(email: email, password: password, ip: ctx.clientIP, userAgent: req.headers[.userAgent] ?? "",
+                                                               replacing: old, requestID: ctx.requestID, on: conn, logger: services.logger)
+            }
+            switch result {
+            case .success(let token, _):
+                var response = Responses.seeOther("/")
+                response.setCookie(Responses.sessionCookie(.operator, token: token, path: "/", secure: services.config.secureCookies))
+                return response
+            case .invalidCredentials: throw RequestRejected(status: 401, publicMessage: "error_invalid_credentials")
+            case .locked: throw RequestRejected(status: 429, publicMessage: "error_rate_limited")
+            }
+        } catch {
+            return try pages.rejected(error, template: "ops/login", title: "title_ops_login", request: req, context: ctx, extra: ["values": ["email": email]])
+        }
+    }
+
+    func logout(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        _ = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: pages.strings(req, ctx))
+        if let token = req.cookies[Audience.operator.cookieName]?.value {
+            try await services.database.platform { conn in try await OperatorSessions.delete(token: token, on: conn, logger: services.logger) }
+        }
+        var response = Responses.seeOther("/")
+        response.setCookie(Responses.clearCookie(.operator, path: "/", secure: services.config.secureCookies))
+        return response
+    }
+
+    func create(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        let t = pages.strings(req, ctx)
+        let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
+        let op = try await requireOperator(req)
+        let domains = (form["domains"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" }).map { String($0).trimmingCharacters(in: .whitespaces) }
+        do {
+            let result = try await services.provisioning.create(slug: (form["slug"] ?? "").trimmingCharacters(in: .whitespaces), name: form["name"] ?? "",
+                                                                domains: domains, adminEmail: (form["admin_email"] ?? "").trimmingCharacters(in: .whitespaces),
+                                                                actor: "operator:\(op.email)", requestID: ctx.requestID)
+            var notice = (t["notice_tenant_created"] ?? "Brand created.") + " " + result.slug
+            if let link = result.invitationLink { notice += " — " + (t["ops_invitation_link"] ?? "Invitation:") + " " + link }
+            return try await home(req, ctx, notice: notice, error: nil, status: .created)
+        } catch let error as any UserFacingError {
+            return try await home(req, ctx, notice: nil, error: error.publicMessage, status: HTTPResponse.Status(code: error.status), form: form)
+        }
+    }
+
+    func setStatus(_ req: Request, _ ctx: AtriumRequestContext, active: Bool) async throws -> Response {
+        let t = pages.strings(req, ctx)
+        _ = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
+        let op = try await requireOperator(req)
+        let slug = ctx.parameters.get("slug") ?? ""
+        try await services.provisioning.setStatus(slug: slug, active: active, actor: "operator:\(op.email)", requestID: ctx.requestID)
+        return Responses.seeOther("/")
+    }
+
+    func export(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        _ = try await requireOperator(req)
+        let slug = ctx.parameters.get("slug") ?? ""
+        let yaml = try await services.provisioning.export(slug: slug)
+        var response = Responses.text(yaml, contentType: "application/yaml; charset=utf-8")
+        response.headers[.contentDisposition] = "attachment; filename=\"\(slug).yaml\""
+        return response
+    }
+}

@@ -1,0 +1,114 @@
+import AtriumCore
+import AtriumIdentity
+import AtriumStorage
+import AtriumTenancy
+import Foundation
+import Hummingbird
+import Logging
+
+/// The application's responder. Resolves the Host header once against the registry, stores the
+/// site on the context, and hands the request to the brand router or the console router.
+/// Operational endpoints answer on every host; an unknown host gets a neutral 404.
+struct HostDispatcher<Brand: HTTPResponder, Console: HTTPResponder>: HTTPResponder
+where Brand.Context == AtriumRequestContext, Console.Context == AtriumRequestContext {
+    let services: AppServices
+    let brand: Brand
+    let console: Console
+    let operations: Operations
+
+    func respond(to request: Request, context: AtriumRequestContext) async throws -> Response {
+        var context = context
+        var request = request
+        context.logger[metadataKey: "request_id"] = .string(context.requestID)
+        // Every visitor gets a CSRF cookie on first contact; the form token is derived from it.
+        var newCSRF: String?
+        if request.cookies[CSRFProtector.cookieName] == nil {
+            let value = Token.random()
+            newCSRF = value
+            let existing = request.headers[.cookie].map { $0 + "; " } ?? ""
+            request.headers[.cookie] = existing + "\(CSRFProtector.cookieName)=\(value)"
+        }
+        var response = await dispatch(request, context: &context)
+        if let newCSRF {
+            response.setCookie(Cookie(name: CSRFProtector.cookieName, value: newCSRF, path: "/", secure: services.config.secureCookies, httpOnly: true, sameSite: .lax))
+        }
+        response.headers[.init("X-Request-Id")!] = context.requestID
+        return response
+    }
+
+    private func dispatch(_ request: Request, context: inout AtriumRequestContext) async -> Response {
+        if let ops = await operations.respond(to: request) { return ops }
+        let host = TenantRegistry.normalise(host: request.head.authority ?? request.headers[.host] ?? "")
+        do {
+            if host == services.config.consoleHost {
+                context.site = .console
+                context.logger[metadataKey: "site"] = "console"
+                return try await console.respond(to: request, context: context)
+            }
+            guard let tenant = try await services.registry.resolve(host: host) else {
+                return ErrorPages.notFound(request: request, context: context, services: services)
+            }
+            context.site = .brand(tenant)
+            context.logger[metadataKey: "tenant"] = .string(tenant.handle.slug)
+            if request.uri.path.hasPrefix("/static/") {
+                return StaticFiles.serve(path: request.uri.path, brand: tenant.handle.slug, root: services.config.templatesDirectory)
+            }
+            guard tenant.isActive else { return ErrorPages.maintenance(request: request, context: context, services: services) }
+            return try await brand.respond(to: request, context: context)
+        } catch {
+            return ErrorPages.from(error, request: request, context: context, services: services)
+        }
+    }
+}
+
+/// `/health`, `/ready`, `/metrics` and the shared stylesheet: host-independent.
+struct Operations: Sendable {
+    let services: AppServices
+    let metrics: @Sendable () -> String
+
+    func respond(to request: Request) async -> Response? {
+        switch request.uri.path {
+        case "/health":
+            return Responses.text("ok\n")
+        case "/ready":
+            guard await services.database.isReachable() else { return Responses.text("database unreachable\n", status: .serviceUnavailable) }
+            let current = (try? await Migrator(database: services.database, migrations: services.migrations).platformIsCurrent()) ?? false
+            return current ? Responses.text("ready\n") : Responses.text("migrations pending\n", status: .serviceUnavailable)
+        case "/metrics":
+            return Responses.text(metrics(), contentType: "text/plain; version=0.0.4")
+        case "/static/atrium.css":
+            return StaticFiles.serve(path: request.uri.path, brand: nil, root: services.config.templatesDirectory)
+        default:
+            return nil
+        }
+    }
+}
+
+/// Serves `templates/static/*` and a brand's `templates/brands/<slug>/static/*` (as `/static/brand/*`).
+enum StaticFiles {
+    static func serve(path: String, brand: String?, root: String) -> Response {
+        let name = (path as NSString).lastPathComponent
+        guard name.range(of: "^[A-Za-z0-9_.-]+\\.(css|svg|png|ico)$", options: .regularExpression) != nil, !name.contains("..") else {
+            return Responses.text("not found\n", status: .notFound)
+        }
+        let file: String
+        if path == "/static/brand/\(name)", let brand {
+            file = "\(root)/brands/\(brand)/static/\(name)"
+        } else if path == "/static/\(name)" {
+            file = "\(root)/static/\(name)"
+        } else {
+            return Responses.text("not found\n", status: .notFound)
+        }
+        guard let data = FileManager.default.contents(atPath: file) else { return Responses.text("not found\n", status: .notFound) }
+        let type = switch (name as NSString).pathExtension {
+        case "css": "text/css; charset=utf-8"
+        case "svg": "image/svg+xml"
+        case "png": "image/png"
+        default: "image/x-icon"
+        }
+        var headers = HTTPFields()
+        headers[.contentType] = type
+        headers[.cacheControl] = "public, max-age=300"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,50 @@
+import AtriumCore
+import AtriumTenancy
+import Foundation
+import Hummingbird
+
+/// Builds the dictionaries templates render from. Keys follow the template contract in `templates/README.md`.
+enum PageContext {
+    static func brand(_ c: TenantConfig, locale: String, renderer: Renderer) -> [String: Any] {
+        [
+            "name": c.name, "slug": c.slug.value, "primaryColor": c.branding.primaryColor, "accentColor": c.branding.accentColor,
+            "logoURL": c.branding.logo.map { "/static/brand/\($0)" } ?? "", "hasLogo": c.branding.logo != nil,
+            "legalFooter": c.branding.legalFooter, "supportEmail": c.branding.supportEmail ?? "",
+            "locales": c.locales.available.map { code in
+                ["code": code, "name": renderer.strings(code)["locale_name"] ?? code, "selected": code == locale] as [String: Any]
+            },
+        ]
+    }
+
+    /// Picks the locale: `?lang=` (among the brand's), then the `atrium_lang` cookie, then the brand default.
+    static func locale(for request: Request, available: [String], fallback: String) -> String {
+        if let q = request.uri.queryParameters.get("lang"), available.contains(q) { return q }
+        if let c = request.cookies["atrium_lang"]?.value, available.contains(c) { return c }
+        return fallback
+    }
+
+    /// The base context of every page.
+    static func base(request: Request, context: AtriumRequestContext, services: AppServices, title: String) -> (ctx: [String: Any], locale: String) {
+        var locale = "en"
+        var ctx: [String: Any] = ["requestId": context.requestID]
+        switch context.site {
+        case .brand(let tenant):
+            if let config = tenant.config {
+                locale = Self.locale(for: request, available: config.locales.available, fallback: config.locales.default)
+                ctx["brand"] = brand(config, locale: locale, renderer: services.renderer)
+            }
+        case .console:
+            locale = Self.locale(for: request, available: ["en", "es"], fallback: "en")
+            ctx["console"] = ["name": "Atrium Operator Console"]
+        case .unknown:
+            break
+        }
+        let t = services.renderer.strings(locale)
+        ctx["t"] = t
+        ctx["lang"] = locale
+        ctx["dir"] = TenantConfig.Locale.rightToLeft.contains(locale) ? "rtl" : "ltr"
+        ctx["title"] = t[title] ?? title
+        ctx["csrf"] = services.csrf.token(for: Forms.csrfCookieValue(request))
+        return (ctx, locale)
+    }
+}

@@ -1,0 +1,40 @@
+import AtriumCore
+import Foundation
+import Hummingbird
+
+/// Renders a page with the base context plus `extra`.
+struct Pages: Sendable {
+    let services: AppServices
+
+    func render(_ template: String, title: String, request: Request, context: AtriumRequestContext,
+                extra: [String: Any] = [:], status: HTTPResponse.Status = .ok) throws -> Response {
+        var (ctx, _) = PageContext.base(request: request, context: context, services: services, title: title)
+        ctx.merge(extra) { _, new in new }
+        let html = try services.renderer.render(template, brand: context.tenant?.handle.slug, context: ctx)
+        var response = Responses.html(html, status: status)
+        if let lang = request.uri.queryParameters.get("lang"), TenantConfigLocales.isSupported(lang) {
+            response.setCookie(Cookie(name: "atrium_lang", value: lang, maxAge: 365 * 86400, path: "/", httpOnly: true, sameSite: .lax))
+        }
+        return response
+    }
+
+    /// Renders `template` again with the error of a rejected form and the status it carries.
+    func rejected(_ error: any Error, template: String, title: String, request: Request, context: AtriumRequestContext,
+                  extra: [String: Any] = [:]) throws -> Response {
+        guard let user = error as? any UserFacingError else { throw error }
+        let t = services.renderer.strings(PageContext.base(request: request, context: context, services: services, title: title).locale)
+        var extra = extra
+        extra["error"] = t[user.publicMessage] ?? user.publicMessage
+        return try render(template, title: title, request: request, context: context, extra: extra, status: HTTPResponse.Status(code: user.status))
+    }
+
+    /// Locale strings for this request.
+    func strings(_ request: Request, _ context: AtriumRequestContext) -> [String: String] {
+        services.renderer.strings(PageContext.base(request: request, context: context, services: services, title: "").locale)
+    }
+}
+
+import AtriumTenancy
+enum TenantConfigLocales {
+    static func isSupported(_ code: String) -> Bool { TenantConfig.Locale.supported.contains(code) }
+}

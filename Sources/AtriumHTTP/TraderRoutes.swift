@@ -1,0 +1,130 @@
+import AtriumCore
+import AtriumIdentity
+import AtriumStorage
+import AtriumTenancy
+import Foundation
+import Hummingbird
+
+/// Trader's Room entry points: landing, login, registration, logout; and the IB Portal entry.
+struct TraderRoutes: Sendable {
+    let services: AppServices
+    var pages: Pages { Pages(services: services) }
+
+    func register(on router: Router<AtriumRequestContext>) {
+        router.get("/") { req, ctx in try await landing(req, ctx) }
+        router.get("/login") { req, ctx in try pages.render("trader/login", title: "title_login", request: req, context: ctx) }
+        router.post("/login") { req, ctx in try await login(req, ctx, audience: .trader, template: "trader/login", home: "/") }
+        router.get("/register") { req, ctx in try pages.render("trader/register", title: "title_register", request: req, context: ctx, extra: countries(selected: "")) }
+        router.post("/register") { req, ctx in try await registerTrader(req, ctx) }
+        router.post("/logout") { req, ctx in try await logout(req, ctx, audience: .trader, home: "/") }
+        router.get("/partners") { req, ctx in try await partners(req, ctx) }
+        router.post("/partners/login") { req, ctx in try await login(req, ctx, audience: .ib, template: "partners/index", home: "/partners") }
+        router.post("/partners/logout") { req, ctx in try await logout(req, ctx, audience: .ib, home: "/partners") }
+    }
+
+    func landing(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        guard let user = try await currentUser(req, ctx, .trader) else {
+            return try pages.render("trader/landing", title: "title_landing", request: req, context: ctx)
+        }
+        return try pages.render("trader/home", title: "title_home", request: req, context: ctx,
+                                extra: ["user": ["name": user.name, "email": user.email]])
+    }
+
+    func partners(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        var extra: [String: Any] = [:]
+        if let user = try await currentUser(req, ctx, .ib) { extra["user"] = ["name": user.name, "email": user.email] }
+        return try pages.render("partners/index", title: "title_partners", request: req, context: ctx, extra: extra)
+    }
+
+    /// The user behind this audience's cookie, looked up in this tenant's schema only.
+    func currentUser(_ req: Request, _ ctx: AtriumRequestContext, _ audience: Audience) async throws -> SessionUser? {
+        guard let tenant = ctx.tenant, let token = req.cookies[audience.cookieName]?.value, !token.isEmpty else { return nil }
+        return try await services.tenantDB.transaction(tenant.handle) { tx in
+            try await Sessions.user(token: token, audience: audience, in: tx)
+        }
+    }
+
+    /// Shared by every tenant-audience login form.
+    func login(_ req: Request, _ ctx: AtriumRequestContext, audience: Audience, template: String, home: String) async throws -> Response {
+        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+        let t = pages.strings(req, ctx)
+        var email = ""
+        do {
+            let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
+            email = try Forms.required(form, "email", max: 254, strings: t)
+            let password = try Forms.required(form, "password", max: PasswordHasher.maximumLength, strings: t)
+            let old = req.cookies[audience.cookieName]?.value
+            let result = try await services.tenantDB.transaction(tenant.handle) { tx in
+                try await services.authenticator.login(email: email, password: password, audience: audience, ip: ctx.clientIP,
+                                                       userAgent: req.headers[.userAgent] ?? "", replacing: old, requestID: ctx.requestID, in: tx)
+            }
+            switch result {
+            case .success(let token, _):
+                var response = Responses.seeOther(home)
+                response.setCookie(Responses.sessionCookie(audience, token: token, path: "/", secure: services.config.secureCookies))
+                return response
+            case .invalidCredentials:
+                throw RequestRejected(status: 401, publicMessage: "error_invalid_credentials")
+            case .locked:
+                throw RequestRejected(status: 429, publicMessage: "error_rate_limited")
+            }
+        } catch {
+            return try pages.rejected(error, template: template, title: "title_login", request: req, context: ctx, extra: ["values": ["email": email]])
+        }
+    }
+
+    func logout(_ req: Request, _ ctx: AtriumRequestContext, audience: Audience, home: String) async throws -> Response {
+        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+        _ = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: pages.strings(req, ctx))
+        if let token = req.cookies[audience.cookieName]?.value {
+            try await services.tenantDB.transaction(tenant.handle) { tx in try await Sessions.delete(token: token, in: tx) }
+        }
+        var response = Responses.seeOther(home)
+        response.setCookie(Responses.clearCookie(audience, path: "/", secure: services.config.secureCookies))
+        return response
+    }
+
+    /// Creates a trader account and signs it in. Email verification and KYC come with the onboarding work.
+    func registerTrader(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        guard let tenant = ctx.tenant, let config = tenant.config else { throw HTTPError(.notFound) }
+        let t = pages.strings(req, ctx)
+        var values: [String: String] = [:]
+        do {
+            let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
+            values = ["name": form["name"] ?? "", "email": form["email"] ?? ""]
+            let name = try Forms.required(form, "name", max: 200, strings: t)
+            let email = try Forms.required(form, "email", max: 254, strings: t).lowercased()
+            guard TenantConfig.isValidEmail(email) else { throw RequestRejected(status: 400, publicMessage: "error_invalid_email") }
+            let password = try Forms.required(form, "password", max: PasswordHasher.maximumLength, strings: t)
+            guard password.count >= PasswordHasher.minimumLength else { throw RequestRejected(status: 400, publicMessage: "error_password_too_short") }
+            let country = try Forms.required(form, "country", max: 2, strings: t)
+            guard Countries.all[country] != nil else { throw RequestRejected(status: 400, publicMessage: "error_invalid_country") }
+            guard !(config.kyc?.blockedCountries ?? []).contains(country) else { throw RequestRejected(status: 422, publicMessage: "error_blocked_country") }
+            guard form["accept_terms"] == "yes" else { throw RequestRejected(status: 400, publicMessage: "error_terms") }
+            let hash = try await services.authenticator.hasher.hash(password)
+            let token = try await services.tenantDB.transaction(tenant.handle) { tx -> String? in
+                guard let id = try await Users.create(audience: .trader, email: email, name: name, country: country, passwordHash: hash, in: tx) else {
+                    return nil
+                }
+                try await AuditLog.append(AuditEntry(actor: "trader:\(id.uuidString.lowercased())", action: "trader.registered", subject: email,
+                                                     after: #"{"country":"\#(country)"}"#, requestID: ctx.requestID), in: tx)
+                return try await Sessions.create(user: id, audience: .trader, ip: ctx.clientIP, userAgent: req.headers[.userAgent] ?? "", replacing: nil, in: tx)
+            }
+            guard let token else {
+                // Same wording whether or not the address exists, so the form cannot probe accounts.
+                return try pages.render("trader/login", title: "title_login", request: req, context: ctx, extra: ["notice": t["error_email_taken_neutral"] ?? ""])
+            }
+            var response = Responses.seeOther("/")
+            response.setCookie(Responses.sessionCookie(.trader, token: token, path: "/", secure: services.config.secureCookies))
+            return response
+        } catch {
+            var extra = countries(selected: values["country"] ?? "")
+            extra["values"] = values
+            return try pages.rejected(error, template: "trader/register", title: "title_register", request: req, context: ctx, extra: extra)
+        }
+    }
+
+    func countries(selected: String) -> [String: Any] {
+        ["countries": Countries.all.sorted { $0.value < $1.value }.map { ["code": $0.key, "name": $0.value, "selected": $0.key == selected] as [String: Any] }]
+    }
+}

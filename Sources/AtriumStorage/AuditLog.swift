@@ -1,0 +1,79 @@
+import Foundation
+import PostgresNIO
+
+/// One fact for the audit trail: who did what to which subject, with the state before and after
+/// (JSON text) and the request that carried it.
+public struct AuditEntry: Sendable, Equatable {
+    public var actor: String
+    public var action: String
+    public var subject: String
+    public var before: String?
+    public var after: String?
+    public var requestID: String
+
+    public init(actor: String, action: String, subject: String = "", before: String? = nil, after: String? = nil, requestID: String = "") {
+        self.actor = actor
+        self.action = action
+        self.subject = subject
+        self.before = before
+        self.after = after
+        self.requestID = requestID
+    }
+}
+
+/// A stored audit row, as shown in the Back Office.
+public struct AuditRecord: Sendable, Equatable {
+    public var seq: Int64
+    public var at: Date
+    public var actor: String
+    public var action: String
+    public var subject: String
+    public var requestID: String
+}
+
+/// The append-only, hash-chained audit log of a tenant (or of the platform). The chain is built
+/// by `audit_append` in SQL under a table lock, so concurrent appends cannot fork it.
+public enum AuditLog {
+    /// Appends to the current tenant's log; returns the new sequence number.
+    @discardableResult
+    public static func append(_ e: AuditEntry, in tx: TenantTransaction) async throws -> Int64 {
+        try await append(e, on: tx.connection, logger: tx.logger, function: "audit_append")
+    }
+
+    /// Appends to the platform's log (operator actions).
+    @discardableResult
+    public static func appendPlatform(_ e: AuditEntry, on conn: PostgresConnection, logger: Logger) async throws -> Int64 {
+        try await append(e, on: conn, logger: logger, function: "platform.audit_append")
+    }
+
+    /// Returns the first sequence number whose hash or link does not match, or `nil` when intact.
+    public static func verify(in tx: TenantTransaction) async throws -> Int64? {
+        try await tx.query("SELECT audit_verify()").collect().first?.decode(Int64?.self)
+    }
+
+    public static func verifyPlatform(on conn: PostgresConnection, logger: Logger) async throws -> Int64? {
+        try await conn.query("SELECT platform.audit_verify()", logger: logger).collect().first?.decode(Int64?.self)
+    }
+
+    /// The newest entries first.
+    public static func recent(limit: Int, in tx: TenantTransaction) async throws -> [AuditRecord] {
+        try await tx.query("SELECT seq, at, actor, action, subject, request_id FROM audit_log ORDER BY seq DESC LIMIT \(limit)")
+            .collect().map { row in
+                let (seq, at, actor, action, subject, rid) = try row.decode((Int64, Date, String, String, String, String).self)
+                return AuditRecord(seq: seq, at: at, actor: actor, action: action, subject: subject, requestID: rid)
+            }
+    }
+
+    private static func append(_ e: AuditEntry, on conn: PostgresConnection, logger: Logger, function: String) async throws -> Int64 {
+        var b = PostgresBindings()
+        b.append(e.actor)
+        b.append(e.action)
+        b.append(e.subject)
+        b.append(e.before)
+        b.append(e.after)
+        b.append(e.requestID)
+        let sql = "SELECT \(function)($1, $2, $3, $4::jsonb, $5::jsonb, $6)"
+        let rows = try await conn.query(PostgresQuery(unsafeSQL: sql, binds: b), logger: logger).collect()
+        return try rows.first?.decode(Int64.self) ?? 0
+    }
+}

@@ -1,0 +1,182 @@
+import AtriumCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// A private PostgreSQL cluster under a directory of ours (the "embedded default").
+///
+/// PostgreSQL refuses to run as root, so when we are root every server command runs as the
+/// `postgres` OS user through `runuser`, on a data directory that user owns.
+public struct EmbeddedPostgres: Sendable {
+    public let root: String
+    public let port: Int
+    /// Test clusters trade durability for speed; demo and production keep PostgreSQL's defaults.
+    public let durable: Bool
+    public static let appRole = "atrium"
+    public static let superuser = "postgres"
+
+    public init(root: String, port: Int, durable: Bool = true) {
+        self.root = URL(fileURLWithPath: root).standardizedFileURL.path
+        self.port = port
+        self.durable = durable
+    }
+
+    var dataDirectory: String { root + "/data" }
+    var socketDirectory: String { root + "/run" }
+    var logFile: String { root + "/postgres.log" }
+    var appPasswordFile: String { root + "/app.password" }
+    var superPasswordFile: String { root + "/superuser.password" }
+
+    /// URL for the application's login role and database.
+    public func appURL(database: String = "atrium") throws -> DatabaseURL {
+        DatabaseURL(user: Self.appRole, password: try read(appPasswordFile), host: "127.0.0.1", port: port, database: database)
+    }
+
+    /// URL for the cluster superuser (bootstrap, tests, backups).
+    public func superuserURL(database: String = "postgres") throws -> DatabaseURL {
+        DatabaseURL(user: Self.superuser, password: try read(superPasswordFile), host: "127.0.0.1", port: port, database: database)
+    }
+
+    /// Initialises the cluster if needed, starts it if it is not running, and makes sure the
+    /// application role and database exist. Safe to call repeatedly and from several processes.
+    public func start(logger: Logger) async throws {
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: root, withIntermediateDirectories: true)
+        if !fm.fileExists(atPath: dataDirectory + "/PG_VERSION") {
+            try initialise(logger: logger)
+        }
+        if try run(binary("pg_ctl"), ["-D", dataDirectory, "status"], allowFailure: true) != 0 {
+            logger.info("starting embedded PostgreSQL", metadata: ["port": "\(port)", "data": "\(dataDirectory)"])
+            var options = "-p \(port) -k \(socketDirectory) -c listen_addresses=127.0.0.1 -c max_connections=300"
+            if !durable { options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off" }
+            let status = try run(binary("pg_ctl"), ["-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "-o", options, "start"], allowFailure: true)
+            // Another process may have started it between our status check and start.
+            if status != 0, try run(binary("pg_ctl"), ["-D", dataDirectory, "status"], allowFailure: true) != 0 {
+                throw StorageError.embeddedPostgres("pg_ctl start failed; see \(logFile)")
+            }
+        }
+        try await ensureDatabase("atrium", logger: logger)
+    }
+
+    /// Stops the cluster (fast shutdown: open transactions roll back).
+    public func stop() throws {
+        _ = try run(binary("pg_ctl"), ["-D", dataDirectory, "-m", "fast", "-w", "stop"], allowFailure: true)
+    }
+
+    /// Creates `name` owned by the application role, with `public` closed to tenant roles.
+    public func ensureDatabase(_ name: String, logger: Logger) async throws {
+        guard let ident = SQLIdentifier(name) else { throw StorageError.invalidIdentifier(name) }
+        let client = PostgresClient(configuration: try superuserURL().clientConfiguration(poolSize: 1))
+        try await client.runScoped {
+            let appPassword = try read(appPasswordFile)
+            let exists = try await client.query("SELECT 1 FROM pg_roles WHERE rolname = \(Self.appRole)").collect().count > 0
+            // NOINHERIT: the login role has no privileges of the tenant roles it may switch to.
+            // CREATEROLE: provisioning creates one NOLOGIN role per tenant.
+            let verb = exists ? "ALTER" : "CREATE"
+            try await client.query(PostgresQuery(unsafeSQL: "\(verb) ROLE \(Self.appRole) LOGIN NOINHERIT CREATEROLE PASSWORD '\(appPassword)'"))
+            let dbExists = try await client.query("SELECT 1 FROM pg_database WHERE datname = \(name)").collect().count > 0
+            if !dbExists {
+                do {
+                    try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(ident.quoted) OWNER \(Self.appRole)"))
+                } catch where error.sqlState == "42P04" { /* created concurrently */ }
+            }
+        }
+        let dbClient = PostgresClient(configuration: try superuserURL(database: name).clientConfiguration(poolSize: 1))
+        try await dbClient.runScoped {
+            try await dbClient.query("REVOKE ALL ON SCHEMA public FROM PUBLIC")
+            try await dbClient.query(PostgresQuery(unsafeSQL: "REVOKE TEMPORARY ON DATABASE \(ident.quoted) FROM PUBLIC"))
+        }
+        logger.debug("database ready", metadata: ["database": "\(name)"])
+    }
+
+    /// Drops a database (used by the test harness between runs).
+    public func dropDatabase(_ name: String) async throws {
+        guard let ident = SQLIdentifier(name) else { throw StorageError.invalidIdentifier(name) }
+        let client = PostgresClient(configuration: try superuserURL().clientConfiguration(poolSize: 1))
+        try await client.runScoped {
+            try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(ident.quoted) WITH (FORCE)"))
+        }
+    }
+
+    private func initialise(logger: Logger) throws {
+        logger.info("initialising embedded PostgreSQL cluster", metadata: ["data": "\(dataDirectory)"])
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: socketDirectory, withIntermediateDirectories: true)
+        let superPassword = Token.randomPassword()
+        try write(superPasswordFile, superPassword)
+        try write(appPasswordFile, Token.randomPassword())
+        let pwfile = root + "/.initdb-pw"
+        try write(pwfile, superPassword, ownedByPostgres: true)
+        defer { try? fm.removeItem(atPath: pwfile) }
+        if isRoot {
+            _ = try run("/bin/chown", ["postgres:postgres", root, socketDirectory])
+            _ = try run("/bin/chmod", ["700", root])
+        }
+        _ = try run(binary("initdb"), ["-D", dataDirectory, "-U", Self.superuser, "--pwfile=\(pwfile)",
+                                       "--auth=scram-sha-256", "-E", "UTF8", "--locale=C.UTF-8"])
+    }
+
+    private var isRoot: Bool { getuid() == 0 }
+
+    /// Finds PostgreSQL's server binaries, newest major version first.
+    private func binary(_ name: String) throws -> String {
+        let base = "/usr/lib/postgresql"
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: base)) ?? []
+        for v in versions.compactMap(Int.init).sorted(by: >) {
+            let path = "\(base)/\(v)/bin/\(name)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        for dir in ["/usr/local/bin", "/usr/bin"] where FileManager.default.isExecutableFile(atPath: "\(dir)/\(name)") {
+            return "\(dir)/\(name)"
+        }
+        throw StorageError.embeddedPostgres("\(name) not found; install the postgresql package (./ops/demo does)")
+    }
+
+    @discardableResult
+    private func run(_ path: String, _ args: [String], allowFailure: Bool = false) throws -> Int32 {
+        let process = Process()
+        // Server binaries run as the postgres OS user when we are root; chown/chmod run as us.
+        if isRoot && !path.hasPrefix("/bin/") {
+            process.executableURL = URL(fileURLWithPath: "/sbin/runuser")
+            process.arguments = ["-u", "postgres", "--", path] + args
+        } else {
+            process.executableURL = URL(fileURLWithPath: path)
+            process.arguments = args
+        }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = out
+        try process.run()
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        if process.terminationStatus != 0 && !allowFailure {
+            let text = String(decoding: output, as: UTF8.self).suffix(600)
+            throw StorageError.embeddedPostgres("\((path as NSString).lastPathComponent) exited \(process.terminationStatus): \(text)")
+        }
+        return process.terminationStatus
+    }
+
+    private func read(_ file: String) throws -> String {
+        guard let s = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw StorageError.embeddedPostgres("missing \(file); run `atrium db start` first")
+        }
+        return s.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private func write(_ file: String, _ value: String, ownedByPostgres: Bool = false) throws {
+        try value.write(toFile: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file)
+        if ownedByPostgres && isRoot { _ = try run("/bin/chown", ["postgres:postgres", file]) }
+    }
+}
+
+extension PostgresClient {
+    /// Runs the client's connection pool for the duration of `body`.
+    public func runScoped<R: Sendable>(_ body: @Sendable () async throws -> R) async throws -> R {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await self.run() }
+            defer { group.cancelAll() }
+            return try await body()
+        }
+    }
+}

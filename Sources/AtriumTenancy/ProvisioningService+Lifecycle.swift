@@ -1,0 +1,68 @@
+import AtriumCore
+import AtriumStorage
+import Foundation
+import PostgresNIO
+
+extension ProvisioningService {
+    /// Creates a brand from the console or `tenant create`: default branding, given domains and admin.
+    public func create(slug rawSlug: String, name: String, domains: [String], adminEmail: String,
+                       actor: String, requestID: String = "") async throws -> ProvisioningResult {
+        guard let slug = Slug(rawSlug) else {
+            throw ProvisioningError.invalidConfig(.init(file: "request", problems: [.init(path: "slug", expected: Slug.rule)]))
+        }
+        if try await registry.tenant(slug: slug.value) != nil { throw ProvisioningError.slugTaken(slug.value) }
+        let config = TenantConfig(
+            slug: slug, name: name.trimmingCharacters(in: .whitespaces), domains: domains.map { $0.lowercased() },
+            branding: .init(primaryColor: "#1f4fd1", accentColor: "#f5a623", logo: nil,
+                            legalFooter: "\(name) — trading CFDs carries a high level of risk.", supportEmail: nil),
+            locales: .init(default: "en", available: ["en", "es"]), admin: .init(email: adminEmail.lowercased()),
+            kyc: nil, psps: nil, platforms: nil)
+        let problems = config.semanticProblems()
+        guard problems.isEmpty else { throw ProvisioningError.invalidConfig(.init(file: "request", problems: problems)) }
+        return try await apply(config, actor: actor, requestID: requestID)
+    }
+
+    /// Suspends or resumes a brand. Suspended portals show a maintenance page; data is kept.
+    public func setStatus(slug: String, active: Bool, actor: String, requestID: String = "") async throws {
+        let status = active ? "active" : "suspended"
+        let logger = database.logger
+        let updated = try await database.platform { conn -> Bool in
+            let rows = try await conn.query("UPDATE platform.tenants SET status = \(status), updated_at = now() WHERE slug = \(slug) RETURNING id", logger: logger).collect()
+            guard !rows.isEmpty else { return false }
+            try await Self.bumpGeneration(conn, logger: logger)
+            try await AuditLog.appendPlatform(AuditEntry(actor: actor, action: active ? "tenant.resumed" : "tenant.suspended", subject: slug, requestID: requestID), on: conn, logger: logger)
+            return true
+        }
+        guard updated else { throw ProvisioningError.notFound(slug) }
+        registry.invalidate()
+    }
+
+    /// The brand's current definition as YAML (secrets stay references).
+    public func export(slug: String) async throws -> String {
+        registry.invalidate()
+        guard let record = try await registry.tenant(slug: slug), let config = record.config else { throw ProvisioningError.notFound(slug) }
+        return "# Exported from Atrium \(ISO8601DateFormatter().string(from: Date()))\n" + (try config.yaml())
+    }
+
+    /// Deletes a brand after writing an export to `exportDirectory`; returns the export path.
+    public func delete(slug: String, confirm: String, exportDirectory: String, actor: String, requestID: String = "") async throws -> String {
+        guard confirm == slug else { throw ProvisioningError.confirmationMismatch(expected: slug) }
+        let yaml = try await export(slug: slug)
+        try FileManager.default.createDirectory(atPath: exportDirectory, withIntermediateDirectories: true)
+        let stamp = ISO8601DateFormatter().string(from: Date()).replacingOccurrences(of: ":", with: "")
+        let path = "\(exportDirectory)/\(slug)-\(stamp).yaml"
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        guard let record = try await registry.tenant(slug: slug) else { throw ProvisioningError.notFound(slug) }
+        let logger = database.logger
+        try await database.platform { conn in
+            try await conn.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(record.handle.schema.quoted) CASCADE"), logger: logger)
+            try await conn.query(PostgresQuery(unsafeSQL: "DROP OWNED BY \(record.handle.role.quoted)"), logger: logger)
+            try await conn.query(PostgresQuery(unsafeSQL: "DROP ROLE \(record.handle.role.quoted)"), logger: logger)
+            try await conn.query("DELETE FROM platform.tenants WHERE id = \(record.handle.id)", logger: logger)
+            try await Self.bumpGeneration(conn, logger: logger)
+            try await AuditLog.appendPlatform(AuditEntry(actor: actor, action: "tenant.deleted", subject: slug, after: #"{"export":"\#(path)"}"#, requestID: requestID), on: conn, logger: logger)
+        }
+        registry.invalidate()
+        return path
+    }
+}

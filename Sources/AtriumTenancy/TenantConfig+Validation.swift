@@ -1,0 +1,191 @@
+import AtriumCore
+import Foundation
+import Yams
+
+/// A brand definition that cannot be used; names the file, the field path and what was expected.
+public struct ConfigValidationError: Error, CustomStringConvertible, Equatable, UserFacingError {
+    public var file: String
+    public var problems: [Problem]
+
+    public struct Problem: Equatable, Sendable {
+        public var path: String
+        public var expected: String
+    }
+
+    public var description: String {
+        problems.map { "\(file): \($0.path): \($0.expected)" }.joined(separator: "\n")
+    }
+    public var status: Int { 422 }
+    public var publicMessage: String { description }
+}
+
+extension TenantConfig {
+    /// Parses and validates YAML text. `file` is only used in error messages.
+    public static func parse(yaml: String, file: String) throws -> TenantConfig {
+        let tree: Any?
+        do {
+            tree = try Yams.load(yaml: yaml)
+        } catch {
+            throw ConfigValidationError(file: file, problems: [.init(path: "(document)", expected: "valid YAML (\(error))")])
+        }
+        guard let root = tree as? [String: Any] else {
+            throw ConfigValidationError(file: file, problems: [.init(path: "(document)", expected: "a mapping with slug, name, domains, branding, locales, admin")])
+        }
+        var problems = secretProblems(root, path: "")
+        let config: TenantConfig
+        do {
+            config = try YAMLDecoder().decode(TenantConfig.self, from: yaml)
+        } catch let error as DecodingError {
+            problems.append(problem(from: error))
+            throw ConfigValidationError(file: file, problems: problems)
+        }
+        problems += config.semanticProblems()
+        guard problems.isEmpty else { throw ConfigValidationError(file: file, problems: problems) }
+        return config
+    }
+
+    /// Key names that must hold an `env:NAME` reference, never a value.
+    static func isSecretKey(_ key: String) -> Bool {
+        let k = key.lowercased()
+        return ["secret", "password", "api_key", "apikey", "token", "private_key", "login"].contains { k.contains($0) }
+    }
+
+    static func secretProblems(_ node: Any, path: String) -> [ConfigValidationError.Problem] {
+        var out: [ConfigValidationError.Problem] = []
+        if let map = node as? [String: Any] {
+            for (key, value) in map.sorted(by: { $0.key < $1.key }) {
+                let p = path.isEmpty ? key : "\(path).\(key)"
+                if isSecretKey(key), !(value is [String: Any]), !(value is [Any]) {
+                    let s = "\(value)"
+                    if s.range(of: "^env:[A-Z_][A-Z0-9_]*$", options: .regularExpression) == nil {
+                        out.append(.init(path: p, expected: "a secret reference like env:NAME (secrets are never stored in brand files), got a literal value"))
+                    }
+                } else {
+                    out += secretProblems(value, path: p)
+                }
+            }
+        } else if let list = node as? [Any] {
+            for (i, v) in list.enumerated() { out += secretProblems(v, path: "\(path)[\(i)]") }
+        }
+        return out
+    }
+
+    static func problem(from error: DecodingError) -> ConfigValidationError.Problem {
+        func pathString(_ path: [any CodingKey]) -> String {
+            path.reduce("") { acc, key in
+                if let i = key.intValue { return acc + "[\(i)]" }
+                return acc.isEmpty ? key.stringValue : acc + "." + key.stringValue
+            }
+        }
+        switch error {
+        case let .keyNotFound(key, ctx):
+            let base = pathString(ctx.codingPath)
+            return .init(path: base.isEmpty ? key.stringValue : "\(base).\(key.stringValue)", expected: "a value (this field is required)")
+        case let .typeMismatch(type, ctx):
+            return .init(path: pathString(ctx.codingPath), expected: "a value of type \(typeName(type))")
+        case let .valueNotFound(type, ctx):
+            return .init(path: pathString(ctx.codingPath), expected: "a value of type \(typeName(type))")
+        case let .dataCorrupted(ctx):
+            return .init(path: pathString(ctx.codingPath), expected: ctx.debugDescription)
+        @unknown default:
+            return .init(path: "(document)", expected: "\(error)")
+        }
+    }
+
+    static func typeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "text"
+        case is Int.Type, is Int64.Type: "integer"
+        case is Bool.Type: "true/false"
+        case is [String].Type, is [Any].Type: "list"
+        default: "\(type)".contains("Array") ? "list" : "mapping"
+        }
+    }
+
+    /// Rules beyond types: formats, references between fields, and limits.
+    func semanticProblems() -> [ConfigValidationError.Problem] {
+        var p: [ConfigValidationError.Problem] = []
+        let hex = "^#[0-9a-fA-F]{6}$"
+        let country = "^[A-Z]{2}$"
+        let currency = "^[A-Z]{3}$"
+        if name.trimmingCharacters(in: .whitespaces).isEmpty || name.count > 100 { p.append(.init(path: "name", expected: "1-100 characters")) }
+        if domains.isEmpty { p.append(.init(path: "domains", expected: "at least one hostname")) }
+        for (i, d) in domains.enumerated() where !TenantConfig.isValidHostname(d) {
+            p.append(.init(path: "domains[\(i)]", expected: "a lowercase hostname without port or scheme, got \"\(d)\""))
+        }
+        if Set(domains).count != domains.count { p.append(.init(path: "domains", expected: "no duplicates")) }
+        if branding.primaryColor.range(of: hex, options: .regularExpression) == nil { p.append(.init(path: "branding.primary_color", expected: "a colour like #0b5fff")) }
+        if branding.accentColor.range(of: hex, options: .regularExpression) == nil { p.append(.init(path: "branding.accent_color", expected: "a colour like #ffb400")) }
+        if let logo = branding.logo, logo.range(of: "^[A-Za-z0-9_.-]+\\.(svg|png)$", options: .regularExpression) == nil || logo.contains("..") {
+            p.append(.init(path: "branding.logo", expected: "a file name like logo.svg under templates/brands/<slug>/static/"))
+        }
+        if branding.legalFooter.count > 2000 { p.append(.init(path: "branding.legal_footer", expected: "at most 2000 characters")) }
+        if locales.available.isEmpty { p.append(.init(path: "locales.available", expected: "at least one locale")) }
+        if !locales.available.contains(locales.default) { p.append(.init(path: "locales.default", expected: "one of locales.available \(locales.available)")) }
+        for (i, l) in locales.available.enumerated() where !Locale.supported.contains(l) {
+            p.append(.init(path: "locales.available[\(i)]", expected: "one of \(Locale.supported.sorted()), got \"\(l)\""))
+        }
+        if !TenantConfig.isValidEmail(admin.email) { p.append(.init(path: "admin.email", expected: "an email address")) }
+        if let kyc {
+            for (i, c) in (kyc.blockedCountries ?? []).enumerated() where c.range(of: country, options: .regularExpression) == nil {
+                p.append(.init(path: "kyc.blocked_countries[\(i)]", expected: "an ISO 3166 alpha-2 code like US"))
+            }
+            for (i, c) in (kyc.highRiskCountries ?? []).enumerated() where c.range(of: country, options: .regularExpression) == nil {
+                p.append(.init(path: "kyc.high_risk_countries[\(i)]", expected: "an ISO 3166 alpha-2 code like NG"))
+            }
+            if let t = kyc.proofOfFundsThreshold {
+                if t.amountMinor < 0 { p.append(.init(path: "kyc.proof_of_funds_threshold.amount_minor", expected: "a non-negative integer (minor units)")) }
+                if t.currency.range(of: currency, options: .regularExpression) == nil { p.append(.init(path: "kyc.proof_of_funds_threshold.currency", expected: "an ISO 4217 code like USD")) }
+            }
+            for (key, j) in (kyc.jurisdictions ?? [:]).sorted(by: { $0.key < $1.key }) {
+                if key != "default" && key.range(of: country, options: .regularExpression) == nil { p.append(.init(path: "kyc.jurisdictions.\(key)", expected: "a country code or \"default\"")) }
+                if !(16...99).contains(j.minimumAge) { p.append(.init(path: "kyc.jurisdictions.\(key).minimum_age", expected: "an age between 16 and 99")) }
+                for (i, d) in j.requiredDocuments.enumerated() where !["identity", "proof_of_address", "proof_of_funds"].contains(d) {
+                    p.append(.init(path: "kyc.jurisdictions.\(key).required_documents[\(i)]", expected: "identity, proof_of_address or proof_of_funds"))
+                }
+            }
+        }
+        for (i, psp) in (psps ?? []).enumerated() {
+            if !["sandbox", "stripe", "crypto", "bank_wire"].contains(psp.type) { p.append(.init(path: "psps[\(i)].type", expected: "sandbox, stripe, crypto or bank_wire")) }
+            for (j, c) in psp.currencies.enumerated() where c.range(of: currency, options: .regularExpression) == nil {
+                p.append(.init(path: "psps[\(i)].currencies[\(j)]", expected: "an ISO 4217 code like USD"))
+            }
+            if let lo = psp.minAmountMinor, let hi = psp.maxAmountMinor, lo > hi { p.append(.init(path: "psps[\(i)].min_amount_minor", expected: "not above max_amount_minor")) }
+        }
+        if Set((psps ?? []).map(\.id)).count != (psps ?? []).count { p.append(.init(path: "psps", expected: "unique ids")) }
+        for (i, pl) in (platforms ?? []).enumerated() {
+            if !["mt5", "sandbox_mt5", "matchtrader"].contains(pl.type) { p.append(.init(path: "platforms[\(i)].type", expected: "mt5, sandbox_mt5 or matchtrader")) }
+            if URL(string: pl.endpoint)?.scheme.map({ ["http", "https"].contains($0) }) != true { p.append(.init(path: "platforms[\(i)].endpoint", expected: "an http(s) URL")) }
+            for (j, at) in (pl.accountTypes ?? []).enumerated() where at.leverages.isEmpty || at.leverages.contains(where: { $0 < 1 || $0 > 3000 }) {
+                p.append(.init(path: "platforms[\(i)].account_types[\(j)].leverages", expected: "a non-empty list of leverages between 1 and 3000"))
+            }
+        }
+        return p
+    }
+
+    static func isValidHostname(_ s: String) -> Bool {
+        s.count <= 253 && s.range(of: "^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", options: .regularExpression) != nil
+    }
+
+    static func isValidEmail(_ s: String) -> Bool {
+        s.count <= 254 && s.range(of: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", options: .regularExpression) != nil
+    }
+
+    /// Canonical JSON (sorted keys), used for storage and change detection.
+    public func canonicalJSON() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    /// YAML for export; round-trips through `parse`.
+    public func yaml() throws -> String {
+        try YAMLEncoder().encode(self)
+    }
+
+    /// Locales the server ships string tables for.
+    public enum Locale {
+        public static let supported: Set<String> = ["en", "es", "ar"]
+        public static let rightToLeft: Set<String> = ["ar"]
+    }
+}

@@ -1,0 +1,129 @@
+import AtriumCore
+import AtriumStorage
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// What the registry knows about one tenant.
+public struct TenantRecord: Sendable {
+    public let handle: TenantHandle
+    public let name: String
+    public let status: String
+    public let schemaVersion: Int
+    public let domains: [String]
+    public let config: TenantConfig?
+    public let createdAt: Date
+
+    public var isActive: Bool { status == "active" }
+}
+
+/// The tenant registry (`platform.tenants`), cached in memory and resolved by Host header.
+/// The cache is dropped when `platform.registry_state.generation` moves, which every registry
+/// change bumps in the same transaction; `RegistryWatcher` polls it, and local changes invalidate at once.
+public final class TenantRegistry: Sendable {
+    struct Snapshot {
+        var generation: Int64
+        var byDomain: [String: TenantRecord]
+        var bySlug: [String: TenantRecord]
+        var byID: [UUID: TenantRecord]
+    }
+
+    let database: Database
+    let platformDomain: String
+    private let snapshot = Mutex<Snapshot?>(nil)
+
+    public init(database: Database, platformDomain: String) {
+        self.database = database
+        self.platformDomain = platformDomain
+    }
+
+    /// Resolves a Host header value (port ignored) to a tenant: a registered domain, or `<slug>.<platform domain>`.
+    public func resolve(host rawHost: String) async throws -> TenantRecord? {
+        let host = Self.normalise(host: rawHost)
+        let snap = try await current()
+        if let t = snap.byDomain[host] { return t }
+        let suffix = "." + platformDomain
+        if host.hasSuffix(suffix) {
+            let label = String(host.dropLast(suffix.count))
+            return snap.bySlug[label]
+        }
+        return nil
+    }
+
+    public func tenant(slug: String) async throws -> TenantRecord? { try await current().bySlug[slug] }
+    public func tenant(id: UUID) async throws -> TenantRecord? { try await current().byID[id] }
+    public func all() async throws -> [TenantRecord] { try await current().bySlug.values.sorted { $0.handle.slug < $1.handle.slug } }
+
+    /// Drops the cache; the next lookup reloads.
+    public func invalidate() { snapshot.withLock { $0 = nil } }
+
+    /// Reloads if the stored generation differs from the cached one.
+    public func refreshIfChanged() async throws {
+        let gen = try await database.platform { conn in
+            try await conn.query("SELECT generation FROM platform.registry_state", logger: database.logger).collect().first?.decode(Int64.self) ?? 0
+        }
+        let cached = snapshot.withLock { $0?.generation }
+        if cached != gen { invalidate() }
+    }
+
+    /// Lowercases and strips the port from a Host header.
+    public static func normalise(host: String) -> String {
+        var h = host.lowercased().trimmingCharacters(in: .whitespaces)
+        if h.hasPrefix("[") { return h }
+        if let colon = h.lastIndex(of: ":") { h = String(h[..<colon]) }
+        if h.hasSuffix(".") { h.removeLast() }
+        return h
+    }
+
+    private func current() async throws -> Snapshot {
+        if let s = snapshot.withLock({ $0 }) { return s }
+        let loaded = try await load()
+        snapshot.withLock { $0 = loaded }
+        return loaded
+    }
+
+    private func load() async throws -> Snapshot {
+        try await database.platform { conn in
+            let gen = try await conn.query("SELECT generation FROM platform.registry_state", logger: database.logger).collect().first?.decode(Int64.self) ?? 0
+            let rows = try await conn.query("""
+                SELECT t.id, t.slug, t.name, t.status, t.schema_name, t.role_name, t.schema_version, t.config::text, t.created_at,
+                       coalesce(array_agg(d.domain ORDER BY d.domain) FILTER (WHERE d.domain IS NOT NULL), '{}')
+                FROM platform.tenants t LEFT JOIN platform.tenant_domains d ON d.tenant_id = t.id
+                GROUP BY t.id
+                """, logger: database.logger).collect()
+            var snap = Snapshot(generation: gen, byDomain: [:], bySlug: [:], byID: [:])
+            for row in rows {
+                let (id, slug, name, status, schema, role, version, config, created, domains) =
+                    try row.decode((UUID, String, String, String, String, String, Int, String, Date, [String]).self)
+                guard let schemaID = SQLIdentifier(schema), let roleID = SQLIdentifier(role) else { continue }
+                let parsed = try? JSONDecoder().decode(TenantConfig.self, from: Data(config.utf8))
+                let record = TenantRecord(handle: TenantHandle(id: id, slug: slug, schema: schemaID, role: roleID), name: name,
+                                          status: status, schemaVersion: version, domains: domains, config: parsed, createdAt: created)
+                snap.bySlug[slug] = record
+                snap.byID[id] = record
+                for d in domains { snap.byDomain[d] = record }
+            }
+            return snap
+        }
+    }
+}
+
+/// Polls the registry generation so every server process drops stale tenant data within a second.
+public struct RegistryWatcher: Service {
+    let registry: TenantRegistry
+    let interval: Duration
+
+    public init(registry: TenantRegistry, interval: Duration = .seconds(1)) {
+        self.registry = registry
+        self.interval = interval
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await registry.refreshIfChanged()
+            try? await Task.sleep(for: interval)
+        }
+    }
+}

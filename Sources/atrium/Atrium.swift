@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// The `atrium` executable: argument parsing only; the work lives in the library targets.
+@main
+struct Atrium: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "atrium",
+        abstract: "Multi-tenant white-label CRM for Forex/CFD brokers.",
+        subcommands: [Serve.self, Migrate.self, TenantCommand.self, OperatorCommand.self, Demo.self, DB.self,
+                      BenchSession.self, BenchTenants.self])
+}

@@ -1,0 +1,104 @@
+import AtriumCore
+import AtriumHTTP
+import AtriumStorage
+import AtriumTenancy
+import Foundation
+import Logging
+import PostgresNIO
+
+/// The private PostgreSQL cluster of a test run, started once per process under
+/// `.atrium/test/pg` (or `$ATRIUM_TEST_HOME/pg`). Each suite gets its own database.
+actor TestCluster {
+    static let shared = TestCluster()
+    private var started: EmbeddedPostgres?
+
+    static let repoRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<4 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    static var testHome: String {
+        ProcessInfo.processInfo.environment["ATRIUM_TEST_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? repoRoot + "/.atrium/test"
+    }
+
+    static let logger: Logger = {
+        var l = Logger(label: "atrium.test")
+        l.logLevel = .warning
+        return l
+    }()
+
+    func cluster() async throws -> EmbeddedPostgres {
+        if let started { return started }
+        let port = Int(ProcessInfo.processInfo.environment["ATRIUM_TEST_PG_PORT"] ?? "") ?? 54339
+        let pg = EmbeddedPostgres(root: Self.testHome + "/pg", port: port, durable: false)
+        try await pg.start(logger: Self.logger)
+        try await Self.dropLeftovers(pg)
+        started = pg
+        return pg
+    }
+
+    /// Databases and tenant roles of earlier runs are removed so the cluster does not grow.
+    private static func dropLeftovers(_ pg: EmbeddedPostgres) async throws {
+        let client = PostgresClient(configuration: try pg.superuserURL().clientConfiguration(poolSize: 1))
+        try await client.runScoped {
+            let dbs = try await client.query("SELECT datname FROM pg_database WHERE datname LIKE 't\\_%'").collect().map { try $0.decode(String.self) }
+            for db in dbs { try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \"\(db)\" WITH (FORCE)")) }
+            let roles = try await client.query("SELECT rolname FROM pg_roles WHERE rolname ~ '^r[a-z0-9]{6}_'").collect().map { try $0.decode(String.self) }
+            for role in roles { try await client.query(PostgresQuery(unsafeSQL: "DROP ROLE IF EXISTS \"\(role)\"")) }
+        }
+    }
+
+    /// A fresh database with platform migrations applied, and a config pointing at it.
+    func freshEnvironment(name: String, migrations: String? = nil) async throws -> AppConfig {
+        let pg = try await cluster()
+        let suffix = Token.randomPassword(length: 6).lowercased().filter { $0.isLetter || $0.isNumber }
+        let dbName = "t_\(name.lowercased().filter { $0.isLetter })_\(suffix)"
+        try await pg.ensureDatabase(dbName, logger: Self.logger)
+        let home = Self.testHome + "/" + dbName
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        var env = ProcessInfo.processInfo.environment
+        env["DATABASE_URL"] = try pg.appURL(database: dbName).string
+        env["ATRIUM_HOME"] = home
+        env["ATRIUM_TEMPLATES"] = Self.repoRoot + "/templates"
+        env["ATRIUM_MIGRATIONS"] = migrations ?? Self.repoRoot + "/migrations"
+        env["ATRIUM_TENANTS"] = Self.repoRoot + "/tenants"
+        env["ATRIUM_ROLE_PREFIX"] = "r\(suffix)_"
+        env["ATRIUM_POOL_SIZE"] = "6"
+        env["ATRIUM_PORT"] = "0"
+        env["ATRIUM_SMTP_URL"] = ""
+        env["ATRIUM_BENCH_ROUTES"] = "true"
+        return try AppConfig.fromEnvironment(env)
+    }
+
+    /// Superuser URL of a test database (for tampering tests and catalog checks).
+    func superuserURL(database: String) async throws -> DatabaseURL {
+        try await cluster().superuserURL(database: database)
+    }
+}
+
+/// A migrated test environment with running services.
+struct TestEnv {
+    let services: AppServices
+
+    /// Builds services on a fresh database, runs platform migrations and then `body`.
+    static func with<R: Sendable>(_ name: String, migrations: String? = nil, _ body: @Sendable (AppServices) async throws -> R) async throws -> R {
+        let config = try await TestCluster.shared.freshEnvironment(name: name, migrations: migrations)
+        let services = try await makeServices(config: config, logger: TestCluster.logger)
+        return try await withRunningServices(services) { s in
+            try await Migrator(database: s.database, migrations: s.migrations).migratePlatform()
+            return try await body(s)
+        }
+    }
+}
+
+extension AppServices {
+    /// Provisions a brand with a random slug and known admin password; returns its record.
+    func makeTenant(_ prefix: String = "brand", locales: [String] = ["en", "es"], adminPassword: String = "admin-test-pass") async throws -> TenantRecord {
+        let slug = prefix + Token.randomPassword(length: 6).lowercased().filter { $0.isLetter || $0.isNumber }
+        _ = try await provisioning.create(slug: slug, name: "Brand \(slug)", domains: ["\(slug).test.localhost"], adminEmail: "admin@\(slug).test", actor: "test")
+        try await DemoSeed.setAdminPassword(slug: slug, email: "admin@\(slug).test", password: adminPassword, services: self)
+        guard let record = try await registry.tenant(slug: slug) else { throw ProvisioningError.notFound(slug) }
+        return record
+    }
+}
