@@ -49,7 +49,7 @@ public enum MasterKey {
         let encoded = key.withUnsafeBytes { Data($0).base64EncodedData() }
         // Several processes may race here; the first file written wins and everyone reads it back.
         if !FileManager.default.fileExists(atPath: path) {
-            FileManager.default.createFile(atPath: path, contents: encoded, attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(atPath: path, contents: encoded, attributes: [.posixPermissions: 0o600])
         }
         guard let stored = FileManager.default.contents(atPath: path), let decoded = Data(base64Encoded: stored) else { return key }
         return SymmetricKey(data: decoded)

@@ -57,11 +57,13 @@ public func withRunningServices<R: Sendable>(_ services: AppServices, _ body: @S
 
 /// Background services every server process runs besides HTTP.
 public func backgroundServices(_ services: AppServices) -> [any Service] {
-    let delivery: any MailDelivery
-    if let smtp = services.config.smtpURL, let client = try? SMTPDelivery(url: smtp) {
-        delivery = client
-    } else {
-        delivery = MailDirectory(root: services.config.home + "/mail")
+    var delivery: any MailDelivery = MailDirectory(root: services.config.home + "/mail")
+    if let smtp = services.config.smtpURL {
+        do {
+            delivery = try SMTPDelivery(url: smtp)
+        } catch {
+            services.logger.error("ATRIUM_SMTP_URL unusable; writing mail to the mail directory instead", metadata: ["error": "\(error)"])
+        }
     }
     let registry = services.registry
     let sender = OutboxSender(

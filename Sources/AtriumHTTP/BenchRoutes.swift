@@ -14,7 +14,7 @@ struct BenchRoutes: Sendable {
             guard let tenant = ctx.tenant, let token = req.cookies[Audience.trader.cookieName]?.value else { throw HTTPError(.unauthorized) }
             let (user, count) = try await services.tenantDB.transaction(tenant.handle) { tx in
                 let user = try await Sessions.user(token: token, audience: .trader, in: tx)
-                let count = try await tx.query("SELECT count(*) FROM roles").collect().first?.decode(Int.self) ?? 0
+                let count = try await tx.query("SELECT count(*) FROM audit_log").collect().first?.decode(Int.self) ?? 0
                 return (user, count)
             }
             guard let user else { throw HTTPError(.unauthorized) }

@@ -34,7 +34,7 @@ struct ConsoleRoutes: Sendable {
     }
 
     func home(_ req: Request, _ ctx: AtriumRequestContext, notice: String?, error: String?, status: HTTPResponse.Status,
-              form: [String: String] = [:]) async throws -> Response {
+              form: [String: String] = [:], invitationLink: String? = nil) async throws -> Response {
         guard let op = try await currentOperator(req) else {
             return try pages.render("ops/login", title: "title_ops_login", request: req, context: ctx)
         }
@@ -49,6 +49,7 @@ struct ConsoleRoutes: Sendable {
             "values": form,
         ]
         if let notice { extra["notice"] = notice }
+        if let invitationLink { extra["invitationLink"] = invitationLink }
         if let error { extra["error"] = error }
         return try pages.render("ops/tenants", title: "title_ops_tenants", request: req, context: ctx, extra: extra, status: status)
     }
@@ -97,9 +98,8 @@ struct ConsoleRoutes: Sendable {
             let result = try await services.provisioning.create(slug: (form["slug"] ?? "").trimmingCharacters(in: .whitespaces), name: form["name"] ?? "",
                                                                 domains: domains, adminEmail: (form["admin_email"] ?? "").trimmingCharacters(in: .whitespaces),
                                                                 actor: "operator:\(op.email)", requestID: ctx.requestID)
-            var notice = (t["notice_tenant_created"] ?? "Brand created.") + " " + result.slug
-            if let link = result.invitationLink { notice += " — " + (t["ops_invitation_link"] ?? "Invitation:") + " " + link }
-            return try await home(req, ctx, notice: notice, error: nil, status: .created)
+            let notice = (t["notice_tenant_created"] ?? "Brand created.") + " (" + result.slug + ")"
+            return try await home(req, ctx, notice: notice, error: nil, status: .created, invitationLink: result.invitationLink)
         } catch let error as any UserFacingError {
             return try await home(req, ctx, notice: nil, error: error.publicMessage, status: HTTPResponse.Status(code: error.status), form: form)
         }

@@ -4,6 +4,7 @@ import AtriumStorage
 import AtriumTenancy
 import Foundation
 import Hummingbird
+import HTTPTypes
 import Logging
 
 /// The application's responder. Resolves the Host header once against the registry, stores the
@@ -25,8 +26,10 @@ where Brand.Context == AtriumRequestContext, Console.Context == AtriumRequestCon
         if request.cookies[CSRFProtector.cookieName] == nil {
             let value = Token.random()
             newCSRF = value
-            let existing = request.headers[.cookie].map { $0 + "; " } ?? ""
-            request.headers[.cookie] = existing + "\(CSRFProtector.cookieName)=\(value)"
+            var head = request.head
+            let existing = head.headerFields[.cookie].map { $0 + "; " } ?? ""
+            head.headerFields[.cookie] = existing + "\(CSRFProtector.cookieName)=\(value)"
+            request = Request(head: head, body: request.body)
         }
         var response = await dispatch(request, context: &context)
         if let newCSRF {
@@ -38,7 +41,7 @@ where Brand.Context == AtriumRequestContext, Console.Context == AtriumRequestCon
 
     private func dispatch(_ request: Request, context: inout AtriumRequestContext) async -> Response {
         if let ops = await operations.respond(to: request) { return ops }
-        let host = TenantRegistry.normalise(host: request.head.authority ?? request.headers[.host] ?? "")
+        let host = TenantRegistry.normalise(host: request.head.headerFields[.hostHeader] ?? request.head.authority ?? "")
         do {
             if host == services.config.consoleHost {
                 context.site = .console
@@ -76,6 +79,11 @@ struct Operations: Sendable {
             return current ? Responses.text("ready\n") : Responses.text("migrations pending\n", status: .serviceUnavailable)
         case "/metrics":
             return Responses.text(metrics(), contentType: "text/plain; version=0.0.4")
+        case "/internal/tls/ask":
+            // Caddy's on-demand TLS asks before issuing a certificate: only registered brand hosts get one.
+            let domain = request.uri.queryParameters.get("domain") ?? ""
+            let known = (try? await services.registry.resolve(host: domain)) != nil
+            return Responses.text(known ? "ok\n" : "unknown\n", status: known ? .ok : .notFound)
         case "/static/atrium.css":
             return StaticFiles.serve(path: request.uri.path, brand: nil, root: services.config.templatesDirectory)
         default:
@@ -111,4 +119,9 @@ enum StaticFiles {
         headers[.cacheControl] = "public, max-age=300"
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
+}
+
+extension HTTPField.Name {
+    /// HTTP/1 servers move `Host` into `:authority`; an explicit field (tests, some proxies) is honoured first.
+    static let hostHeader = HTTPField.Name("Host")!
 }

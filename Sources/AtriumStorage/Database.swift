@@ -13,6 +13,7 @@ public struct Database: Sendable {
     }
 
     /// A transaction on platform tables (registry, operators, jobs). Errors are unwrapped to their cause.
+    @discardableResult
     public func platform<R: Sendable>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
         do {
             return try await client.withTransaction(logger: logger) { conn in

@@ -172,6 +172,7 @@ public struct EmbeddedPostgres: Sendable {
 
 extension PostgresClient {
     /// Runs the client's connection pool for the duration of `body`.
+    @discardableResult
     public func runScoped<R: Sendable>(_ body: @Sendable () async throws -> R) async throws -> R {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await self.run() }

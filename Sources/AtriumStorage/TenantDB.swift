@@ -69,6 +69,7 @@ public struct TenantDB: Sendable {
 
     /// Runs `body` in a transaction that has `SET LOCAL ROLE <tenant role>` and
     /// `SET LOCAL search_path = <tenant schema>` applied, in one round trip after BEGIN.
+    @discardableResult
     public func transaction<R: Sendable>(_ tenant: TenantHandle, _ body: (TenantTransaction) async throws -> R) async throws -> R {
         let logger = database.logger
         do {
@@ -99,7 +100,7 @@ public struct TenantDB: Sendable {
 
     /// Writes the jobs queued in `tx` to `platform.jobs` inside the same transaction. The tenant id
     /// comes from the handle, never from the tenant's own code, so a tenant cannot queue for another.
-    static func flushJobs(_ tx: TenantTransaction) async throws {
+    public static func flushJobs(_ tx: TenantTransaction) async throws {
         let jobs = tx.takeJobs
         guard !jobs.isEmpty else { return }
         try await leave(tx.connection, logger: tx.logger)

@@ -163,11 +163,11 @@ extension TenantConfig {
         return p
     }
 
-    static func isValidHostname(_ s: String) -> Bool {
+    public static func isValidHostname(_ s: String) -> Bool {
         s.count <= 253 && s.range(of: "^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$", options: .regularExpression) != nil
     }
 
-    static func isValidEmail(_ s: String) -> Bool {
+    public static func isValidEmail(_ s: String) -> Bool {
         s.count <= 254 && s.range(of: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", options: .regularExpression) != nil
     }
 

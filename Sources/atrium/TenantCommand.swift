@@ -41,8 +41,9 @@ struct TenantCommand: AsyncParsableCommand {
                     guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw CLIError(description: "\(file): cannot read file") }
                     configs.append(try TenantConfig.parse(yaml: text, file: file))
                 }
+                let validated = configs
                 try await Runtime.run { s in
-                    for (file, config) in zip(files, configs) {
+                    for (file, config) in zip(files, validated) {
                         let r = try await s.provisioning.apply(config, actor: TenantCommand.actor)
                         print("\(file): \(r.slug) \(r.change.rawValue)")
                         if let link = r.invitationLink { print("  admin invitation: \(link)") }

@@ -57,9 +57,9 @@ struct AuditTests {
             let t = try await s.makeTenant("cc")
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for i in 0..<40 {
-                    group.addTask {
+                    group.addTask { () async throws -> Void in
                         try await s.tenantDB.transaction(t.handle) { tx in
-                            try await AuditLog.append(AuditEntry(actor: "test", action: "test.\(i)", subject: "s"), in: tx)
+                            _ = try await AuditLog.append(AuditEntry(actor: "test", action: "test.\(i)", subject: "s"), in: tx)
                         }
                     }
                 }

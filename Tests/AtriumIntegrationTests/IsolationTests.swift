@@ -5,6 +5,7 @@ import AtriumStorage
 import AtriumTenancy
 import Foundation
 import Hummingbird
+import HTTPTypes
 import HummingbirdTesting
 import PostgresNIO
 import Testing
@@ -64,17 +65,18 @@ struct IsolationTests {
                 }
                 brands.append((t.domains[0], "atrium_trader=\(token)", "marker-" + t.handle.slug))
             }
+            let targets = brands
             let app = buildApplication(services: s)
             try await app.test(.router) { client in
                 // MUT: requests alternate between brands and run concurrently
                 let mismatches = try await withThrowingTaskGroup(of: Int.self) { group in
                     for i in 0..<1200 {
-                        let brand = brands[i % brands.count]
+                        let brand = targets[i % targets.count]
                         if i >= 48 { _ = try await group.next() }
                         group.addTask {
-                            try await client.execute(uri: "/bench/page", method: .get, headers: [.host: brand.host, .cookie: brand.cookie]) { r in
+                            try await client.execute(uri: "/bench/page", method: .get, headers: [HTTPField.Name("Host")!: brand.host, .cookie: brand.cookie]) { r in
                                 let body = String(buffer: r.body)
-                                let foreign = brands.filter { $0.marker != brand.marker && body.contains($0.marker) }
+                                let foreign = targets.filter { $0.marker != brand.marker && body.contains($0.marker) }
                                 return (r.status == .ok && body.contains(brand.marker) && foreign.isEmpty) ? 0 : 1
                             }
                         }
@@ -97,19 +99,19 @@ struct IsolationTests {
             let tokenA = try await DemoSeed.benchSession(slug: a.handle.slug, services: s)
             let app = buildApplication(services: s)
             try await app.test(.router) { client in
-                try await client.execute(uri: "/bench/page", method: .get, headers: [.host: a.domains[0], .cookie: "atrium_trader=\(tokenA)"]) { r in
+                try await client.execute(uri: "/bench/page", method: .get, headers: [HTTPField.Name("Host")!: a.domains[0], .cookie: "atrium_trader=\(tokenA)"]) { r in
                     #expect(r.status == .ok)
                 }
-                try await client.execute(uri: "/bench/page", method: .get, headers: [.host: b.domains[0], .cookie: "atrium_trader=\(tokenA)"]) { r in
+                try await client.execute(uri: "/bench/page", method: .get, headers: [HTTPField.Name("Host")!: b.domains[0], .cookie: "atrium_trader=\(tokenA)"]) { r in
                     #expect(r.status == .unauthorized)
                 }
                 // The Trader's Room of B shows the anonymous landing page, not A's trader.
-                try await client.execute(uri: "/", method: .get, headers: [.host: b.domains[0], .cookie: "atrium_trader=\(tokenA)"]) { r in
+                try await client.execute(uri: "/", method: .get, headers: [HTTPField.Name("Host")!: b.domains[0], .cookie: "atrium_trader=\(tokenA)"]) { r in
                     #expect(r.status == .ok)
                     #expect(!String(buffer: r.body).contains("Bench Trader"))
                 }
                 // A staff cookie of A does not open B's Back Office either.
-                try await client.execute(uri: "/admin/audit", method: .get, headers: [.host: b.domains[0], .cookie: "atrium_staff=\(tokenA)"]) { r in
+                try await client.execute(uri: "/admin/audit", method: .get, headers: [HTTPField.Name("Host")!: b.domains[0], .cookie: "atrium_staff=\(tokenA)"]) { r in
                     #expect(r.status == .seeOther)
                 }
             }
@@ -122,7 +124,7 @@ struct IsolationTests {
             let a = try await s.makeTenant("a")
             let app = buildApplication(services: s)
             try await app.test(.router) { client in
-                try await client.execute(uri: "/", method: .get, headers: [.host: "nobody.example.com"]) { r in
+                try await client.execute(uri: "/", method: .get, headers: [HTTPField.Name("Host")!: "nobody.example.com"]) { r in
                     #expect(r.status == .notFound)
                     let body = String(buffer: r.body)
                     #expect(!body.contains(a.name))

@@ -1,6 +1,8 @@
 import Foundation
 import Hummingbird
+import HTTPTypes
 import Hummingbird
+import HTTPTypes
 import HummingbirdTesting
 import NIOCore
 
@@ -41,7 +43,7 @@ final class FormClient: @unchecked Sendable {
     }
 
     private func send(_ path: String, method: HTTPRequest.Method, body: String?) async throws -> (status: HTTPResponse.Status, body: String, headers: HTTPFields) {
-        var headers: HTTPFields = [.host: host]
+        var headers: HTTPFields = [HTTPField.Name("Host")!: host]
         if !cookies.isEmpty { headers[.cookie] = cookieHeader }
         if body != nil { headers[.contentType] = "application/x-www-form-urlencoded" }
         let response = try await client.execute(uri: path, method: method, headers: headers, body: body.map { ByteBuffer(string: $0) })
