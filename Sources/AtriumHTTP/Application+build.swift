@@ -52,7 +52,11 @@ public func makeServices(config: AppConfig, logger: Logger) async throws -> AppS
 
 /// Runs `body` with the database pool running (CLI commands that are not the server).
 public func withRunningServices<R: Sendable>(_ services: AppServices, _ body: @Sendable (AppServices) async throws -> R) async throws -> R {
-    try await services.database.client.runScoped { try await body(services) }
+    try await withThrowingTaskGroup(of: Void.self) { group in
+        group.addTask { await services.database.run() }
+        defer { group.cancelAll() }
+        return try await body(services)
+    }
 }
 
 /// Background services every server process runs besides HTTP.
@@ -98,6 +102,6 @@ public func buildApplication(services: AppServices) -> some ApplicationProtocol 
     return Application(
         responder: dispatcher,
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "Atrium"),
-        services: [services.database.client] + backgroundServices(services),
+        services: [DatabaseService(database: services.database)] + backgroundServices(services),
         logger: services.logger)
 }

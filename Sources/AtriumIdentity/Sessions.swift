@@ -1,6 +1,7 @@
 import AtriumCore
 import AtriumStorage
 import Foundation
+import NIOCore
 import PostgresNIO
 
 /// Server-side sessions. Only the SHA-256 of a token is stored; the token lives in the cookie.
@@ -10,11 +11,11 @@ public enum Sessions {
     /// Creates a session for `user` in the current tenant, deleting `replacing` (rotation at login).
     public static func create(user: UUID, audience: Audience, ip: String, userAgent: String,
                               replacing old: String?, in tx: TenantTransaction) async throws -> String {
-        if let old { try await tx.query("DELETE FROM sessions WHERE token_hash = \(Token.digest(old))") }
+        if let old { try await tx.query("DELETE FROM sessions WHERE token_hash = \(ByteBuffer(bytes: Token.digest(old)))") }
         let token = Token.random()
         try await tx.query("""
             INSERT INTO sessions (token_hash, user_id, audience, expires_at, ip, user_agent)
-            VALUES (\(Token.digest(token)), \(user), \(audience.rawValue), now() + make_interval(secs => \(lifetimeSeconds)),
+            VALUES (\(ByteBuffer(bytes: Token.digest(token))), \(user), \(audience.rawValue), now() + make_interval(secs => \(lifetimeSeconds)),
                     \(String(ip.prefix(64))), \(String(userAgent.prefix(300))))
             """)
         return token
@@ -24,7 +25,7 @@ public enum Sessions {
     public static func user(token: String, audience: Audience, in tx: TenantTransaction) async throws -> SessionUser? {
         let rows = try await tx.query("""
             SELECT u.id, u.email, u.name FROM sessions s JOIN users u ON u.id = s.user_id
-            WHERE s.token_hash = \(Token.digest(token)) AND s.audience = \(audience.rawValue)
+            WHERE s.token_hash = \(ByteBuffer(bytes: Token.digest(token))) AND s.audience = \(audience.rawValue)
               AND s.expires_at > now() AND u.status = 'active'
             """).collect()
         guard let row = rows.first else { return nil }
@@ -33,7 +34,7 @@ public enum Sessions {
     }
 
     public static func delete(token: String, in tx: TenantTransaction) async throws {
-        try await tx.query("DELETE FROM sessions WHERE token_hash = \(Token.digest(token))")
+        try await tx.query("DELETE FROM sessions WHERE token_hash = \(ByteBuffer(bytes: Token.digest(token)))")
     }
 
     /// Ends every session of a user ("log out everywhere", password change).
@@ -54,11 +55,11 @@ public struct SessionUser: Sendable, Equatable {
 public enum OperatorSessions {
     public static func create(operator id: UUID, ip: String, userAgent: String, replacing old: String?,
                               on conn: PostgresConnection, logger: Logger) async throws -> String {
-        if let old { try await conn.query("DELETE FROM platform.operator_sessions WHERE token_hash = \(Token.digest(old))", logger: logger) }
+        if let old { try await conn.query("DELETE FROM platform.operator_sessions WHERE token_hash = \(ByteBuffer(bytes: Token.digest(old)))", logger: logger) }
         let token = Token.random()
         try await conn.query("""
             INSERT INTO platform.operator_sessions (token_hash, operator_id, expires_at, ip, user_agent)
-            VALUES (\(Token.digest(token)), \(id), now() + make_interval(secs => \(Sessions.lifetimeSeconds)),
+            VALUES (\(ByteBuffer(bytes: Token.digest(token))), \(id), now() + make_interval(secs => \(Sessions.lifetimeSeconds)),
                     \(String(ip.prefix(64))), \(String(userAgent.prefix(300))))
             """, logger: logger)
         return token
@@ -67,7 +68,7 @@ public enum OperatorSessions {
     public static func user(token: String, on conn: PostgresConnection, logger: Logger) async throws -> SessionUser? {
         let rows = try await conn.query("""
             SELECT o.id, o.email FROM platform.operator_sessions s JOIN platform.operators o ON o.id = s.operator_id
-            WHERE s.token_hash = \(Token.digest(token)) AND s.expires_at > now() AND o.disabled_at IS NULL
+            WHERE s.token_hash = \(ByteBuffer(bytes: Token.digest(token))) AND s.expires_at > now() AND o.disabled_at IS NULL
             """, logger: logger).collect()
         guard let row = rows.first else { return nil }
         let (id, email) = try row.decode((UUID, String).self)
@@ -75,6 +76,6 @@ public enum OperatorSessions {
     }
 
     public static func delete(token: String, on conn: PostgresConnection, logger: Logger) async throws {
-        try await conn.query("DELETE FROM platform.operator_sessions WHERE token_hash = \(Token.digest(token))", logger: logger)
+        try await conn.query("DELETE FROM platform.operator_sessions WHERE token_hash = \(ByteBuffer(bytes: Token.digest(token)))", logger: logger)
     }
 }

@@ -1,6 +1,7 @@
 import AtriumCore
 import AtriumStorage
 import Foundation
+import NIOCore
 import PostgresNIO
 
 /// Tenant user accounts and staff invitations.
@@ -34,7 +35,7 @@ public enum Invitations {
         let token = Token.random()
         try await tx.query("""
             INSERT INTO invitations (token_hash, user_id, expires_at)
-            VALUES (\(Token.digest(token)), \(user), now() + make_interval(secs => \(lifetimeSeconds)))
+            VALUES (\(ByteBuffer(bytes: Token.digest(token))), \(user), now() + make_interval(secs => \(lifetimeSeconds)))
             """)
         return token
     }
@@ -43,7 +44,7 @@ public enum Invitations {
     public static func peek(token: String, in tx: TenantTransaction) async throws -> (UUID, String)? {
         try await tx.query("""
             SELECT u.id, u.email FROM invitations i JOIN users u ON u.id = i.user_id
-            WHERE i.token_hash = \(Token.digest(token)) AND i.used_at IS NULL AND i.expires_at > now()
+            WHERE i.token_hash = \(ByteBuffer(bytes: Token.digest(token))) AND i.used_at IS NULL AND i.expires_at > now()
             """).collect().first?.decode((UUID, String).self)
     }
 
@@ -51,7 +52,7 @@ public enum Invitations {
     public static func consume(token: String, in tx: TenantTransaction) async throws -> UUID? {
         try await tx.query("""
             UPDATE invitations SET used_at = now()
-            WHERE token_hash = \(Token.digest(token)) AND used_at IS NULL AND expires_at > now() RETURNING user_id
+            WHERE token_hash = \(ByteBuffer(bytes: Token.digest(token))) AND used_at IS NULL AND expires_at > now() RETURNING user_id
             """).collect().first?.decode(UUID.self)
     }
 }

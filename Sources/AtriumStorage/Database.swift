@@ -1,11 +1,14 @@
 import Logging
 import PostgresNIO
+import ServiceLifecycle
+import Synchronization
 
 /// The application's connection pool. Platform data is reached through `platform(_:)`;
 /// tenant data only through `TenantDB.transaction(_:_:)`.
 public struct Database: Sendable {
     public let client: PostgresClient
     public let logger: Logger
+    private let running = RunFlag()
 
     public init(url: DatabaseURL, poolSize: Int, logger: Logger) {
         self.client = PostgresClient(configuration: url.clientConfiguration(poolSize: poolSize), backgroundLogger: logger)
@@ -25,6 +28,16 @@ public struct Database: Sendable {
         }
     }
 
+    /// Runs the connection pool. A PostgresClient may only run once, so a second caller (the
+    /// application's ServiceGroup inside a test that already runs the pool) waits for shutdown instead.
+    public func run() async {
+        if running.claim() {
+            await client.run()
+        } else {
+            try? await gracefulShutdown()
+        }
+    }
+
     /// True when the database answers a trivial query.
     public func isReachable() async -> Bool {
         do {
@@ -34,4 +47,17 @@ public struct Database: Sendable {
             return false
         }
     }
+}
+
+/// The pool as a lifecycle Service.
+public struct DatabaseService: Service {
+    let database: Database
+    public init(database: Database) { self.database = database }
+    public func run() async throws { await database.run() }
+}
+
+final class RunFlag: Sendable {
+    private let flag = Mutex(false)
+    /// True for the first caller only.
+    func claim() -> Bool { flag.withLock { was in defer { was = true }; return !was } }
 }

@@ -55,7 +55,24 @@ public struct EmbeddedPostgres: Sendable {
                 throw StorageError.embeddedPostgres("pg_ctl start failed; see \(logFile)")
             }
         }
+        try await ensureAppRole()
         try await ensureDatabase("atrium", logger: logger)
+    }
+
+    /// Creates or updates the application's login role, serialised by an advisory lock.
+    private func ensureAppRole() async throws {
+        let client = PostgresClient(configuration: try superuserURL().clientConfiguration(poolSize: 1))
+        try await client.runScoped {
+            let appPassword = try read(appPasswordFile)
+            try await client.withTransaction(logger: Logger(label: "atrium.pg")) { conn in
+                try await conn.query("SELECT pg_advisory_xact_lock(4242)", logger: Logger(label: "atrium.pg"))
+                let exists = try await conn.query("SELECT 1 FROM pg_roles WHERE rolname = \(Self.appRole)", logger: Logger(label: "atrium.pg")).collect().count > 0
+                // NOINHERIT: the login role has no privileges of the tenant roles it may switch to.
+                // CREATEROLE: provisioning creates one NOLOGIN role per tenant.
+                let verb = exists ? "ALTER" : "CREATE"
+                try await conn.query(PostgresQuery(unsafeSQL: "\(verb) ROLE \(Self.appRole) LOGIN NOINHERIT CREATEROLE PASSWORD '\(appPassword)'"), logger: Logger(label: "atrium.pg"))
+            }
+        }
     }
 
     /// Stops the cluster (fast shutdown: open transactions roll back).
@@ -68,12 +85,6 @@ public struct EmbeddedPostgres: Sendable {
         guard let ident = SQLIdentifier(name) else { throw StorageError.invalidIdentifier(name) }
         let client = PostgresClient(configuration: try superuserURL().clientConfiguration(poolSize: 1))
         try await client.runScoped {
-            let appPassword = try read(appPasswordFile)
-            let exists = try await client.query("SELECT 1 FROM pg_roles WHERE rolname = \(Self.appRole)").collect().count > 0
-            // NOINHERIT: the login role has no privileges of the tenant roles it may switch to.
-            // CREATEROLE: provisioning creates one NOLOGIN role per tenant.
-            let verb = exists ? "ALTER" : "CREATE"
-            try await client.query(PostgresQuery(unsafeSQL: "\(verb) ROLE \(Self.appRole) LOGIN NOINHERIT CREATEROLE PASSWORD '\(appPassword)'"))
             let dbExists = try await client.query("SELECT 1 FROM pg_database WHERE datname = \(name)").collect().count > 0
             if !dbExists {
                 do {
@@ -143,12 +154,19 @@ public struct EmbeddedPostgres: Sendable {
             process.executableURL = URL(fileURLWithPath: path)
             process.arguments = args
         }
-        let out = Pipe()
+        // Output goes to a file, not a pipe: `pg_ctl start` leaves a server running that would
+        // inherit the pipe and keep it open forever.
+        let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-pg-\(UUID().uuidString).log").path
+        FileManager.default.createFile(atPath: outPath, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: outPath) }
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
         process.standardOutput = out
         process.standardError = out
+        process.standardInput = FileHandle.nullDevice
         try process.run()
-        let output = out.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        try? out.close()
+        let output = FileManager.default.contents(atPath: outPath) ?? Data()
         if process.terminationStatus != 0 && !allowFailure {
             let text = String(decoding: output, as: UTF8.self).suffix(600)
             throw StorageError.embeddedPostgres("\((path as NSString).lastPathComponent) exited \(process.terminationStatus): \(text)")

@@ -55,8 +55,10 @@ extension ProvisioningService {
         guard let record = try await registry.tenant(slug: slug) else { throw ProvisioningError.notFound(slug) }
         let logger = database.logger
         try await database.platform { conn in
-            try await conn.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(record.handle.schema.quoted) CASCADE"), logger: logger)
-            try await conn.query(PostgresQuery(unsafeSQL: "DROP OWNED BY \(record.handle.role.quoted)"), logger: logger)
+            // Only the owning tenant role may drop its schema; the login role then drops the role.
+            let tx = try await TenantDB.enter(conn, record.handle, logger: logger)
+            try await tx.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(record.handle.schema.quoted) CASCADE"))
+            try await TenantDB.leave(conn, logger: logger)
             try await conn.query(PostgresQuery(unsafeSQL: "DROP ROLE \(record.handle.role.quoted)"), logger: logger)
             try await conn.query("DELETE FROM platform.tenants WHERE id = \(record.handle.id)", logger: logger)
             try await Self.bumpGeneration(conn, logger: logger)

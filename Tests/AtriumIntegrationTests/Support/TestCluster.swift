@@ -10,7 +10,7 @@ import PostgresNIO
 /// `.atrium/test/pg` (or `$ATRIUM_TEST_HOME/pg`). Each suite gets its own database.
 actor TestCluster {
     static let shared = TestCluster()
-    private var started: EmbeddedPostgres?
+    private var starting: Task<EmbeddedPostgres, any Error>?
 
     static let repoRoot: String = {
         var url = URL(fileURLWithPath: #filePath)
@@ -28,14 +28,18 @@ actor TestCluster {
         return l
     }()
 
+    /// Starts the cluster once; concurrent callers share the same start (actors are reentrant).
     func cluster() async throws -> EmbeddedPostgres {
-        if let started { return started }
-        let port = Int(ProcessInfo.processInfo.environment["ATRIUM_TEST_PG_PORT"] ?? "") ?? 54339
-        let pg = EmbeddedPostgres(root: Self.testHome + "/pg", port: port, durable: false)
-        try await pg.start(logger: Self.logger)
-        try await Self.dropLeftovers(pg)
-        started = pg
-        return pg
+        if let starting { return try await starting.value }
+        let task = Task {
+            let port = Int(ProcessInfo.processInfo.environment["ATRIUM_TEST_PG_PORT"] ?? "") ?? 54339
+            let pg = EmbeddedPostgres(root: Self.testHome + "/pg", port: port, durable: false)
+            try await pg.start(logger: Self.logger)
+            try await Self.dropLeftovers(pg)
+            return pg
+        }
+        starting = task
+        return try await task.value
     }
 
     /// Databases and tenant roles of earlier runs are removed so the cluster does not grow.
