@@ -89,11 +89,13 @@ public func backgroundServices(_ services: AppServices) -> [any Service] {
 public func buildApplication(services: AppServices) -> some ApplicationProtocol {
     AtriumMetrics.bootstrap()
     let brandRouter = Router(context: AtriumRequestContext.self)
+    brandRouter.add(middleware: LogRequestsMiddleware(.info))
     brandRouter.add(middleware: MetricsMiddleware())
     TraderRoutes(services: services).register(on: brandRouter)
     AdminRoutes(services: services).register(on: brandRouter)
     if services.config.benchRoutes { BenchRoutes(services: services).register(on: brandRouter) }
     let consoleRouter = Router(context: AtriumRequestContext.self)
+    consoleRouter.add(middleware: LogRequestsMiddleware(.info))
     consoleRouter.add(middleware: MetricsMiddleware())
     ConsoleRoutes(services: services).register(on: consoleRouter)
     let dispatcher = HostDispatcher(

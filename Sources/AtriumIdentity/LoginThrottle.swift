@@ -22,13 +22,15 @@ public struct LoginThrottle: Sendable {
         return !rows.isEmpty
     }
 
-    /// Counts a failure for each key and locks keys that reached the limit.
+    /// Counts a failure for each key and locks keys that reached the limit. Keys naming an IP
+    /// (`…:ip:…`) get ten times the limit: many people can share one address (offices, proxies).
     public func recordFailure(_ keys: [String], on conn: PostgresConnection, logger: Logger) async throws {
         for key in keys {
+            let limit = key.contains(":ip:") ? maxFailures * 10 : maxFailures
             var b = PostgresBindings()
             b.append(key)
             b.append(windowSeconds)
-            b.append(maxFailures)
+            b.append(limit)
             b.append(lockSeconds)
             try await conn.query(PostgresQuery(unsafeSQL: """
                 INSERT INTO \(table) AS t (key, window_start, failures) VALUES ($1, now(), 1)

@@ -11,7 +11,11 @@ public struct Database: Sendable {
     private let running = RunFlag()
 
     public init(url: DatabaseURL, poolSize: Int, logger: Logger) {
-        self.client = PostgresClient(configuration: url.clientConfiguration(poolSize: poolSize), backgroundLogger: logger)
+        // The pool's own chatter (e.g. "run() not called yet" during start-up) stays out of the logs
+        // unless it is an error.
+        var background = logger
+        background.logLevel = max(logger.logLevel, .error)
+        self.client = PostgresClient(configuration: url.clientConfiguration(poolSize: poolSize), backgroundLogger: background)
         self.logger = logger
     }
 

@@ -145,33 +145,16 @@ public struct EmbeddedPostgres: Sendable {
 
     @discardableResult
     private func run(_ path: String, _ args: [String], allowFailure: Bool = false) throws -> Int32 {
-        let process = Process()
         // Server binaries run as the postgres OS user when we are root; chown/chmod run as us.
-        if isRoot && !path.hasPrefix("/bin/") {
-            process.executableURL = URL(fileURLWithPath: "/sbin/runuser")
-            process.arguments = ["-u", "postgres", "--", path] + args
-        } else {
-            process.executableURL = URL(fileURLWithPath: path)
-            process.arguments = args
-        }
-        // Output goes to a file, not a pipe: `pg_ctl start` leaves a server running that would
-        // inherit the pipe and keep it open forever.
+        let (exe, argv) = isRoot && !path.hasPrefix("/bin/") ? ("/sbin/runuser", ["-u", "postgres", "--", path] + args) : (path, args)
         let outPath = FileManager.default.temporaryDirectory.appendingPathComponent("atrium-pg-\(UUID().uuidString).log").path
-        FileManager.default.createFile(atPath: outPath, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: outPath) }
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        process.standardOutput = out
-        process.standardError = out
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try? out.close()
-        let output = FileManager.default.contents(atPath: outPath) ?? Data()
-        if process.terminationStatus != 0 && !allowFailure {
-            let text = String(decoding: output, as: UTF8.self).suffix(600)
-            throw StorageError.embeddedPostgres("\((path as NSString).lastPathComponent) exited \(process.terminationStatus): \(text)")
+        let status = try Subprocess.run(exe, argv, outputFile: outPath)
+        if status != 0 && !allowFailure {
+            let text = String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self).suffix(600)
+            throw StorageError.embeddedPostgres("\((path as NSString).lastPathComponent) exited \(status): \(text)")
         }
-        return process.terminationStatus
+        return status
     }
 
     private func read(_ file: String) throws -> String {

@@ -180,7 +180,9 @@ extension TenantConfig {
 
     /// YAML for export; round-trips through `parse`.
     public func yaml() throws -> String {
-        try YAMLEncoder().encode(self)
+        let encoder = YAMLEncoder()
+        encoder.options.allowUnicode = true
+        return try encoder.encode(self)
     }
 
     /// Locales the server ships string tables for.

@@ -14,8 +14,8 @@ struct BenchSession: AsyncParsableCommand {
         try await Runtime.guarded {
             try await Runtime.run { s in
                 let token = try await DemoSeed.benchSession(slug: tenant, services: s)
-                print("atrium_trader=\(token)")
-                print(Token.hex(Token.digest(token)))
+                say("atrium_trader=\(token)")
+                say(Token.hex(Token.digest(token)))
             }
         }
     }
@@ -35,7 +35,7 @@ struct BenchTenants: AsyncParsableCommand {
                 if drop {
                     let victims = try await s.registry.all().filter { $0.handle.slug.hasPrefix(prefix) && $0.handle.slug.dropFirst(prefix.count).allSatisfy(\.isNumber) }
                     for t in victims { _ = try await s.provisioning.delete(slug: t.handle.slug, confirm: t.handle.slug, exportDirectory: s.config.home + "/exports/bench", actor: "bench") }
-                    print("dropped \(victims.count) tenant(s)")
+                    say("dropped \(victims.count) tenant(s)")
                     return
                 }
                 let started = Date()
@@ -50,7 +50,7 @@ struct BenchTenants: AsyncParsableCommand {
                     }
                     try await group.waitForAll()
                 }
-                print(String(format: "created %d tenant(s) in %.1fs", count, Date().timeIntervalSince(started)))
+                say(String(format: "created %d tenant(s) in %.1fs", count, Date().timeIntervalSince(started)))
             }
         }
     }

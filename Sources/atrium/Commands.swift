@@ -33,7 +33,7 @@ struct Migrate: AsyncParsableCommand {
     func run() async throws {
         try await Runtime.guarded {
             try await Runtime.run { services in
-                let report = try await MigrateAll.run(services) { print($0) }
+                let report = try await MigrateAll.run(services) { say($0) }
                 if !report.failed.isEmpty { throw CLIError(description: "\(report.failed.count) tenant(s) failed: \(report.failed.map(\.slug).joined(separator: ", ")); re-run `atrium migrate` after fixing") }
             }
         }
@@ -67,9 +67,9 @@ struct DB: AsyncParsableCommand {
             guard config.databaseURL == nil else { throw CLIError(description: "DATABASE_URL is set; the embedded cluster is not in use") }
             let pg = EmbeddedPostgres(root: config.home + "/pg", port: config.embeddedPostgresPort)
             switch action {
-            case "start": try await pg.start(logger: Runtime.logger(config)); print("embedded PostgreSQL running on 127.0.0.1:\(config.embeddedPostgresPort)")
-            case "stop": try pg.stop(); print("stopped")
-            case "url": print(superuser ? try pg.superuserURL(database: "atrium").string : try pg.appURL().string)
+            case "start": try await pg.start(logger: Runtime.logger(config)); say("embedded PostgreSQL running on 127.0.0.1:\(config.embeddedPostgresPort)")
+            case "stop": try pg.stop(); say("stopped")
+            case "url": say(superuser ? try pg.superuserURL(database: "atrium").string : try pg.appURL().string)
             default: throw CLIError(description: "db: expected start, stop or url, got \"\(action)\"")
             }
         }

@@ -17,7 +17,7 @@ struct Demo: AsyncParsableCommand {
         let services = try await makeServices(config: config, logger: logger)
         try await Runtime.guarded {
             try await withRunningServices(services) { s in
-                _ = try await MigrateAll.run(s) { line in if !line.contains("up to date") || line.hasPrefix("tenants") || line.hasPrefix("platform") { print(line) } }
+                _ = try await MigrateAll.run(s) { line in if !line.contains("up to date") || line.hasPrefix("tenants") || line.hasPrefix("platform") { say(line) } }
                 let files = ((try? FileManager.default.contentsOfDirectory(atPath: config.tenantsDirectory)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
                 var brands: [TenantConfig] = []
                 for file in files {
@@ -25,20 +25,20 @@ struct Demo: AsyncParsableCommand {
                     let brand = try TenantConfig.parse(yaml: try String(contentsOfFile: path, encoding: .utf8), file: path)
                     let r = try await s.provisioning.apply(brand, actor: "demo")
                     try await DemoSeed.setAdminPassword(slug: brand.slug.value, email: brand.admin.email, password: Self.adminPassword, services: s)
-                    print("\(path): \(r.change.rawValue)")
+                    say("\(path): \(r.change.rawValue)")
                     brands.append(brand)
                 }
                 try await Operators.upsert(email: Self.operatorEmail, password: Self.operatorPassword, services: s)
                 let port = config.port
-                print("\nAtrium demo is up:\n")
+                say("\nAtrium demo is up:\n")
                 for b in brands {
-                    print("  \(b.name.padding(toLength: 18, withPad: " ", startingAt: 0)) http://\(b.domains[0]):\(port)/   (IB Portal /partners, Back Office /admin)")
+                    say("  \(b.name.padding(toLength: 18, withPad: " ", startingAt: 0)) http://\(b.domains[0]):\(port)/   (IB Portal /partners, Back Office /admin)")
                 }
-                print("  Operator console   http://\(config.consoleHost):\(port)/\n")
-                print("Demo logins:")
-                print("  operator console:  \(Self.operatorEmail) / \(Self.operatorPassword)")
-                for b in brands { print("  \(b.slug.value) Back Office: \(b.admin.email) / \(Self.adminPassword)") }
-                print("  traders: register at any brand's /register\n")
+                say("  Operator console   http://\(config.consoleHost):\(port)/\n")
+                say("Demo logins:")
+                say("  operator console:  \(Self.operatorEmail) / \(Self.operatorPassword)")
+                for b in brands { say("  \(b.slug.value) Back Office: \(b.admin.email) / \(Self.adminPassword)") }
+                say("  traders: register at any brand's /register\n")
             }
         }
         try await ServerRunner.serve(services)

@@ -1,5 +1,7 @@
+import ArgumentParser
 import AtriumCore
 import AtriumHTTP
+import AtriumStorage
 import Foundation
 import Logging
 
@@ -39,13 +41,10 @@ extension Runtime {
     }
 
     static func describe(_ error: any Error) -> String {
-        let root = error.rootCauseDescription
-        return root
+        error.rootCauseDescription
     }
 }
 
-import AtriumStorage
-import ArgumentParser
 extension Error {
     /// The underlying error's description (server message for database errors).
     var rootCauseDescription: String {
@@ -53,4 +52,9 @@ extension Error {
         if let msg = root.serverMessage { return "database: \(msg)" }
         return "\(root)"
     }
+}
+
+/// Writes a line to standard output unbuffered, so progress and demo URLs appear at once when piped.
+func say(_ line: String, terminator: String = "\n") {
+    FileHandle.standardOutput.write(Data((line + terminator).utf8))
 }

@@ -23,8 +23,8 @@ struct TenantCommand: AsyncParsableCommand {
                     let started = Date()
                     let r = try await s.provisioning.create(slug: slug, name: name, domains: domain.isEmpty ? ["\(slug).\(s.config.platformDomain)"] : domain,
                                                             adminEmail: adminEmail, actor: TenantCommand.actor)
-                    print("\(r.slug): \(r.change.rawValue) in \(Int(Date().timeIntervalSince(started) * 1000)) ms")
-                    if let link = r.invitationLink { print("admin invitation: \(link)") }
+                    say("\(r.slug): \(r.change.rawValue) in \(Int(Date().timeIntervalSince(started) * 1000)) ms")
+                    if let link = r.invitationLink { say("admin invitation: \(link)") }
                 }
             }
         }
@@ -45,8 +45,8 @@ struct TenantCommand: AsyncParsableCommand {
                 try await Runtime.run { s in
                     for (file, config) in zip(files, validated) {
                         let r = try await s.provisioning.apply(config, actor: TenantCommand.actor)
-                        print("\(file): \(r.slug) \(r.change.rawValue)")
-                        if let link = r.invitationLink { print("  admin invitation: \(link)") }
+                        say("\(file): \(r.slug) \(r.change.rawValue)")
+                        if let link = r.invitationLink { say("  admin invitation: \(link)") }
                     }
                 }
             }
@@ -58,12 +58,12 @@ struct TenantCommand: AsyncParsableCommand {
             try await Runtime.guarded {
                 try await Runtime.run { s in
                     let tenants = try await s.registry.all()
-                    print("SLUG".padding(toLength: 16, withPad: " ", startingAt: 0) + "STATUS     VERSION  DOMAINS")
+                    say("SLUG".padding(toLength: 16, withPad: " ", startingAt: 0) + "STATUS     VERSION  DOMAINS")
                     for t in tenants {
-                        print(t.handle.slug.padding(toLength: 16, withPad: " ", startingAt: 0) + t.status.padding(toLength: 11, withPad: " ", startingAt: 0)
+                        say(t.handle.slug.padding(toLength: 16, withPad: " ", startingAt: 0) + t.status.padding(toLength: 11, withPad: " ", startingAt: 0)
                               + String(t.schemaVersion).padding(toLength: 9, withPad: " ", startingAt: 0) + t.domains.joined(separator: ","))
                     }
-                    print("\(tenants.count) tenant(s); current schema version \(s.migrations.currentTenantVersion)")
+                    say("\(tenants.count) tenant(s); current schema version \(s.migrations.currentTenantVersion)")
                 }
             }
         }
@@ -73,7 +73,7 @@ struct TenantCommand: AsyncParsableCommand {
         @Argument var slug: String
         func run() async throws {
             try await Runtime.guarded {
-                try await Runtime.run { s in try await s.provisioning.setStatus(slug: slug, active: false, actor: TenantCommand.actor); print("\(slug): suspended") }
+                try await Runtime.run { s in try await s.provisioning.setStatus(slug: slug, active: false, actor: TenantCommand.actor); say("\(slug): suspended") }
             }
         }
     }
@@ -82,7 +82,7 @@ struct TenantCommand: AsyncParsableCommand {
         @Argument var slug: String
         func run() async throws {
             try await Runtime.guarded {
-                try await Runtime.run { s in try await s.provisioning.setStatus(slug: slug, active: true, actor: TenantCommand.actor); print("\(slug): active") }
+                try await Runtime.run { s in try await s.provisioning.setStatus(slug: slug, active: true, actor: TenantCommand.actor); say("\(slug): active") }
             }
         }
     }
@@ -94,7 +94,7 @@ struct TenantCommand: AsyncParsableCommand {
             try await Runtime.guarded {
                 try await Runtime.run { s in
                     let yaml = try await s.provisioning.export(slug: slug)
-                    if let out { try yaml.write(toFile: out, atomically: true, encoding: .utf8); print("wrote \(out)") } else { print(yaml, terminator: "") }
+                    if let out { try yaml.write(toFile: out, atomically: true, encoding: .utf8); say("wrote \(out)") } else { say(yaml, terminator: "") }
                 }
             }
         }
@@ -108,7 +108,7 @@ struct TenantCommand: AsyncParsableCommand {
                 guard let confirm else { throw CLIError(description: "--confirm: deleting \(slug) drops its schema and data; pass --confirm \(slug)") }
                 try await Runtime.run { s in
                     let path = try await s.provisioning.delete(slug: slug, confirm: confirm, exportDirectory: s.config.home + "/exports", actor: TenantCommand.actor)
-                    print("\(slug): deleted (export written to \(path))")
+                    say("\(slug): deleted (export written to \(path))")
                 }
             }
         }
@@ -125,7 +125,7 @@ struct OperatorCommand: AsyncParsableCommand {
             try await Runtime.guarded {
                 try await Runtime.run { s in
                     try await Operators.upsert(email: email, password: password, services: s)
-                    print("operator \(email) ready")
+                    say("operator \(email) ready")
                 }
             }
         }
