@@ -55,27 +55,11 @@ struct ConsoleRoutes: Sendable {
     }
 
     func login(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        let t = pages.strings(req, ctx)
-        var email = ""
-        do {
-            let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
-            email = try Forms.required(form, "email", max: 254, strings: t)
-            let password = try Forms.required(form, "password", max: PasswordHasher.maximumLength, strings: t)
-            let old = req.cookies[Audience.operator.cookieName]?.value
-            let result = try await services.database.platform { conn in
+        try await pages.loginForm(req, ctx, audience: .operator, template: "ops/login", title: "title_ops_login", home: "/") { email, password, old in
+            try await services.database.platform { conn in
                 try await services.authenticator.operatorLogin(email: email, password: password, ip: ctx.clientIP, userAgent: req.headers[.userAgent] ?? "",
                                                                replacing: old, requestID: ctx.requestID, on: conn, logger: services.logger)
             }
-            switch result {
-            case .success(let token, _):
-                var response = Responses.seeOther("/")
-                response.setCookie(Responses.sessionCookie(.operator, token: token, path: "/", secure: services.config.secureCookies))
-                return response
-            case .invalidCredentials: throw RequestRejected(status: 401, publicMessage: "error_invalid_credentials")
-            case .locked: throw RequestRejected(status: 429, publicMessage: "error_rate_limited")
-            }
-        } catch {
-            return try pages.rejected(error, template: "ops/login", title: "title_ops_login", request: req, context: ctx, extra: ["values": ["email": email]])
         }
     }
 

@@ -6,14 +6,17 @@ import Hummingbird
 /// Builds the dictionaries templates render from. Keys follow the template contract in `templates/README.md`.
 enum PageContext {
     static func brand(_ c: TenantConfig, locale: String, renderer: Renderer) -> [String: Any] {
-        [
+        // Optional values are left out rather than set to "": Mustache treats any string as true.
+        var brand: [String: Any] = [
             "name": c.name, "slug": c.slug.value, "primaryColor": c.branding.primaryColor, "accentColor": c.branding.accentColor,
-            "logoURL": c.branding.logo.map { "/static/brand/\($0)" } ?? "", "hasLogo": c.branding.logo != nil,
-            "legalFooter": c.branding.legalFooter, "supportEmail": c.branding.supportEmail ?? "",
+            "legalFooter": c.branding.legalFooter,
             "locales": c.locales.available.map { code in
                 ["code": code, "name": renderer.strings(code)["locale_name"] ?? code, "selected": code == locale] as [String: Any]
             },
         ]
+        if let logo = c.branding.logo { brand["logoURL"] = "/static/brand/\(logo)" }
+        if let email = c.branding.supportEmail { brand["supportEmail"] = email }
+        return brand
     }
 
     /// Picks the locale: `?lang=` (among the brand's), then the `atrium_lang` cookie, then the brand default.

@@ -44,32 +44,14 @@ struct TraderRoutes: Sendable {
         }
     }
 
-    /// Shared by every tenant-audience login form.
+    /// Shared by every tenant-audience login form (Trader's Room, IB Portal, Back Office).
     func login(_ req: Request, _ ctx: AtriumRequestContext, audience: Audience, template: String, home: String) async throws -> Response {
         guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
-        let t = pages.strings(req, ctx)
-        var email = ""
-        do {
-            let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
-            email = try Forms.required(form, "email", max: 254, strings: t)
-            let password = try Forms.required(form, "password", max: PasswordHasher.maximumLength, strings: t)
-            let old = req.cookies[audience.cookieName]?.value
-            let result = try await services.tenantDB.transaction(tenant.handle) { tx in
+        return try await pages.loginForm(req, ctx, audience: audience, template: template, title: "title_login", home: home) { email, password, old in
+            try await services.tenantDB.transaction(tenant.handle) { tx in
                 try await services.authenticator.login(email: email, password: password, audience: audience, ip: ctx.clientIP,
                                                        userAgent: req.headers[.userAgent] ?? "", replacing: old, requestID: ctx.requestID, in: tx)
             }
-            switch result {
-            case .success(let token, _):
-                var response = Responses.seeOther(home)
-                response.setCookie(Responses.sessionCookie(audience, token: token, path: "/", secure: services.config.secureCookies))
-                return response
-            case .invalidCredentials:
-                throw RequestRejected(status: 401, publicMessage: "error_invalid_credentials")
-            case .locked:
-                throw RequestRejected(status: 429, publicMessage: "error_rate_limited")
-            }
-        } catch {
-            return try pages.rejected(error, template: template, title: "title_login", request: req, context: ctx, extra: ["values": ["email": email]])
         }
     }
 
