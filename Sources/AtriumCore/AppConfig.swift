@@ -31,6 +31,10 @@ public struct AppConfig: Sendable {
     public var migrationConcurrency: Int
     /// Enables `/bench/page`, used only by `ops/bench/request-overhead`.
     public var benchRoutes: Bool
+    /// Socket peers (reverse proxies) whose `X-Forwarded-For` is believed.
+    public var trustedProxies: Set<String>
+    /// Port used in links sent by email (the proxy's port in production).
+    public var publicPort: Int
 
     /// Reads the environment, failing with a message that names the variable and what was expected.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
@@ -83,7 +87,9 @@ public struct AppConfig: Sendable {
             secureCookies: try bool("ATRIUM_SECURE_COOKIES", false),
             masterKey: env["ATRIUM_MASTER_KEY"].flatMap { $0.isEmpty ? nil : $0 },
             migrationConcurrency: try int("ATRIUM_MIGRATION_CONCURRENCY", 8, 1...64),
-            benchRoutes: try bool("ATRIUM_BENCH_ROUTES", false)
+            benchRoutes: try bool("ATRIUM_BENCH_ROUTES", false),
+            trustedProxies: Set((env["ATRIUM_TRUSTED_PROXIES"] ?? "127.0.0.1,::1").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }),
+            publicPort: try int("ATRIUM_PUBLIC_PORT", try int("ATRIUM_PORT", 8080, 0...65535), 0...65535)
         )
     }
 

@@ -25,7 +25,7 @@ public struct AppServices: Sendable {
     public static func baseURL(config: AppConfig) -> @Sendable (TenantConfig) -> String {
         { brand in
             let scheme = config.secureCookies ? "https" : "http"
-            let port = (config.port == 80 || config.port == 443) ? "" : ":\(config.port)"
+            let port = (config.publicPort == 80 || config.publicPort == 443) ? "" : ":\(config.publicPort)"
             return "\(scheme)://\(brand.domains.first ?? "\(brand.slug.value).\(config.platformDomain)")\(port)"
         }
     }

@@ -39,8 +39,9 @@ public struct AtriumRequestContext: RequestContext, RemoteAddressRequestContext 
         return nil
     }
 
-    /// Client IP as seen on the socket (a reverse proxy should be the only peer in production).
-    public var clientIP: String { remoteAddress?.ipAddress ?? "unknown" }
+    /// The client's IP: the socket peer, or the last `X-Forwarded-For` hop when the peer is a
+    /// trusted proxy. Set once by the dispatcher.
+    public var clientIP: String = "unknown"
 
     /// Forms are small; uploads get their own limits in their routes.
     public var maxUploadSize: Int { 64 * 1024 }

@@ -21,6 +21,8 @@ where Brand.Context == AtriumRequestContext, Console.Context == AtriumRequestCon
         var context = context
         var request = request
         context.logger[metadataKey: "request_id"] = .string(context.requestID)
+        context.clientIP = ClientAddress.resolve(peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[.xForwardedFor],
+                                         trusted: services.config.trustedProxies)
         // Every visitor gets a CSRF cookie on first contact; the form token is derived from it.
         var newCSRF: String?
         if request.cookies[CSRFProtector.cookieName] == nil {
@@ -75,8 +77,11 @@ struct Operations: Sendable {
             return Responses.text("ok\n")
         case "/ready":
             guard await services.database.isReachable() else { return Responses.text("database unreachable\n", status: .serviceUnavailable) }
-            let current = (try? await Migrator(database: services.database, migrations: services.migrations).platformIsCurrent()) ?? false
-            return current ? Responses.text("ready\n") : Responses.text("migrations pending\n", status: .serviceUnavailable)
+            let migrator = Migrator(database: services.database, migrations: services.migrations)
+            guard (try? await migrator.platformIsCurrent()) == true else { return Responses.text("platform migrations pending\n", status: .serviceUnavailable) }
+            let behind = (try? await services.registry.all().filter { $0.schemaVersion < services.migrations.currentTenantVersion }.count) ?? -1
+            guard behind == 0 else { return Responses.text("tenant migrations pending for \(behind) tenant(s)\n", status: .serviceUnavailable) }
+            return Responses.text("ready\n")
         case "/metrics":
             return Responses.text(metrics(), contentType: "text/plain; version=0.0.4")
         case "/internal/tls/ask":
@@ -124,4 +129,16 @@ enum StaticFiles {
 extension HTTPField.Name {
     /// HTTP/1 servers move `Host` into `:authority`; an explicit field (tests, some proxies) is honoured first.
     static let hostHeader = HTTPField.Name("Host")!
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+}
+
+/// Who the client is, for throttling and audit.
+public enum ClientAddress {
+    /// The nearest untrusted hop: only a trusted proxy may tell us who its client was.
+    public static func resolve(peer: String?, forwardedFor: String?, trusted: Set<String>) -> String {
+        guard let peer else { return "unknown" }
+        guard trusted.contains(peer), let header = forwardedFor else { return peer }
+        let hops = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        return hops.last ?? peer
+    }
 }

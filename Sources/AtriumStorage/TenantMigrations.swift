@@ -59,6 +59,8 @@ extension Migrator {
         do {
             try await database.platform { conn in
                 try await conn.query("UPDATE platform.tenants SET schema_version = \(version), updated_at = now() WHERE id = ANY(\(current))", logger: database.logger)
+                // Other server processes cache the registry; moving the generation makes them reload.
+                try await conn.query("UPDATE platform.registry_state SET generation = generation + 1", logger: database.logger)
             }
         } catch {
             report.failed.append(("(registry)", "could not record schema versions: \(error)"))
