@@ -31,9 +31,9 @@ public final class Renderer: Sendable {
     /// The string table of `locale` (English fallback).
     public func strings(_ locale: String) -> [String: String] { locales[locale] ?? locales["en"] ?? [:] }
 
-    /// Renders `template` for `brand` (nil: platform defaults only).
+    /// Renders `template` for `brand` (nil: platform defaults only) in the context's `lang`.
     public func render(_ template: String, brand: String?, context: [String: Any]) throws -> String {
-        let library = try library(for: brand)
+        let library = try library(for: brand, locale: context["lang"] as? String ?? "en")
         guard let html = library.render(context, withTemplate: template) else { throw RendererError.missing(template) }
         return html
     }
@@ -41,18 +41,60 @@ public final class Renderer: Sendable {
     /// Drops compiled templates (after a brand's override files changed).
     public func reload() { libraries.withLock { $0 = [:] } }
 
-    private func library(for brand: String?) throws -> MustacheLibrary {
-        let key = brand ?? ""
+    /// One compiled library per brand and locale. Locale strings (`{{t.key}}`) are constants for a
+    /// given locale, so they are written into the template text before compiling: rendering then
+    /// skips ~20 context lookups per page (the renderer was most of a page's CPU time).
+    private func library(for brand: String?, locale: String) throws -> MustacheLibrary {
+        let key = (brand ?? "") + "|" + locale
         if let lib = libraries.withLock({ $0[key] }) { return lib }
         var sources = defaults
         if let brand {
             let overrides = try Self.loadTemplates(in: "\(root)/brands/\(brand)")
             sources.merge(overrides) { _, override in override }
         }
+        let strings = self.strings(locale)
         var lib = MustacheLibrary()
-        for (name, text) in sources { try lib.register(text, named: name) }
+        for (name, text) in sources { try lib.register(Self.inlineStrings(text, strings), named: name) }
         libraries.withLock { $0[key] = lib }
         return lib
+    }
+
+    /// Replaces `{{t.key}}` with the escaped string and `{{{t.key}}}` with the raw one. Strings that
+    /// themselves contain `{{` stay as tags, so a translation can never inject template syntax.
+    static func inlineStrings(_ text: String, _ strings: [String: String]) -> String {
+        guard let regex = try? NSRegularExpression(pattern: #"\{\{(\{?)\s*t\.([A-Za-z0-9_]+)\s*\}?\}\}"#) else { return text }
+        let ns = text as NSString
+        var out = ""
+        var last = 0
+        for match in regex.matches(in: text, range: NSRange(location: 0, length: ns.length)) {
+            let triple = match.range(at: 1).length == 1
+            let name = ns.substring(with: match.range(at: 2))
+            out += ns.substring(with: NSRange(location: last, length: match.range.location - last))
+            if let value = strings[name], !value.contains("{{") {
+                out += triple ? value : htmlEscape(value)
+            } else {
+                out += ns.substring(with: match.range)
+            }
+            last = match.range.location + match.range.length
+        }
+        out += ns.substring(from: last)
+        return out
+    }
+
+    static func htmlEscape(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.utf8.count)
+        for c in s {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.append(c)
+            }
+        }
+        return out
     }
 
     /// Reads every `*.mustache` under `dir` (recursively), keyed by relative path without extension.

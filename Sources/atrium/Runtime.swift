@@ -56,5 +56,6 @@ extension Error {
 
 /// Writes a line to standard output unbuffered, so progress and demo URLs appear at once when piped.
 func say(_ line: String, terminator: String = "\n") {
-    FileHandle.standardOutput.write(Data((line + terminator).utf8))
+    // The throwing API: a closed pipe (`| head -1`) must not crash the command.
+    try? FileHandle.standardOutput.write(contentsOf: Data((line + terminator).utf8))
 }

@@ -45,7 +45,13 @@ atrium() {
 # it again only if we started it.
 bench_db_start() {
     local url
-    url="$("$BIN" db url)" || die "'atrium db url' failed"
+    # A cluster that was never initialised has no URL yet: start (and so create) it.
+    if ! url="$("$BIN" db url 2>/dev/null)"; then
+        say "starting PostgreSQL (atrium db start, first run initialises the cluster)"
+        atrium db start
+        BENCH_STARTED_DB=1
+        return 0
+    fi
     if pg_ready "$url"; then
         say "PostgreSQL already running on port $ATRIUM_PG_PORT"
         return 0
