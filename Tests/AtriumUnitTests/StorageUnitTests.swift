@@ -1,3 +1,4 @@
+import Foundation
 import AtriumCore
 import AtriumIdentity
 import AtriumStorage
@@ -55,5 +56,20 @@ struct StorageUnitTests {
         #expect(!p.isValid(token: token, cookie: "cookie-b"))
         #expect(!p.isValid(token: nil, cookie: "cookie-a"))
         #expect(!p.isValid(token: token, cookie: ""))
+    }
+}
+
+@Suite("Tokens")
+struct TokenTests {
+    @Test("base64url matches Foundation's base64 with the URL alphabet and no padding")
+    func base64url() {
+        for length in 0..<40 {
+            let bytes = (0..<length).map { UInt8(($0 * 37 + 11) % 256) }
+            let reference = Data(bytes).base64EncodedString()
+                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            #expect(Token.base64url(bytes) == reference)
+        }
+        #expect(Token.random().count == 43)
+        #expect(Token.random() != Token.random())
     }
 }
