@@ -118,6 +118,27 @@ struct IsolationTests {
         }
     }
 
+    @Test("an invitation token issued by brand A is unknown on brand B, and still valid on A")
+    func tokenFromOtherBrandIsUnknown() async throws {
+        try await TestEnv.with("isotoken") { s in
+            // setup: a fresh brand A with an unused admin invitation, and brand B
+            let created = try await s.provisioning.create(slug: "inva", name: "Inv A", domains: ["inva.test.localhost"], adminEmail: "a@inva.test", actor: "test")
+            let b = try await s.makeTenant("b")
+            let link = try #require(created.invitationLink)
+            let token = try #require(link.split(separator: "/").last.map(String.init))
+            let app = buildApplication(services: s)
+            try await app.test(.router) { client in
+                // MUT: B is asked about A's token
+                let onB = try await FormClient(client, host: b.domains[0]).get("/admin/invite/\(token)")
+                let onA = try await FormClient(client, host: "inva.test.localhost").get("/admin/invite/\(token)")
+                // validate
+                #expect(onB.status.code == 410)
+                #expect(!onB.body.contains("a@inva.test"))
+                #expect(onA.status == .ok && onA.body.contains("a@inva.test"))
+            }
+        }
+    }
+
     @Test("an unknown host gets a neutral 404 that names no brand")
     func unknownHostIsNeutral() async throws {
         try await TestEnv.with("isohost") { s in
