@@ -1,4 +1,6 @@
 import AtriumCore
+import AtriumIdentity
+import AtriumWork
 import AtriumStorage
 import Foundation
 import PostgresNIO
@@ -66,5 +68,25 @@ extension ProvisioningService {
         }
         registry.invalidate()
         return path
+    }
+}
+
+extension ProvisioningService {
+    /// Issues a new invitation link for a staff member (default: the brand's configured admin),
+    /// for example when the first one expired. Mails it through the outbox and returns it.
+    public func invite(slug: String, email: String? = nil, actor: String, requestID: String = "") async throws -> String {
+        guard let record = try await registry.tenant(slug: slug), let config = record.config else { throw ProvisioningError.notFound(slug) }
+        let target = (email ?? config.admin.email).lowercased()
+        let link = try await TenantDB(database: database).transaction(record.handle) { tx -> String? in
+            guard let user = try await Users.find(audience: .staff, email: target, in: tx) else { return nil }
+            let token = try await Invitations.create(user: user, in: tx)
+            let url = "\(baseURL(config))/admin/invite/\(token)"
+            let mail = messages.invitation(config: config, email: target, link: url)
+            try await Outbox.enqueue(to: target, subject: mail.subject, body: mail.body, in: tx)
+            try await AuditLog.append(AuditEntry(actor: actor, action: "staff.invited", subject: "staff:\(target)", requestID: requestID), in: tx)
+            return url
+        }
+        guard let link else { throw ProvisioningError.notFound("staff member \(target) of \(slug)") }
+        return link
     }
 }

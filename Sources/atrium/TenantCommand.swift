@@ -7,7 +7,7 @@ import Foundation
 struct TenantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tenant", abstract: "Provision and manage broker brands (same service as the operator console).",
-        subcommands: [Create.self, Apply.self, List.self, Suspend.self, Resume.self, Export.self, Delete.self])
+        subcommands: [Create.self, Apply.self, List.self, Suspend.self, Resume.self, Export.self, Delete.self, Invite.self])
 
     static let actor = "cli:\(ProcessInfo.processInfo.environment["USER"] ?? "root")"
 
@@ -95,6 +95,20 @@ struct TenantCommand: AsyncParsableCommand {
                 try await Runtime.run { s in
                     let yaml = try await s.provisioning.export(slug: slug)
                     if let out { try yaml.write(toFile: out, atomically: true, encoding: .utf8); say("wrote \(out)") } else { say(yaml, terminator: "") }
+                }
+            }
+        }
+    }
+
+    struct Invite: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Issue a new Back Office invitation (default: the brand's admin).")
+        @Argument var slug: String
+        @Option(help: "Staff email; defaults to admin.email of the brand.") var email: String?
+        func run() async throws {
+            try await Runtime.guarded {
+                try await Runtime.run { s in
+                    let link = try await s.provisioning.invite(slug: slug, email: email, actor: TenantCommand.actor)
+                    say("invitation: \(link)")
                 }
             }
         }

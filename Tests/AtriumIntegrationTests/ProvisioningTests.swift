@@ -114,6 +114,25 @@ struct ProvisioningTests {
         }
     }
 
+    @Test("a new invitation can be issued; unknown staff is refused")
+    func reinvite() async throws {
+        try await TestEnv.with("provinv") { s in
+            let first = try await s.provisioning.create(slug: "inv", name: "Inv", domains: ["inv.example.com"], adminEmail: "boss@inv.test", actor: "test")
+            let second = try await s.provisioning.invite(slug: "inv", actor: "test")
+            #expect(second.hasPrefix("http://inv.example.com:0/admin/invite/"))
+            #expect(second != first.invitationLink)
+            await #expect(throws: ProvisioningError.notFound("staff member nobody@inv.test of inv")) {
+                try await s.provisioning.invite(slug: "inv", email: "nobody@inv.test", actor: "test")
+            }
+            let record = try #require(try await s.registry.tenant(slug: "inv"))
+            let (live, mails) = try await s.tenantDB.transaction(record.handle) { tx in
+                (try await tx.query("SELECT count(*) FROM invitations WHERE used_at IS NULL AND expires_at > now()").collect().first?.decode(Int.self),
+                 try await tx.query("SELECT count(*) FROM outbox WHERE to_address = 'boss@inv.test'").collect().first?.decode(Int.self))
+            }
+            #expect(live == 2 && mails == 2)
+        }
+    }
+
     @Test("export round-trips: applying the exported YAML changes nothing")
     func exportRoundTrip() async throws {
         try await TestEnv.with("provexp") { s in
