@@ -32,8 +32,11 @@ public final class Renderer: Sendable {
     public func strings(_ locale: String) -> [String: String] { locales[locale] ?? locales["en"] ?? [:] }
 
     /// Renders `template` for `brand` (nil: platform defaults only) in the context's `lang`.
+    /// The brand's plain values (`brand.name`, colours, footer …) are compiled in as well, keyed by
+    /// their content, so a changed brand configuration compiles a fresh library.
     public func render(_ template: String, brand: String?, context: [String: Any]) throws -> String {
-        let library = try library(for: brand, locale: context["lang"] as? String ?? "en")
+        let constants = (context["brand"] as? [String: Any])?.compactMapValues { $0 as? String } ?? [:]
+        let library = try library(for: brand, locale: context["lang"] as? String ?? "en", constants: constants)
         guard let html = library.render(context, withTemplate: template) else { throw RendererError.missing(template) }
         return html
     }
@@ -44,8 +47,8 @@ public final class Renderer: Sendable {
     /// One compiled library per brand and locale. Locale strings (`{{t.key}}`) are constants for a
     /// given locale, so they are written into the template text before compiling: rendering then
     /// skips ~20 context lookups per page (the renderer was most of a page's CPU time).
-    private func library(for brand: String?, locale: String) throws -> MustacheLibrary {
-        let key = (brand ?? "") + "|" + locale
+    private func library(for brand: String?, locale: String, constants: [String: String]) throws -> MustacheLibrary {
+        let key = "\(brand ?? "")|\(locale)|\(constants.hashValue)"
         if let lib = libraries.withLock({ $0[key] }) { return lib }
         var sources = defaults
         if let brand {
@@ -54,15 +57,23 @@ public final class Renderer: Sendable {
         }
         let strings = self.strings(locale)
         var lib = MustacheLibrary()
-        for (name, text) in sources { try lib.register(Self.inlineStrings(text, strings), named: name) }
-        libraries.withLock { $0[key] = lib }
+        for (name, text) in sources {
+            let inlined = Self.inlineStrings(Self.inlineStrings(text, strings), constants, prefix: "brand")
+            try lib.register(inlined, named: name)
+        }
+        libraries.withLock { cache in
+            // Old brand versions are not looked up again; keep the cache bounded.
+            if cache.count > 1000 { cache = [:] }
+            cache[key] = lib
+        }
         return lib
     }
 
-    /// Replaces `{{t.key}}` with the escaped string and `{{{t.key}}}` with the raw one. Strings that
+    /// Replaces `{{t.key}}` (or `{{<prefix>.key}}`) with the escaped string and `{{{t.key}}}` with the raw one. Strings that
     /// themselves contain `{{` stay as tags, so a translation can never inject template syntax.
-    static func inlineStrings(_ text: String, _ strings: [String: String]) -> String {
-        guard let regex = try? NSRegularExpression(pattern: #"\{\{(\{?)\s*t\.([A-Za-z0-9_]+)\s*\}?\}\}"#) else { return text }
+    static func inlineStrings(_ text: String, _ strings: [String: String], prefix: String = "t") -> String {
+        guard !strings.isEmpty,
+              let regex = try? NSRegularExpression(pattern: #"\{\{(\{?)\s*"# + prefix + #"\.([A-Za-z0-9_]+)\s*\}?\}\}"#) else { return text }
         let ns = text as NSString
         var out = ""
         var last = 0

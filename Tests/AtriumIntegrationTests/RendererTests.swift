@@ -19,3 +19,17 @@ struct RendererTests {
         #expect(en.contains(r.strings("en")["title_not_found"] ?? "?"))
     }
 }
+
+extension RendererTests {
+    @Test("a changed brand value renders at once (compiled brand constants are keyed by content)")
+    func brandConstantsFollowChanges() throws {
+        let r = try Renderer(root: TestCluster.repoRoot + "/templates")
+        func page(_ name: String) throws -> String {
+            try r.render("errors/maintenance", brand: "aurora", context: ["lang": "en", "t": r.strings("en"),
+                                                                          "brand": ["name": name, "slug": "aurora", "primaryColor": "#000000"]])
+        }
+        #expect(try page("Old & Name").contains("Old &amp; Name"))
+        let renamed = try page("New Name")
+        #expect(renamed.contains("New Name") && !renamed.contains("Old"))
+    }
+}
