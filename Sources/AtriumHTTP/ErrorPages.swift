@@ -37,7 +37,9 @@ enum ErrorPages {
         } else {
             status = 500
             message = t["error_generic"] ?? "Something went wrong. Please try again."
-            context.logger.error("request failed", metadata: ["error": "\(String(reflecting: root))"])
+            context.logger.error("request failed", metadata: [
+                "error": "\(String(reflecting: root))", "request_id": "\(context.requestID)", "tenant": "\(context.tenant?.handle.slug ?? "-")",
+            ])
         }
         var ctx = base
         ctx["status"] = status

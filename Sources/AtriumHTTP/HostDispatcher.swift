@@ -20,7 +20,11 @@ where Brand.Context == AtriumRequestContext, Console.Context == AtriumRequestCon
     func respond(to request: Request, context: AtriumRequestContext) async throws -> Response {
         var context = context
         var request = request
-        context.logger[metadataKey: "request_id"] = .string(context.requestID)
+        // Metadata on the request logger costs a re-render of the handler's metadata each time it is
+        // set; only pay for it when per-request lines are logged (info and below). Error lines
+        // carry the request id and tenant explicitly (ErrorPages).
+        let tagRequests = context.logger.logLevel <= .info
+        if tagRequests { context.logger[metadataKey: "request_id"] = .string(context.requestID) }
         context.clientIP = ClientAddress.resolve(peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[.xForwardedFor],
                                          trusted: services.config.trustedProxies)
         // Every visitor gets a CSRF cookie on first contact; the form token is derived from it.
@@ -33,7 +37,7 @@ where Brand.Context == AtriumRequestContext, Console.Context == AtriumRequestCon
             head.headerFields[.cookie] = existing + "\(CSRFProtector.cookieName)=\(value)"
             request = Request(head: head, body: request.body)
         }
-        var response = await dispatch(request, context: &context)
+        var response = await dispatch(request, context: &context, tagRequests: tagRequests)
         if let newCSRF {
             response.setCookie(Cookie(name: CSRFProtector.cookieName, value: newCSRF, path: "/", secure: services.config.secureCookies, httpOnly: true, sameSite: .lax))
         }
@@ -41,20 +45,20 @@ where Brand.Context == AtriumRequestContext, Console.Context == AtriumRequestCon
         return response
     }
 
-    private func dispatch(_ request: Request, context: inout AtriumRequestContext) async -> Response {
+    private func dispatch(_ request: Request, context: inout AtriumRequestContext, tagRequests: Bool) async -> Response {
         if let ops = await operations.respond(to: request) { return ops }
         let host = TenantRegistry.normalise(host: request.head.headerFields[.hostHeader] ?? request.head.authority ?? "")
         do {
             if host == services.config.consoleHost {
                 context.site = .console
-                context.logger[metadataKey: "site"] = "console"
+                if tagRequests { context.logger[metadataKey: "site"] = "console" }
                 return try await console.respond(to: request, context: context)
             }
             guard let tenant = try await services.registry.resolve(host: host) else {
                 return ErrorPages.notFound(request: request, context: context, services: services)
             }
             context.site = .brand(tenant)
-            context.logger[metadataKey: "tenant"] = .string(tenant.handle.slug)
+            if tagRequests { context.logger[metadataKey: "tenant"] = .string(tenant.handle.slug) }
             if request.uri.path.hasPrefix("/static/") {
                 return StaticFiles.serve(path: request.uri.path, brand: tenant.handle.slug, root: services.config.templatesDirectory)
             }
