@@ -22,8 +22,11 @@ public enum Users {
             .collect().first?.decode(UUID.self)
     }
 
+    /// Sets the password and activates the account. Outstanding invitations of the user die with
+    /// it, so an old link can no longer reset the password.
     public static func setPassword(user: UUID, hash: String, in tx: TenantTransaction) async throws {
         try await tx.query("UPDATE users SET password_hash = \(hash), status = 'active', updated_at = now() WHERE id = \(user)")
+        try await tx.query("UPDATE invitations SET used_at = now() WHERE user_id = \(user) AND used_at IS NULL")
     }
 }
 

@@ -130,6 +130,12 @@ struct ProvisioningTests {
                  try await tx.query("SELECT count(*) FROM outbox WHERE to_address = 'boss@inv.test'").collect().first?.decode(Int.self))
             }
             #expect(live == 2 && mails == 2)
+            // Setting the password retires every outstanding link.
+            try await DemoSeed.setAdminPassword(slug: "inv", email: "boss@inv.test", password: "a-long-password", services: s)
+            let stillLive = try await s.tenantDB.transaction(record.handle) { tx in
+                try await tx.query("SELECT count(*) FROM invitations WHERE used_at IS NULL").collect().first?.decode(Int.self)
+            }
+            #expect(stillLive == 0)
         }
     }
 
