@@ -7,6 +7,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Metrics
+import NIOCore
 import Prometheus
 import ServiceLifecycle
 import Synchronization
@@ -86,7 +87,8 @@ public func backgroundServices(_ services: AppServices) -> [any Service] {
 
 /// Builds the HTTP application: host dispatch, brand and console routers, operational endpoints.
 /// Tests call this with a test configuration; `atrium serve` with the real one.
-public func buildApplication(services: AppServices) -> some ApplicationProtocol {
+public func buildApplication(services: AppServices,
+                             onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
     AtriumMetrics.bootstrap()
     let brandRouter = Router(context: AtriumRequestContext.self)
     brandRouter.add(middleware: LogRequestsMiddleware(.info))
@@ -105,5 +107,6 @@ public func buildApplication(services: AppServices) -> some ApplicationProtocol 
         responder: dispatcher,
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "Atrium"),
         services: [DatabaseService(database: services.database)] + backgroundServices(services),
+        onServerRunning: onServerRunning,
         logger: services.logger)
 }

@@ -1,6 +1,7 @@
 import Foundation
 import NIOCore
 import NIOPosix
+import Synchronization
 
 /// Why an SMTP delivery failed.
 public enum SMTPError: Error, Equatable, CustomStringConvertible {
@@ -58,20 +59,31 @@ public struct SMTPDelivery: MailDelivery {
     public func deliver(_ mail: OutgoingMail) async throws {
         let from = try Self.bareAddress(mail.from), to = try Self.bareAddress(mail.to)
         let message = Self.dotStuffed(MailFormat.rfc5322(mail))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await self.converse(from: from, to: to, message: message) }
-            group.addTask {
-                try await Task.sleep(for: self.timeout)
-                throw SMTPError.timeout
+        let channel = try await connect()
+        // The timer closes the socket instead of relying on task cancellation: a read that is
+        // waiting for the server then ends at once, whatever state the conversation is in.
+        let timedOut = ManagedAtomicFlag()
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await self.converse(channel, from: from, to: to, message: message) }
+                group.addTask {
+                    try await Task.sleep(for: self.timeout)
+                    timedOut.set()
+                    try? await channel.channel.close()
+                    throw SMTPError.timeout
+                }
+                defer { group.cancelAll() }
+                try await group.next()
             }
-            defer { group.cancelAll() }
-            try await group.next()
+        } catch {
+            if timedOut.isSet { throw SMTPError.timeout }
+            throw error
         }
     }
 
-    private func converse(from: String, to: String, message: String) async throws {
+    private func connect() async throws -> NIOAsyncChannel<String, ByteBuffer> {
         let c = timeout.components
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(c.seconds) + .nanoseconds(c.attoseconds / 1_000_000_000))
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -79,6 +91,9 @@ public struct SMTPDelivery: MailDelivery {
                     return try NIOAsyncChannel<String, ByteBuffer>(wrappingChannelSynchronously: channel)
                 }
             }
+    }
+
+    private func converse(_ channel: NIOAsyncChannel<String, ByteBuffer>, from: String, to: String, message: String) async throws {
         try await channel.executeThenClose { inbound, outbound in
             var lines = inbound.makeAsyncIterator()
             func send(_ command: String, expect codes: Set<Int>, raw: String? = nil) async throws -> (code: Int, text: String) {
@@ -159,4 +174,11 @@ struct SMTPLineDecoder: ByteToMessageDecoder {
         context.fireChannelRead(Self.wrapInboundOut(line))
         return .continue
     }
+}
+
+/// A one-way flag shared between the timer and the caller.
+final class ManagedAtomicFlag: Sendable {
+    private let flag = Mutex(false)
+    func set() { flag.withLock { $0 = true } }
+    var isSet: Bool { flag.withLock { $0 } }
 }

@@ -6,7 +6,7 @@ import Foundation
 import PostgresNIO
 import Testing
 
-@Suite("Audit log")
+@Suite("Audit log", .timeLimit(.minutes(3)))
 struct AuditTests {
     @Test("provisioning and logins write to the chain, and verify detects tampering")
     func tamperingIsDetected() async throws {

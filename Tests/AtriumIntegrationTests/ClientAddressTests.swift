@@ -1,7 +1,7 @@
 import AtriumHTTP
 import Testing
 
-@Suite("Client address")
+@Suite("Client address", .timeLimit(.minutes(3)))
 struct ClientAddressTests {
     @Test("X-Forwarded-For is believed only from a trusted proxy, and only its last hop")
     func forwardedFor() {

@@ -6,7 +6,7 @@ import AtriumTenancy
 import Foundation
 import Testing
 
-@Suite("Identity core")
+@Suite("Identity core", .timeLimit(.minutes(3)))
 struct IdentityTests {
     @Test("Argon2id hashes are PHC strings with OWASP parameters and verify only the right password")
     func argon2() async throws {

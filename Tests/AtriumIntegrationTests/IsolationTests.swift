@@ -10,7 +10,7 @@ import HummingbirdTesting
 import PostgresNIO
 import Testing
 
-@Suite("Tenant isolation")
+@Suite("Tenant isolation", .timeLimit(.minutes(3)))
 struct IsolationTests {
     @Test("a tenant transaction cannot read another tenant's schema, even by name")
     func explicitSchemaIsDenied() async throws {

@@ -6,7 +6,7 @@ import Foundation
 import Synchronization
 import Testing
 
-@Suite("Migrations")
+@Suite("Migrations", .timeLimit(.minutes(3)))
 struct MigrationTests {
     /// A private copy of migrations/ that a test may edit.
     static func copyMigrations() throws -> String {

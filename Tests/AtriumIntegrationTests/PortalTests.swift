@@ -8,7 +8,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@Suite("Branded portals and operator console")
+@Suite("Branded portals and operator console", .timeLimit(.minutes(3)))
 struct PortalTests {
     /// Applies the real demo brands from tenants/.
     static func applyDemoBrands(_ s: AppServices) async throws -> [TenantConfig] {

@@ -6,7 +6,7 @@ import Foundation
 import PostgresNIO
 import Testing
 
-@Suite("Provisioning")
+@Suite("Provisioning", .timeLimit(.minutes(3)))
 struct ProvisioningTests {
     static func yaml(slug: String, domain: String, secret: String = "env:PSP_SECRET") -> String {
         """

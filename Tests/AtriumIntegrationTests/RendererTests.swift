@@ -1,7 +1,7 @@
 @testable import AtriumHTTP
 import Testing
 
-@Suite("Template rendering")
+@Suite("Template rendering", .timeLimit(.minutes(3)))
 struct RendererTests {
     @Test("locale strings are inlined escaped, raw only in triple braces, and never as template syntax")
     func inlining() {

@@ -81,7 +81,7 @@ private struct FakeSMTPServer {
     }
 }
 
-@Suite struct SMTPDeliveryTests {
+@Suite(.timeLimit(.minutes(3))) struct SMTPDeliveryTests {
     let mail = OutgoingMail(
         id: UUID(uuidString: "8E1C9A4D-0000-4000-8000-000000000001")!, tenantSlug: "acme",
         from: "Acme Support <support@acme.test>", to: "Bob Jones <bob@example.test>",

@@ -7,7 +7,7 @@ import Foundation
 import Synchronization
 import Testing
 
-@Suite("Job queue and outbox")
+@Suite("Job queue and outbox", .timeLimit(.minutes(3)))
 struct WorkTests {
 
     final class Box: Sendable { let seen = Mutex<[Int64]>([]) }

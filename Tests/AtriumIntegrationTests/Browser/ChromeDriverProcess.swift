@@ -210,7 +210,7 @@ final class ChromeDriver: Sendable {
     }
 
     /// Asks the kernel for a free TCP port on 127.0.0.1 by binding port 0.
-    private static func freePort() throws -> Int {
+    static func freePort() throws -> Int {
         #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else

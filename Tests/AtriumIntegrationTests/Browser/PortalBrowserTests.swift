@@ -2,12 +2,12 @@ import AtriumCore
 import AtriumHTTP
 import AtriumTenancy
 import Foundation
-import HummingbirdTesting
+import Hummingbird
 import Testing
 
 /// Real headless Chromium against a live server: two brands, the Back Office and the operator console.
 /// Screenshots of every step go to `.atrium/screenshots/`.
-@Suite("Portals in a real browser", .serialized)
+@Suite("Portals in a real browser", .serialized, .timeLimit(.minutes(3)))
 struct PortalBrowserTests {
     static let shots = TestCluster.repoRoot + "/.atrium/screenshots"
 
@@ -16,9 +16,19 @@ struct PortalBrowserTests {
         try await TestEnv.with("browser") { s in
             _ = try await PortalTests.applyDemoBrands(s)
             try await Operators.upsert(email: "op@atrium.test", password: "operator-pass-1", services: s)
-            let app = buildApplication(services: s)
-            try await app.test(.live) { client in
-                let port = try #require(client.port)
+            // The server runs in a child task that is cancelled at the end (not shut down
+            // gracefully), so no leftover browser connection or background job can hold the
+            // test open.
+            let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
+            let app = buildApplication(services: s) { channel in
+                portSink.yield(channel.localAddress?.port ?? 0)
+                portSink.finish()
+            }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+                defer { group.cancelAll() }
+                var it = ports.makeAsyncIterator()
+                let port = try #require(await it.next())
                 let driver = try await ChromeDriver.start()
                 do {
                     let browser = try await driver.newSession(windowWidth: 1280, height: 900)

@@ -32,7 +32,7 @@ actor TestCluster {
     func cluster() async throws -> EmbeddedPostgres {
         if let starting { return try await starting.value }
         let task = Task {
-            let port = Int(ProcessInfo.processInfo.environment["ATRIUM_TEST_PG_PORT"] ?? "") ?? 54339
+            let port = try Self.clusterPort()
             let pg = EmbeddedPostgres(root: Self.testHome + "/pg", port: port, durable: false)
             try await pg.start(logger: Self.logger)
             try await Self.dropLeftovers(pg)
@@ -40,6 +40,20 @@ actor TestCluster {
         }
         starting = task
         return try await task.value
+    }
+
+    /// `ATRIUM_TEST_PG_PORT`, else the port this cluster used before (kept next to it), else a port
+    /// the OS reports free, so a busy fixed port (another checkout's tests) cannot break the run.
+    static func clusterPort() throws -> Int {
+        if let env = ProcessInfo.processInfo.environment["ATRIUM_TEST_PG_PORT"], let port = Int(env) { return port }
+        let file = testHome + "/pg.port"
+        if let text = try? String(contentsOfFile: file, encoding: .utf8), let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+            return port
+        }
+        let port = try ChromeDriver.freePort()
+        try FileManager.default.createDirectory(atPath: testHome, withIntermediateDirectories: true)
+        try "\(port)\n".write(toFile: file, atomically: true, encoding: .utf8)
+        return port
     }
 
     /// Databases and tenant roles of earlier runs are removed so the cluster does not grow.
