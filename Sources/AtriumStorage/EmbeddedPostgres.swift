@@ -1,6 +1,7 @@
 import AtriumCore
 import Foundation
 import Logging
+import NIOPosix
 import PostgresNIO
 
 /// A private PostgreSQL cluster under a directory of ours (the "embedded default").
@@ -40,6 +41,15 @@ public struct EmbeddedPostgres: Sendable {
     /// Initialises the cluster if needed, starts it if it is not running, and makes sure the
     /// application role and database exist. Safe to call repeatedly and from several processes.
     public func start(logger: Logger) async throws {
+        // initdb and pg_ctl block until they finish (seconds on a cold start); they run on the
+        // NIO thread pool so the few cooperative threads of Swift concurrency stay free.
+        try await NIOThreadPool.singleton.runIfActive { try self.startServer(logger: logger) }
+        try await ensureAppRole()
+        try await ensureDatabase("atrium", logger: logger)
+    }
+
+    /// Initialises the cluster if needed and starts it unless it runs (blocking).
+    private func startServer(logger: Logger) throws {
         let fm = FileManager.default
         try fm.createDirectory(atPath: root, withIntermediateDirectories: true)
         if !fm.fileExists(atPath: dataDirectory + "/PG_VERSION") {
@@ -55,8 +65,6 @@ public struct EmbeddedPostgres: Sendable {
                 throw StorageError.embeddedPostgres("pg_ctl start failed; see \(logFile)")
             }
         }
-        try await ensureAppRole()
-        try await ensureDatabase("atrium", logger: logger)
     }
 
     /// Creates or updates the application's login role, serialised by an advisory lock.
