@@ -93,7 +93,8 @@ struct PortalBrowserTests {
         try await shot("08-ops-tenants")
         try await b.fill(["slug": "nova", "name": "Nova Trade", "domains": "nova.localhost", "admin_email": "boss@nova.test"], in: "#create-tenant")
         try await b.submit("#create-tenant")
-        _ = try await b.waitFor(css: "table#tenants", timeout: .seconds(20))
+        // The list is on both pages; the invitation link appears only once the POST answered.
+        _ = try await b.waitFor(css: "code.copyable", timeout: .seconds(20))
         #expect(try await b.pageSource().contains("/admin/invite/"))
         try await shot("09-ops-tenant-created")
         try await b.open(url("nova"))
@@ -101,7 +102,8 @@ struct PortalBrowserTests {
         try await shot("10-nova-live")
         try await b.open(url("ops"))
         try await b.find("form[action='/tenants/nova/suspend'] [type=submit]").click()
-        _ = try await b.waitFor(css: "table#tenants", timeout: .seconds(20))
+        // Done when the row offers "resume" instead.
+        _ = try await b.waitFor(css: "form[action='/tenants/nova/resume']", timeout: .seconds(20))
         try await b.open(url("nova"))
         #expect(!(try await b.pageSource().contains("register-form")))
         try await shot("11-nova-maintenance")
