@@ -3,7 +3,6 @@ import PostgresNIO
 /// Failures of the storage layer, worded for operators; none carries SQL text or row data.
 public enum StorageError: Error, CustomStringConvertible, Equatable {
     case unknownTenant(String)
-    case tenantSuspended(String)
     case invalidIdentifier(String)
     case migrationChecksumMismatch(scope: String, file: String)
     case migrationFailed(scope: String, file: String, reason: String)
@@ -14,7 +13,6 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
     public var description: String {
         switch self {
         case .unknownTenant(let t): "unknown tenant \(t)"
-        case .tenantSuspended(let t): "tenant \(t) is suspended"
         case .invalidIdentifier(let n): "invalid SQL identifier \(n)"
         case let .migrationChecksumMismatch(scope, file):
             "migration \(file) (\(scope)) was edited after it was applied: its checksum no longer matches the recorded one. Add a new numbered migration instead of editing an applied one."
