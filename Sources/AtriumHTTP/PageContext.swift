@@ -27,17 +27,26 @@ enum PageContext {
     }
 
     /// The base context of every page.
+    /// The request's locale for its site, without building a page context.
+    static func locale(for request: Request, site: Site) -> String {
+        switch site {
+        case .brand(let tenant):
+            guard let config = tenant.config else { return "en" }
+            return locale(for: request, available: config.locales.available, fallback: config.locales.default)
+        case .console:
+            return locale(for: request, available: ["en", "es"], fallback: "en")
+        case .unknown:
+            return "en"
+        }
+    }
+
     static func base(request: Request, context: AtriumRequestContext, services: AppServices, title: String) -> (ctx: [String: Any], locale: String) {
-        var locale = "en"
+        let locale = locale(for: request, site: context.site)
         var ctx: [String: Any] = ["requestId": context.requestID]
         switch context.site {
         case .brand(let tenant):
-            if let config = tenant.config {
-                locale = Self.locale(for: request, available: config.locales.available, fallback: config.locales.default)
-                ctx["brand"] = brand(config, locale: locale, renderer: services.renderer)
-            }
+            if let config = tenant.config { ctx["brand"] = brand(config, locale: locale, renderer: services.renderer) }
         case .console:
-            locale = Self.locale(for: request, available: ["en", "es"], fallback: "en")
             ctx["console"] = ["name": "Atrium Operator Console"]
         case .unknown:
             break

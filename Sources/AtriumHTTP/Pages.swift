@@ -1,4 +1,5 @@
 import AtriumCore
+import AtriumTenancy
 import Foundation
 import Hummingbird
 
@@ -12,7 +13,7 @@ struct Pages: Sendable {
         ctx.merge(extra) { _, new in new }
         let html = try services.renderer.render(template, brand: context.tenant?.handle.slug, context: ctx)
         var response = Responses.html(html, status: status)
-        if let lang = request.uri.queryParameters.get("lang"), TenantConfigLocales.isSupported(lang) {
+        if let lang = request.uri.queryParameters.get("lang"), TenantConfig.Locale.supported.contains(lang) {
             response.setCookie(Cookie(name: "atrium_lang", value: lang, maxAge: 365 * 86400, path: "/", httpOnly: true, sameSite: .lax))
         }
         return response
@@ -22,7 +23,7 @@ struct Pages: Sendable {
     func rejected(_ error: any Error, template: String, title: String, request: Request, context: AtriumRequestContext,
                   extra: [String: Any] = [:]) throws -> Response {
         guard let user = error as? any UserFacingError else { throw error }
-        let t = services.renderer.strings(PageContext.base(request: request, context: context, services: services, title: title).locale)
+        let t = strings(request, context)
         var extra = extra
         extra["error"] = t[user.publicMessage] ?? user.publicMessage
         return try render(template, title: title, request: request, context: context, extra: extra, status: HTTPResponse.Status(code: user.status))
@@ -30,11 +31,6 @@ struct Pages: Sendable {
 
     /// Locale strings for this request.
     func strings(_ request: Request, _ context: AtriumRequestContext) -> [String: String] {
-        services.renderer.strings(PageContext.base(request: request, context: context, services: services, title: "").locale)
+        services.renderer.strings(PageContext.locale(for: request, site: context.site))
     }
-}
-
-import AtriumTenancy
-enum TenantConfigLocales {
-    static func isSupported(_ code: String) -> Bool { TenantConfig.Locale.supported.contains(code) }
 }
