@@ -71,6 +71,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "AtriumLedger",
+            dependencies: [
+                "AtriumCore", "AtriumStorage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "AtriumTenancy",
             dependencies: [
                 "AtriumCore", "AtriumStorage", "AtriumIdentity", "AtriumWork",
@@ -105,7 +114,7 @@ let package = Package(
         .testTarget(
             name: "AtriumUnitTests",
             dependencies: [
-                "AtriumCore", "AtriumIdentity", "AtriumTenancy", "AtriumStorage",
+                "AtriumCore", "AtriumIdentity", "AtriumTenancy", "AtriumStorage", "AtriumLedger",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
@@ -113,7 +122,7 @@ let package = Package(
         .testTarget(
             name: "AtriumIntegrationTests",
             dependencies: [
-                "AtriumCore", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumHTTP",
+                "AtriumCore", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumHTTP", "AtriumLedger",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
