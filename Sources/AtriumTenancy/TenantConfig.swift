@@ -11,6 +11,7 @@ public struct TenantConfig: Codable, Sendable, Equatable {
     public var admin: Admin
     public var kyc: KYCRules?
     public var psps: [PSPConfig]?
+    public var withdrawals: WithdrawalPolicy?
     public var platforms: [PlatformConnection]?
 
     public struct Branding: Codable, Sendable, Equatable {
@@ -72,10 +73,50 @@ public struct TenantConfig: Codable, Sendable, Equatable {
         public var priority: Int?
         public var webhookSecret: String?
         public var apiKey: String?
+        /// `sandbox` for the built-in sandbox PSP, or the provider's base URL.
+        public var endpoint: String?
+        /// Crypto: confirmations before a payment counts as received (default 2).
+        public var confirmations: Int?
+        /// Bank wire: the details shown to the client (label → value).
+        public var bankDetails: [String: String]?
+        /// Bank wire: receipts above this need a second Finance confirmation (maker–checker).
+        public var dualConfirmAboveMinor: Int64?
         enum CodingKeys: String, CodingKey {
-            case id, type, currencies, countries, priority
+            case id, type, currencies, countries, priority, endpoint, confirmations
             case minAmountMinor = "min_amount_minor", maxAmountMinor = "max_amount_minor"
             case webhookSecret = "webhook_secret", apiKey = "api_key"
+            case bankDetails = "bank_details", dualConfirmAboveMinor = "dual_confirm_above_minor"
+        }
+    }
+
+    /// Withdrawal rules of a brand. Amounts are minor units of the withdrawal's currency.
+    public struct WithdrawalPolicy: Codable, Sendable, Equatable {
+        /// Withdrawals up to this amount may be approved without a person.
+        public var autoApproveMaxMinor: Int64?
+        /// Above this amount two different Finance approvers are needed.
+        public var dualApprovalAboveMinor: Int64?
+        /// KYC approved longer ago than this needs a refresh: routed to review.
+        public var kycMaxAgeDays: Int?
+        /// A device (browser) first seen more recently than this counts as a device change.
+        public var knownDeviceMinAgeHours: Int?
+        /// An amount above this multiple of the client's largest previous withdrawal is unusual.
+        public var unusualAmountMultiplier: Int?
+        /// More withdrawal requests than this in 24 hours is unusual.
+        public var maxPerDay: Int?
+
+        public init(autoApproveMaxMinor: Int64? = nil, dualApprovalAboveMinor: Int64? = nil, kycMaxAgeDays: Int? = nil,
+                    knownDeviceMinAgeHours: Int? = nil, unusualAmountMultiplier: Int? = nil, maxPerDay: Int? = nil) {
+            self.autoApproveMaxMinor = autoApproveMaxMinor
+            self.dualApprovalAboveMinor = dualApprovalAboveMinor
+            self.kycMaxAgeDays = kycMaxAgeDays
+            self.knownDeviceMinAgeHours = knownDeviceMinAgeHours
+            self.unusualAmountMultiplier = unusualAmountMultiplier
+            self.maxPerDay = maxPerDay
+        }
+        enum CodingKeys: String, CodingKey {
+            case autoApproveMaxMinor = "auto_approve_max_minor", dualApprovalAboveMinor = "dual_approval_above_minor"
+            case kycMaxAgeDays = "kyc_max_age_days", knownDeviceMinAgeHours = "known_device_min_age_hours"
+            case unusualAmountMultiplier = "unusual_amount_multiplier", maxPerDay = "max_per_day"
         }
     }
 

@@ -1,0 +1,153 @@
+import AtriumCore
+import AtriumLedger
+import AtriumStorage
+import Foundation
+import PostgresNIO
+
+public struct PaymentRecord: Sendable, Equatable {
+    public let id: UUID
+    public let kind: PaymentKind
+    public let userID: UUID
+    public let pspID: String
+    public let pspType: String
+    public let currency: Currency
+    public let amount: Int64
+    public let settledAmount: Int64?
+    public let status: PaymentStatus
+    public let reference: String
+    public let providerRef: String?
+    public let holdID: UUID?
+    public let reviewReasons: [String]
+    public let requiredApprovals: Int
+    public let approvals: Int
+    public let failureReason: String
+    public let createdAt: Date
+    public let email: String
+
+    public var money: Money { Money(minor: amount, currency: currency) }
+}
+
+public struct PaymentEventRecord: Sendable, Equatable {
+    public let at: Date
+    public let from: String
+    public let to: String
+    public let actor: String
+    public let detail: String
+}
+
+/// Ways a payment request can fail that the client or staff member can act on.
+public enum PaymentError: Error, Equatable, UserFacingError, CustomStringConvertible {
+    case unknownCurrency(String)
+    case methodUnavailable(String)
+    /// The PSP did not answer; `next` lists the methods still worth offering.
+    case pspUnavailable(next: [String])
+    case notFound
+    case invalidState(PaymentStatus)
+    case sameApprover
+    case noPayouts(String)
+    case kycRequired
+
+    public var status: Int {
+        switch self {
+        case .unknownCurrency, .methodUnavailable: 422
+        case .pspUnavailable: 503
+        case .notFound: 404
+        case .invalidState, .sameApprover: 409
+        case .noPayouts, .kycRequired: 422
+        }
+    }
+
+    public var publicMessage: String {
+        switch self {
+        case .unknownCurrency: "error_unknown_currency"
+        case .methodUnavailable: "error_method_unavailable"
+        case .pspUnavailable: "error_psp_unavailable"
+        case .notFound: "error_payment_not_found"
+        case .invalidState: "error_payment_state"
+        case .sameApprover: "error_same_approver"
+        case .noPayouts: "error_no_payouts"
+        case .kycRequired: "error_kyc_required"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .unknownCurrency(let c): "unknown currency \(c)"
+        case .methodUnavailable(let m): "payment method unavailable: \(m)"
+        case .pspUnavailable(let next): "PSP unavailable; next: \(next)"
+        case .notFound: "payment not found"
+        case .invalidState(let s): "payment is \(s.rawValue)"
+        case .sameApprover: "the same staff member cannot approve twice"
+        case .noPayouts(let p): "\(p) does not pay out"
+        case .kycRequired: "KYC approval required"
+        }
+    }
+}
+
+enum PaymentQueries {
+    static let columns = """
+        p.id, p.kind, p.user_id, p.psp_id, p.psp_type, p.currency, p.amount, p.settled_amount, p.status, p.reference, p.provider_ref,
+        p.hold_id, p.review_reasons, p.required_approvals, (SELECT count(*) FROM payment_approvals a WHERE a.payment_id = p.id)::int,
+        p.failure_reason, p.created_at, u.email
+        """
+
+    static func select(_ whereClause: String, _ binds: PostgresBindings, suffix: String = "", in tx: TenantTransaction) async throws -> [PaymentRecord] {
+        let rows = try await tx.query(PostgresQuery(unsafeSQL: "SELECT \(columns) FROM payments p JOIN users u ON u.id = p.user_id WHERE \(whereClause) \(suffix)", binds: binds))
+        var out: [PaymentRecord] = []
+        for try await row in rows {
+            let (id, kind, user, psp, type, currency, amount, settled, status) =
+                try row.decode((UUID, String, UUID, String, String, String, Int64, Int64?, String).self)
+            var it = row.makeIterator()
+            for _ in 0..<9 { _ = it.next() }
+            let reference = try it.next()!.decode(String.self)
+            let providerRef = try it.next()!.decode(String?.self)
+            let hold = try it.next()!.decode(UUID?.self)
+            let reasons = try it.next()!.decode([String].self)
+            let required = try it.next()!.decode(Int.self)
+            let approvals = try it.next()!.decode(Int.self)
+            let failure = try it.next()!.decode(String.self)
+            let created = try it.next()!.decode(Date.self)
+            let email = try it.next()!.decode(String.self)
+            guard let k = PaymentKind(rawValue: kind), let s = PaymentStatus(rawValue: status), let c = Currency(currency) else { continue }
+            out.append(PaymentRecord(id: id, kind: k, userID: user, pspID: psp, pspType: type, currency: c, amount: amount, settledAmount: settled,
+                                     status: s, reference: reference, providerRef: providerRef, holdID: hold, reviewReasons: reasons,
+                                     requiredApprovals: required, approvals: approvals, failureReason: failure, createdAt: created, email: email))
+        }
+        return out
+    }
+
+    static func one(id: UUID, lock: Bool = false, in tx: TenantTransaction) async throws -> PaymentRecord? {
+        var b = PostgresBindings()
+        b.append(id)
+        return try await select("p.id = $1", b, suffix: lock ? "FOR UPDATE OF p" : "", in: tx).first
+    }
+
+    static func byReference(_ reference: String, in tx: TenantTransaction) async throws -> PaymentRecord? {
+        var b = PostgresBindings()
+        b.append(reference)
+        return try await select("p.reference = $1", b, suffix: "FOR UPDATE OF p", in: tx).first
+    }
+
+    static func move(_ p: PaymentRecord, to status: PaymentStatus, actor: String, detail: String, failureReason: String? = nil,
+                     settled: Int64? = nil, providerRef: String? = nil, in tx: TenantTransaction) async throws {
+        try await tx.query("""
+            UPDATE payments SET status = \(status.rawValue), updated_at = now(), failure_reason = coalesce(\(failureReason), failure_reason),
+                   settled_amount = coalesce(\(settled), settled_amount), provider_ref = coalesce(\(providerRef), provider_ref)
+            WHERE id = \(p.id)
+            """)
+        try await event(p.id, from: p.status.rawValue, to: status.rawValue, actor: actor, detail: detail, in: tx)
+        try await AuditLog.append(AuditEntry(actor: actor, action: "\(p.kind.rawValue).\(status.rawValue)", subject: "payment:\(p.reference)",
+                                             before: #"{"status":"\#(p.status.rawValue)"}"#,
+                                             after: jsonObject(["status": status.rawValue, "amount": "\(settled ?? p.amount)", "currency": p.currency.code, "detail": detail])),
+                                  in: tx)
+    }
+
+    static func event(_ id: UUID, from: String, to: String, actor: String, detail: String, in tx: TenantTransaction) async throws {
+        try await tx.query("INSERT INTO payment_events (payment_id, from_status, to_status, actor, detail) VALUES (\(id), \(from), \(to), \(actor), \(detail))")
+    }
+
+    static func jsonObject(_ fields: [String: String]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,531 @@
+import AtriumCore
+import AtriumLedger
+import AtriumStorage
+import AtriumTenancy
+import Foundation
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// Where the built-in sandbox PSP listens; set when the server has bound its port.
+public final class SandboxEndpoint: Sendable {
+    let value: Mutex<String>
+    public init(_ base: String) { value = Mutex(base) }
+    public var base: String { value.withLock { $0 } }
+    public func set(_ base: String) { value.withLock { $0 = base } }
+}
+
+/// The client a payment is for, as the routes know them.
+public struct PaymentClient: Sendable {
+    public let id: UUID
+    public let email: String
+    public let country: String
+    public let ip: String
+    public let userAgent: String
+
+    public init(id: UUID, email: String, country: String, ip: String, userAgent: String) {
+        self.id = id
+        self.email = email
+        self.country = country
+        self.ip = ip
+        self.userAgent = userAgent
+    }
+}
+
+public enum DepositStart: Sendable, Equatable {
+    case redirect(payment: UUID, url: String)
+    case instructions(payment: UUID, BankInstructions)
+    /// The same form was submitted again: the first payment stands.
+    case existing(payment: UUID)
+}
+
+public enum CallbackReceipt: Sendable, Equatable {
+    case accepted(inboxID: Int64)
+    case duplicate(inboxID: Int64)
+    case rejected(VerificationFailure)
+}
+
+/// Deposits, withdrawals and PSP callbacks for every tenant. Money moves only through `Ledger`,
+/// inside the same tenant transaction as the payment's state change.
+public struct Payments: Sendable {
+    public let tenantDB: TenantDB
+    public let breaker: CircuitBreaker
+    public let environment: [String: String]
+    public let sandbox: SandboxEndpoint
+    public let logger: Logger
+    /// Seconds a card or crypto checkout may stay unanswered before it is marked failed (timeout).
+    public let expirySeconds: Int
+    /// Test-only: `after-inbox` ends the process right after a callback is stored, before processing.
+    public let failpoint: String?
+
+    public init(tenantDB: TenantDB, breaker: CircuitBreaker = CircuitBreaker(), environment: [String: String], sandbox: SandboxEndpoint,
+                logger: Logger, expirySeconds: Int = 1800, failpoint: String? = nil) {
+        self.tenantDB = tenantDB
+        self.breaker = breaker
+        self.environment = environment
+        self.sandbox = sandbox
+        self.logger = logger
+        self.expirySeconds = expirySeconds
+        self.failpoint = failpoint
+    }
+
+    public func psps(_ brand: TenantConfig) -> [ResolvedPSP] {
+        PSPDirectory.resolve(brand, environment: environment, sandboxBase: sandbox.base)
+    }
+
+    public func psp(_ brand: TenantConfig, id: String) -> ResolvedPSP? {
+        psps(brand).first { $0.id == id }
+    }
+
+    /// Currencies the brand's PSPs take, for the deposit and withdrawal forms.
+    public func currencies(_ brand: TenantConfig) -> [String] {
+        Array(Set((brand.psps ?? []).flatMap(\.currencies))).sorted()
+    }
+
+    static func newReference(_ prefix: String) -> String {
+        let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZ23456789")
+        var g = SystemRandomNumberGenerator()
+        return prefix + "-" + String((0..<10).map { _ in alphabet[Int(g.next(upperBound: UInt32(alphabet.count)))] })
+    }
+
+    // MARK: deposits
+
+    /// Creates the payment, asks the PSP for a checkout, and returns where to send the client.
+    /// `origin` is the brand origin the client used (return and callback URLs are built from it).
+    public func startDeposit(tenant: TenantHandle, brand: TenantConfig, client: PaymentClient, pspID: String, money: Money,
+                             idempotencyKey: String, origin: String) async throws -> DepositStart {
+        let (eligible, excluded) = PSPRouter.candidates(psps(brand), currency: money.currency.code, country: client.country, amount: money.minor,
+                                                        breaker: breaker, tenant: tenant.id)
+        guard let psp = eligible.first(where: { $0.id == pspID }) else {
+            throw PaymentError.methodUnavailable(excluded.first { $0.pspID == pspID }?.reason ?? "unknown method")
+        }
+        let reference = Self.newReference("D")
+        let created: UUID? = try await tenantDB.transaction(tenant) { tx in
+            let rows = try await tx.query("""
+                INSERT INTO payments (kind, user_id, psp_id, psp_type, currency, amount, status, reference, idempotency_key, ip, user_agent)
+                VALUES ('deposit', \(client.id), \(psp.id), \(psp.type), \(money.currency.code), \(money.minor), 'created', \(reference),
+                        \(idempotencyKey), \(client.ip), \(client.userAgent))
+                ON CONFLICT (user_id, idempotency_key) DO NOTHING RETURNING id
+                """)
+            guard let id = try await rows.collect().first?.decode(UUID.self) else { return nil }
+            try await PaymentQueries.event(id, from: "", to: "created", actor: "client:\(client.id.uuidString.lowercased())",
+                                           detail: "\(money) via \(psp.id)", in: tx)
+            if psp.type != "bank_wire" {
+                tx.enqueue(JobRequest(kind: PaymentJobs.expire, payload: PaymentJobs.payload(payment: id), delaySeconds: expirySeconds))
+            }
+            return id
+        }
+        guard let paymentID = created else {
+            let existing = try await tenantDB.transaction(tenant) { tx in
+                try await tx.query("SELECT id FROM payments WHERE user_id = \(client.id) AND idempotency_key = \(idempotencyKey)").collect().first?.decode(UUID.self)
+            }
+            return .existing(payment: try existing ?? { throw PaymentError.notFound }())
+        }
+        let request = CheckoutRequest(reference: reference, amount: money.minor, currency: money.currency.code, email: client.email,
+                                      returnURL: "\(origin)/wallet/deposits/\(paymentID.uuidString.lowercased())",
+                                      cancelURL: "\(origin)/wallet/deposits/\(paymentID.uuidString.lowercased())?cancelled=1",
+                                      notifyURL: "\(origin)/psp/callback/\(psp.id)")
+        let started = ContinuousClock.now
+        do {
+            let result = try await psp.gateway().createDeposit(request)
+            try await recordAttempt(tenant: tenant, psp: psp.id, operation: "checkout", ok: true, since: started, error: "")
+            switch result {
+            case .redirect(let url, let providerRef):
+                try await tenantDB.transaction(tenant) { tx in
+                    try await tx.query("UPDATE payments SET provider_ref = \(providerRef), updated_at = now() WHERE id = \(paymentID)")
+                }
+                return .redirect(payment: paymentID, url: url)
+            case .instructions(let instructions):
+                try await tenantDB.transaction(tenant) { tx in
+                    guard let p = try await PaymentQueries.one(id: paymentID, lock: true, in: tx) else { return }
+                    try await PaymentQueries.move(p, to: .pending, actor: "system", detail: "awaiting bank transfer", in: tx)
+                }
+                return .instructions(payment: paymentID, instructions)
+            }
+        } catch {
+            let message = "\(error)"
+            try await recordAttempt(tenant: tenant, psp: psp.id, operation: "checkout", ok: false, since: started, error: message)
+            try await tenantDB.transaction(tenant) { tx in
+                guard let p = try await PaymentQueries.one(id: paymentID, lock: true, in: tx), p.status == .created else { return }
+                try await PaymentQueries.move(p, to: .failed, actor: "system", detail: "\(psp.id) did not create the payment: \(message)",
+                                              failureReason: "psp_unavailable", in: tx)
+            }
+            let next = eligible.map(\.id).filter { $0 != psp.id && breaker.state(tenant: tenant.id, psp: $0) != .open }
+            throw PaymentError.pspUnavailable(next: next)
+        }
+    }
+
+    func recordAttempt(tenant: TenantHandle, psp: String, operation: String, ok: Bool, since: ContinuousClock.Instant, error: String) async throws {
+        breaker.record(tenant: tenant.id, psp: psp, ok: ok)
+        let elapsed = ContinuousClock.now - since
+        let ms = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        try await tenantDB.transaction(tenant) { tx in
+            try await tx.query("INSERT INTO psp_attempts (psp_id, operation, ok, latency_ms, error) VALUES (\(psp), \(operation), \(ok), \(ms), \(String(error.prefix(500))))")
+        }
+    }
+
+    /// Marks a checkout that was never answered as failed (timeout). A late success still credits it.
+    public func expire(tenant: TenantHandle, payment: UUID) async throws {
+        try await tenantDB.transaction(tenant) { tx in
+            guard let p = try await PaymentQueries.one(id: payment, lock: true, in: tx), p.kind == .deposit,
+                  p.status == .created || p.status == .pending else { return }
+            try await PaymentQueries.move(p, to: .failed, actor: "system", detail: "no answer from \(p.pspID) in time",
+                                          failureReason: PaymentStateMachine.timeoutReason, in: tx)
+        }
+    }
+
+    // MARK: callbacks
+
+    /// Stores the raw callback with its verification result. A verified, new event is queued for
+    /// processing in the same transaction, so a crash after this point still processes it.
+    public func receiveCallback(tenant: TenantHandle, brand: TenantConfig, pspID: String, headers: [String: String], body: [UInt8],
+                                now: Date = Date()) async throws -> CallbackReceipt {
+        let verdict: Result<PSPEvent, VerificationFailure>
+        if let psp = psp(brand, id: pspID) {
+            do throws(VerificationFailure) { verdict = .success(try psp.gateway().verify(headers: headers, body: body, now: now)) } catch { verdict = .failure(error) }
+        } else {
+            verdict = .failure(.notConfigured)
+        }
+        let headerJSON = PaymentQueries.jsonObject(headers.filter { ["stripe-signature", IPNSignature.headerName, "content-type", "user-agent"].contains($0.key) })
+        let raw = ByteBuffer(bytes: body)
+        return try await tenantDB.transaction(tenant) { tx in
+            switch verdict {
+            case .failure(let failure):
+                try await tx.query("""
+                    INSERT INTO psp_inbox (psp_id, headers, raw_body, verified, verify_error, processed_at, process_result)
+                    VALUES (\(pspID), \(headerJSON)::jsonb, \(raw), false, \(failure.description), now(), 'rejected')
+                    """)
+                return .rejected(failure)
+            case .success(let event):
+                let inserted = try await tx.query("""
+                    INSERT INTO psp_inbox (psp_id, headers, raw_body, verified, event_id, event_kind, reference, amount, currency, detail)
+                    VALUES (\(pspID), \(headerJSON)::jsonb, \(raw), true, \(event.eventID), \(event.kind.rawValue), \(event.reference), \(event.amount),
+                            \(event.currency), \(event.detail))
+                    ON CONFLICT (psp_id, event_id) WHERE verified AND duplicate_of IS NULL DO NOTHING RETURNING id
+                    """).collect().first?.decode(Int64.self)
+                if let id = inserted {
+                    tx.enqueue(JobRequest(kind: PaymentJobs.inbox, payload: PaymentJobs.payload(inbox: id)))
+                    return .accepted(inboxID: id)
+                }
+                let first = try await tx.query("SELECT id FROM psp_inbox WHERE psp_id = \(pspID) AND event_id = \(event.eventID) AND verified AND duplicate_of IS NULL")
+                    .collect().first?.decode(Int64.self)
+                let dup = try await tx.query("""
+                    INSERT INTO psp_inbox (psp_id, headers, raw_body, verified, event_id, event_kind, reference, amount, duplicate_of, processed_at, process_result)
+                    VALUES (\(pspID), \(headerJSON)::jsonb, \(raw), true, \(event.eventID), \(event.kind.rawValue), \(event.reference), \(event.amount),
+                            \(first), now(), 'duplicate')
+                    RETURNING id
+                    """).collect().first?.decode(Int64.self)
+                return .duplicate(inboxID: dup ?? 0)
+            }
+        }
+    }
+
+    /// Applies one stored event to its payment and the ledger, exactly once.
+    @discardableResult
+    public func processInbox(tenant: TenantHandle, brand: TenantConfig, inboxID: Int64) async throws -> String {
+        try await tenantDB.transaction(tenant) { tx in
+            let rows = try await tx.query("""
+                SELECT psp_id, processed_at IS NOT NULL, process_result FROM psp_inbox WHERE id = \(inboxID) AND verified FOR UPDATE
+                """).collect()
+            guard let row = rows.first else { return "not found" }
+            let (pspID, processed, result) = try row.decode((String, Bool, String).self)
+            if processed { return result }
+            let outcome: String
+            if let psp = psp(brand, id: pspID) {
+                // The event as normalised when its signature was verified on arrival.
+                outcome = try await apply(try await storedEvent(inboxID, in: tx), psp: psp, in: tx)
+            } else {
+                outcome = "psp \(pspID) no longer configured"
+            }
+            try await tx.query("UPDATE psp_inbox SET processed_at = now(), process_result = \(outcome) WHERE id = \(inboxID)")
+            return outcome
+        }
+    }
+
+    /// The normalised event as stored at receipt (kind, reference, amount).
+    func storedEvent(_ id: Int64, in tx: TenantTransaction) async throws -> PSPEvent {
+        let row = try await tx.query("SELECT event_id, event_kind, reference, amount, currency, detail FROM psp_inbox WHERE id = \(id)").collect().first
+        guard let (eventID, kind, reference, amount, currency, detail) = try row?.decode((String, String, String, Int64?, String?, String).self) else {
+            throw PaymentError.notFound
+        }
+        return PSPEvent(eventID: eventID, kind: PSPEvent.Kind(rawValue: kind) ?? .ignored, reference: reference, amount: amount,
+                        currency: currency, detail: detail)
+    }
+
+    func apply(_ event: PSPEvent, psp: ResolvedPSP, in tx: TenantTransaction) async throws -> String {
+        guard event.kind != .ignored else { return "ignored: event type not used" }
+        guard let p = try await PaymentQueries.byReference(event.reference, in: tx) else { return "ignored: unknown reference \(event.reference)" }
+        guard p.pspID == psp.id else { return "ignored: payment belongs to \(p.pspID)" }
+        if let currency = event.currency, currency != p.currency.code { return "ignored: currency \(currency) does not match \(p.currency.code)" }
+        let actor = "psp:\(psp.id)"
+        switch PaymentStateMachine.transition(kind: p.kind, from: p.status, event: event.kind, failureReason: p.failureReason) {
+        case .ignore(let why):
+            try await PaymentQueries.event(p.id, from: p.status.rawValue, to: p.status.rawValue, actor: actor, detail: "ignored \(event.detail): \(why)", in: tx)
+            return "ignored: \(why)"
+        case .move(let next):
+            switch next {
+            case .succeeded:
+                let amount = event.amount.flatMap { $0 > 0 ? $0 : nil } ?? p.amount
+                try await credit(p, amount: amount, psp: psp.id, in: tx)
+                let note = amount == p.amount ? event.detail : "\(event.detail); settled \(Money.format(amount, exponent: p.currency.exponent)) of \(p.money.amountText) requested"
+                try await PaymentQueries.move(p, to: .succeeded, actor: actor, detail: note, settled: amount, in: tx)
+            case .refunded, .chargedBack:
+                let amount = min(event.amount ?? p.settledAmount ?? p.amount, p.settledAmount ?? p.amount)
+                try await clawBack(p, amount: amount, code: next == .refunded ? "refund" : "chargeback", in: tx)
+                try await PaymentQueries.move(p, to: next, actor: actor, detail: event.detail, in: tx)
+            case .paid:
+                try await settleWithdrawal(p, in: tx)
+                try await PaymentQueries.move(p, to: .paid, actor: actor, detail: event.detail, in: tx)
+            case .failed where p.kind == .withdrawal:
+                try await releaseHold(p, in: tx)
+                try await PaymentQueries.move(p, to: .failed, actor: actor, detail: event.detail, failureReason: "payout_failed", in: tx)
+            default:
+                try await PaymentQueries.move(p, to: next, actor: actor, detail: event.detail,
+                                              failureReason: next == .failed ? "declined" : nil, in: tx)
+            }
+            return "\(p.status.rawValue) -> \(next.rawValue)"
+        }
+    }
+
+    func credit(_ p: PaymentRecord, amount: Int64, psp: String, in tx: TenantTransaction) async throws {
+        let clearing = try await Ledger.house(.pspClearing, psp, currency: p.currency, in: tx)
+        let wallet = try await Ledger.wallet(user: p.userID, currency: p.currency, in: tx)
+        try await Ledger.transfer(id: Ledger.transferID("deposit", p.id.uuidString), debit: clearing, credit: wallet, amount: amount,
+                                  code: "deposit", reference: p.reference, in: tx)
+    }
+
+    /// Refunds and chargebacks take the money back from the wallet; what the wallet no longer
+    /// holds is booked as a loss on the adjustments account, never as a negative wallet.
+    func clawBack(_ p: PaymentRecord, amount: Int64, code: String, in tx: TenantTransaction) async throws {
+        let clearing = try await Ledger.house(.pspClearing, p.pspID, currency: p.currency, in: tx)
+        let wallet = try await Ledger.wallet(user: p.userID, currency: p.currency, in: tx)
+        let fromWallet = min(amount, max(wallet.available, 0))
+        if fromWallet > 0 {
+            try await Ledger.transfer(id: Ledger.transferID(code, p.id.uuidString), debit: wallet, credit: clearing, amount: fromWallet,
+                                      code: code, reference: p.reference, in: tx)
+        }
+        if amount > fromWallet {
+            let losses = try await Ledger.house(.adjustments, "\(code)-losses", currency: p.currency, in: tx)
+            try await Ledger.transfer(id: Ledger.transferID(code, "loss", p.id.uuidString), debit: losses, credit: clearing, amount: amount - fromWallet,
+                                      code: code, reference: p.reference, in: tx)
+        }
+    }
+
+    // MARK: withdrawals
+
+    /// Places a hold on the wallet, runs the brand's rules, and either approves (then pays out) or
+    /// queues the request for Finance.
+    public func requestWithdrawal(tenant: TenantHandle, brand: TenantConfig, client: PaymentClient, pspID: String, money: Money,
+                                  idempotencyKey: String, origin: String) async throws -> PaymentRecord {
+        guard let psp = psp(brand, id: pspID), psp.isConfigured, psp.config.currencies.contains(money.currency.code) else {
+            throw PaymentError.methodUnavailable(pspID)
+        }
+        guard psp.gateway().supportsPayouts else { throw PaymentError.noPayouts(pspID) }
+        if let max = psp.config.maxAmountMinor, money.minor > max { throw PaymentError.methodUnavailable("above maximum") }
+        let reference = Self.newReference("W")
+        let record: PaymentRecord = try await tenantDB.transaction(tenant) { tx in
+            let facts = try await withdrawalFacts(client: client, amount: money, in: tx)
+            let decision = WithdrawalRules.decide(facts, policy: brand.withdrawals)
+            let rows = try await tx.query("""
+                INSERT INTO payments (kind, user_id, psp_id, psp_type, currency, amount, status, reference, idempotency_key, ip, user_agent,
+                                      review_reasons, required_approvals, origin)
+                VALUES ('withdrawal', \(client.id), \(psp.id), \(psp.type), \(money.currency.code), \(money.minor),
+                        \(decision.reviewReasons.isEmpty ? "approved" : "review"), \(reference), \(idempotencyKey), \(client.ip), \(client.userAgent),
+                        \(decision.reviewReasons), \(decision.requiredApprovals), \(origin))
+                ON CONFLICT (user_id, idempotency_key) DO NOTHING RETURNING id
+                """).collect()
+            guard let id = try rows.first?.decode(UUID.self) else {
+                let existing = try await tx.query("SELECT id FROM payments WHERE user_id = \(client.id) AND idempotency_key = \(idempotencyKey)").collect()
+                guard let id = try existing.first?.decode(UUID.self), let p = try await PaymentQueries.one(id: id, in: tx) else { throw PaymentError.notFound }
+                return p
+            }
+            let hold = Ledger.transferID("withdrawal-hold", id.uuidString)
+            let wallet = try await Ledger.wallet(user: client.id, currency: money.currency, in: tx)
+            let pending = try await Ledger.house(.withdrawalsPending, "all", currency: money.currency, in: tx)
+            try await Ledger.transfer(id: hold, kind: .pending, debit: wallet, credit: pending, amount: money.minor,
+                                      code: "withdrawal", reference: reference, in: tx)
+            try await tx.query("UPDATE payments SET hold_id = \(hold) WHERE id = \(id)")
+            let status = decision.reviewReasons.isEmpty ? "approved" : "review"
+            let detail = decision.reviewReasons.isEmpty ? "auto-approved by the withdrawal rules" : "review: " + decision.reviewReasons.joined(separator: ", ")
+            try await PaymentQueries.event(id, from: "", to: status, actor: "client:\(client.id.uuidString.lowercased())", detail: detail, in: tx)
+            try await AuditLog.append(AuditEntry(actor: "client:\(client.id.uuidString.lowercased())", action: "withdrawal.requested",
+                                                 subject: "payment:\(reference)",
+                                                 after: PaymentQueries.jsonObject(["amount": "\(money.minor)", "currency": money.currency.code, "psp": psp.id,
+                                                                                   "status": status, "reasons": decision.reviewReasons.joined(separator: ",")])),
+                                      in: tx)
+            if decision.reviewReasons.isEmpty {
+                tx.enqueue(JobRequest(kind: PaymentJobs.payout, payload: PaymentJobs.payload(payment: id)))
+            }
+            guard let p = try await PaymentQueries.one(id: id, in: tx) else { throw PaymentError.notFound }
+            return p
+        }
+        return record
+    }
+
+    func withdrawalFacts(client: PaymentClient, amount: Money, in tx: TenantTransaction) async throws -> WithdrawalFacts {
+        let row = try await tx.query("""
+            SELECT u.kyc_status, u.kyc_approved_at,
+                   (SELECT min(t) FROM (SELECT min(created_at) AS t FROM sessions WHERE user_id = u.id AND user_agent = \(client.userAgent)
+                                        UNION ALL SELECT min(created_at) FROM payments WHERE user_id = u.id AND user_agent = \(client.userAgent)) x),
+                   (SELECT count(*) FROM payments WHERE user_id = u.id AND status = 'charged_back')::int,
+                   (SELECT coalesce(max(coalesce(settled_amount, amount)), 0) FROM payments WHERE user_id = u.id AND currency = \(amount.currency.code)
+                        AND status IN ('succeeded', 'paid'))::bigint,
+                   (SELECT count(*) FROM payments WHERE user_id = u.id AND kind = 'withdrawal' AND created_at > now() - interval '24 hours')::int
+            FROM users u WHERE u.id = \(client.id) FOR UPDATE
+            """).collect().first
+        guard let (kyc, approvedAt, firstSeen, chargebacks, largest, recent) = try row?.decode((String, Date?, Date?, Int, Int64, Int).self) else {
+            throw PaymentError.notFound
+        }
+        return WithdrawalFacts(amount: amount.minor, kycStatus: kyc, kycApprovedAt: approvedAt, deviceFirstSeen: firstSeen, chargebacks: chargebacks,
+                               largestEarlierAmount: largest, requestsLast24h: recent, now: Date())
+    }
+
+    /// A Finance approval. Above the dual-approval threshold a second, different approver is needed;
+    /// the last approval queues the payout.
+    public func approveWithdrawal(tenant: TenantHandle, payment: UUID, staff: UUID, requestID: String) async throws -> PaymentRecord {
+        try await tenantDB.transaction(tenant) { tx in
+            guard let p = try await PaymentQueries.one(id: payment, lock: true, in: tx), p.kind == .withdrawal else { throw PaymentError.notFound }
+            guard p.status == .review else { throw PaymentError.invalidState(p.status) }
+            let added = try await tx.query("""
+                INSERT INTO payment_approvals (payment_id, staff_id) VALUES (\(p.id), \(staff)) ON CONFLICT DO NOTHING RETURNING staff_id
+                """).collect()
+            guard !added.isEmpty else { throw PaymentError.sameApprover }
+            let actor = "staff:\(staff.uuidString.lowercased())"
+            if p.approvals + 1 >= p.requiredApprovals {
+                try await PaymentQueries.move(p, to: .approved, actor: actor, detail: "approval \(p.approvals + 1) of \(p.requiredApprovals)", in: tx)
+                tx.enqueue(JobRequest(kind: PaymentJobs.payout, payload: PaymentJobs.payload(payment: p.id)))
+            } else {
+                try await PaymentQueries.event(p.id, from: p.status.rawValue, to: p.status.rawValue, actor: actor,
+                                               detail: "approval \(p.approvals + 1) of \(p.requiredApprovals)", in: tx)
+                try await AuditLog.append(AuditEntry(actor: actor, action: "withdrawal.approval", subject: "payment:\(p.reference)",
+                                                     after: #"{"approvals":\#(p.approvals + 1),"required":\#(p.requiredApprovals)}"#, requestID: requestID), in: tx)
+            }
+            guard let updated = try await PaymentQueries.one(id: p.id, in: tx) else { throw PaymentError.notFound }
+            return updated
+        }
+    }
+
+    public func rejectWithdrawal(tenant: TenantHandle, payment: UUID, staff: UUID, reason: String) async throws {
+        try await tenantDB.transaction(tenant) { tx in
+            guard let p = try await PaymentQueries.one(id: payment, lock: true, in: tx), p.kind == .withdrawal else { throw PaymentError.notFound }
+            guard p.status == .review || p.status == .approved else { throw PaymentError.invalidState(p.status) }
+            try await releaseHold(p, in: tx)
+            try await PaymentQueries.move(p, to: .rejected, actor: "staff:\(staff.uuidString.lowercased())", detail: reason, failureReason: reason, in: tx)
+        }
+    }
+
+    func releaseHold(_ p: PaymentRecord, in tx: TenantTransaction) async throws {
+        guard let hold = p.holdID else { return }
+        try await Ledger.void(pending: hold, id: Ledger.transferID("withdrawal-void", p.id.uuidString), code: "withdrawal", in: tx)
+    }
+
+    func settleWithdrawal(_ p: PaymentRecord, in tx: TenantTransaction) async throws {
+        guard let hold = p.holdID else { return }
+        try await Ledger.post(pending: hold, id: Ledger.transferID("withdrawal-post", p.id.uuidString), code: "withdrawal", in: tx)
+        let pending = try await Ledger.house(.withdrawalsPending, "all", currency: p.currency, in: tx)
+        let clearing = try await Ledger.house(.pspClearing, p.pspID, currency: p.currency, in: tx)
+        try await Ledger.transfer(id: Ledger.transferID("withdrawal-payout", p.id.uuidString), debit: pending, credit: clearing, amount: p.amount,
+                                  code: "payout", reference: p.reference, in: tx)
+    }
+
+    /// Sends an approved withdrawal to its PSP. Safe to repeat: the PSP call carries the payment
+    /// reference as its idempotency key, and only an `approved` payment moves to `processing`.
+    public func sendPayout(tenant: TenantHandle, brand: TenantConfig, payment: UUID) async throws {
+        let found = try await tenantDB.transaction(tenant) { tx -> (PaymentRecord, String)? in
+            guard let p = try await PaymentQueries.one(id: payment, in: tx) else { return nil }
+            let origin = try await tx.query("SELECT origin FROM payments WHERE id = \(payment)").collect().first?.decode(String.self) ?? ""
+            return (p, origin)
+        }
+        guard let (p, origin) = found, p.kind == .withdrawal, p.status == .approved else { return }
+        guard let psp = psp(brand, id: p.pspID) else { throw PaymentError.methodUnavailable(p.pspID) }
+        let started = ContinuousClock.now
+        let providerRef: String
+        do {
+            providerRef = try await psp.gateway().createPayout(PayoutRequest(reference: p.reference, amount: p.amount, currency: p.currency.code,
+                                                                             notifyURL: "\(origin)/psp/callback/\(psp.id)"))
+            try await recordAttempt(tenant: tenant, psp: psp.id, operation: "payout", ok: true, since: started, error: "")
+        } catch {
+            try await recordAttempt(tenant: tenant, psp: psp.id, operation: "payout", ok: false, since: started, error: "\(error)")
+            throw error   // the job retries with backoff
+        }
+        try await tenantDB.transaction(tenant) { tx in
+            guard let locked = try await PaymentQueries.one(id: payment, lock: true, in: tx), locked.status == .approved else { return }
+            try await PaymentQueries.move(locked, to: .processing, actor: "system", detail: "payout \(providerRef) sent to \(psp.id)",
+                                          providerRef: providerRef, in: tx)
+        }
+    }
+
+    // MARK: bank wire
+
+    /// Finance confirms that a wire arrived. Above the PSP's threshold a second, different person
+    /// must confirm before the wallet is credited (maker–checker).
+    public func confirmBankWire(tenant: TenantHandle, brand: TenantConfig, payment: UUID, staff: UUID, received: Int64?) async throws -> PaymentRecord {
+        try await tenantDB.transaction(tenant) { tx in
+            guard let p = try await PaymentQueries.one(id: payment, lock: true, in: tx), p.kind == .deposit, p.pspType == "bank_wire" else {
+                throw PaymentError.notFound
+            }
+            guard p.status == .pending else { throw PaymentError.invalidState(p.status) }
+            let amount = received ?? p.amount
+            guard amount > 0 else { throw InputError(field: "amount", reason: "must be positive") }
+            let added = try await tx.query("""
+                INSERT INTO payment_approvals (payment_id, staff_id) VALUES (\(p.id), \(staff)) ON CONFLICT DO NOTHING RETURNING staff_id
+                """).collect()
+            guard !added.isEmpty else { throw PaymentError.sameApprover }
+            let actor = "staff:\(staff.uuidString.lowercased())"
+            let needed = (psp(brand, id: p.pspID)?.dualConfirmAboveMinor).map { amount > $0 ? 2 : 1 } ?? 1
+            if p.approvals + 1 >= needed {
+                try await credit(p, amount: amount, psp: p.pspID, in: tx)
+                try await PaymentQueries.move(p, to: .succeeded, actor: actor, detail: "receipt confirmed (\(p.approvals + 1) of \(needed))",
+                                              settled: amount, in: tx)
+            } else {
+                try await PaymentQueries.event(p.id, from: "pending", to: "pending", actor: actor,
+                                               detail: "receipt confirmed (1 of \(needed)); a second person must confirm", in: tx)
+                try await AuditLog.append(AuditEntry(actor: actor, action: "deposit.confirmation", subject: "payment:\(p.reference)",
+                                                     after: #"{"confirmations":1,"required":\#(needed)}"#), in: tx)
+            }
+            guard let updated = try await PaymentQueries.one(id: p.id, in: tx) else { throw PaymentError.notFound }
+            return updated
+        }
+    }
+
+    // MARK: reading
+
+    public func payment(tenant: TenantHandle, id: UUID, owner: UUID? = nil) async throws -> (PaymentRecord, [PaymentEventRecord])? {
+        try await tenantDB.transaction(tenant) { tx in
+            guard let p = try await PaymentQueries.one(id: id, in: tx), owner == nil || p.userID == owner else { return nil }
+            var events: [PaymentEventRecord] = []
+            for try await (at, from, to, actor, detail) in try await tx.query(
+                "SELECT at, from_status, to_status, actor, detail FROM payment_events WHERE payment_id = \(id) ORDER BY id").decode((Date, String, String, String, String).self) {
+                events.append(PaymentEventRecord(at: at, from: from, to: to, actor: actor, detail: detail))
+            }
+            return (p, events)
+        }
+    }
+
+    public func history(tenant: TenantHandle, user: UUID, limit: Int = 50) async throws -> [PaymentRecord] {
+        try await tenantDB.transaction(tenant) { tx in
+            var b = PostgresBindings()
+            b.append(user)
+            return try await PaymentQueries.select("p.user_id = $1", b, suffix: "ORDER BY p.created_at DESC LIMIT \(limit)", in: tx)
+        }
+    }
+
+    public func list(tenant: TenantHandle, kind: PaymentKind, statuses: [PaymentStatus]? = nil, limit: Int = 200) async throws -> [PaymentRecord] {
+        try await tenantDB.transaction(tenant) { tx in
+            var b = PostgresBindings()
+            b.append(kind.rawValue)
+            b.append((statuses ?? PaymentStatus.allCases).map(\.rawValue))
+            return try await PaymentQueries.select("p.kind = $1 AND p.status = ANY($2)", b, suffix: "ORDER BY p.created_at DESC LIMIT \(limit)", in: tx)
+        }
+    }
+}
+
+/// Job kinds and payloads of the payments context.
+public enum PaymentJobs {
+    public static let inbox = "psp.inbox"
+    public static let expire = "payment.expire"
+    public static let payout = "payment.payout"
+
+    static func payload(inbox id: Int64) -> String { #"{"inbox":\#(id)}"# }
+    static func payload(payment id: UUID) -> String { #"{"payment":"\#(id.uuidString.lowercased())"}"# }
+}

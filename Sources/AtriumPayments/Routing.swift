@@ -1,0 +1,171 @@
+import AtriumTenancy
+import Crypto
+import Foundation
+import Synchronization
+
+/// A brand's PSP entry with its secrets and endpoint resolved.
+public struct ResolvedPSP: Sendable {
+    public let config: TenantConfig.PSPConfig
+    public let endpoint: String
+    public let apiKey: String?
+    public let webhookSecret: String?
+    public let bankDetails: [String: String]
+    public let confirmationsRequired: Int
+    public let dualConfirmAboveMinor: Int64?
+    /// Why this PSP cannot be used (e.g. a missing environment variable); empty when usable.
+    public let problems: [String]
+
+    public var id: String { config.id }
+    public var type: String { config.type }
+    public var isConfigured: Bool { problems.isEmpty }
+    public var usesSandbox: Bool { config.endpoint == nil ? config.type == "sandbox" : config.endpoint == "sandbox" }
+
+    public func gateway() -> any PaymentGateway {
+        switch config.type {
+        case "crypto": CryptoGateway(psp: self)
+        case "bank_wire": BankWireGateway(psp: self)
+        default: StripeCompatibleGateway(psp: self)
+        }
+    }
+}
+
+/// Keys of the built-in sandbox PSP. Like a test-mode dashboard, the sandbox shows each merchant's
+/// webhook signing secret; it is derived from the API key so both sides can be set up with no files.
+public enum SandboxKeys {
+    public static func apiKey(slug: String, pspID: String) -> String { "sk_sandbox_\(slug)_\(pspID)" }
+
+    public static func webhookSecret(apiKey: String) -> String {
+        "whsec_" + Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(apiKey.utf8), using: SymmetricKey(data: Array("atrium-sandbox-psp".utf8))))
+    }
+}
+
+public enum PSPDirectory {
+    /// Resolves `env:NAME` secrets from `environment`. A PSP pointed at the built-in sandbox falls
+    /// back to the sandbox's own keys when the variables are unset; any other PSP is then unusable.
+    public static func resolve(_ brand: TenantConfig, environment: [String: String], sandboxBase: String) -> [ResolvedPSP] {
+        (brand.psps ?? []).map { c in
+            var problems: [String] = []
+            let sandbox = c.endpoint == nil ? c.type == "sandbox" : c.endpoint == "sandbox"
+            func secret(_ ref: String?, field: String, fallback: () -> String?) -> String? {
+                guard let ref else { return sandbox ? fallback() : nil }
+                let name = ref.hasPrefix("env:") ? String(ref.dropFirst(4)) : ref
+                if let value = environment[name], !value.isEmpty { return value }
+                if sandbox, let f = fallback() { return f }
+                problems.append("\(field): environment variable \(name) is not set")
+                return nil
+            }
+            let apiKey: String?
+            let webhookSecret: String?
+            if c.type == "bank_wire" {
+                apiKey = nil
+                webhookSecret = nil
+            } else {
+                apiKey = secret(c.apiKey, field: "api_key") { SandboxKeys.apiKey(slug: brand.slug.value, pspID: c.id) }
+                webhookSecret = secret(c.webhookSecret, field: "webhook_secret") { apiKey.map(SandboxKeys.webhookSecret(apiKey:)) }
+                if c.apiKey == nil && !sandbox { problems.append("api_key: not set in the brand file") }
+            }
+            let endpoint: String
+            if sandbox {
+                endpoint = sandboxBase + (c.type == "crypto" ? "/crypto" : "")
+            } else {
+                endpoint = c.endpoint ?? (c.type == "stripe" ? "https://api.stripe.com" : "")
+                if endpoint.isEmpty && c.type != "bank_wire" { problems.append("endpoint: not set in the brand file") }
+            }
+            return ResolvedPSP(config: c, endpoint: endpoint, apiKey: apiKey, webhookSecret: webhookSecret,
+                               bankDetails: c.bankDetails ?? [:], confirmationsRequired: c.confirmations ?? 2,
+                               dualConfirmAboveMinor: c.dualConfirmAboveMinor, problems: problems)
+        }
+    }
+}
+
+/// Health of each PSP per process: opens after repeated failures, lets one trial through after a
+/// cool-down (half-open), and closes again on success.
+public final class CircuitBreaker: Sendable {
+    public enum State: String, Sendable { case closed, open, halfOpen = "half-open" }
+
+    struct Entry {
+        var recent: [Bool] = []          // newest last, at most `window`
+        var consecutiveFailures = 0
+        var openedAt: Date?
+        var trialInFlight = false
+    }
+
+    let entries = Mutex<[String: Entry]>([:])
+    public let failureThreshold: Int
+    public let coolDown: TimeInterval
+    let window = 20
+
+    public init(failureThreshold: Int = 3, coolDown: TimeInterval = 30) {
+        self.failureThreshold = failureThreshold
+        self.coolDown = coolDown
+    }
+
+    static func key(_ tenant: UUID, _ psp: String) -> String { "\(tenant.uuidString)/\(psp)" }
+
+    public func state(tenant: UUID, psp: String, now: Date = Date()) -> State {
+        entries.withLock { map in
+            guard let e = map[Self.key(tenant, psp)], let opened = e.openedAt else { return .closed }
+            return now.timeIntervalSince(opened) >= coolDown ? .halfOpen : .open
+        }
+    }
+
+    /// Whether a call may go out now; in half-open state only one trial at a time.
+    public func allow(tenant: UUID, psp: String, now: Date = Date()) -> Bool {
+        entries.withLock { map in
+            let k = Self.key(tenant, psp)
+            guard var e = map[k], let opened = e.openedAt else { return true }
+            guard now.timeIntervalSince(opened) >= coolDown, !e.trialInFlight else { return false }
+            e.trialInFlight = true
+            map[k] = e
+            return true
+        }
+    }
+
+    public func record(tenant: UUID, psp: String, ok: Bool, now: Date = Date()) {
+        entries.withLock { map in
+            let k = Self.key(tenant, psp)
+            var e = map[k] ?? Entry()
+            e.recent.append(ok)
+            if e.recent.count > window { e.recent.removeFirst(e.recent.count - window) }
+            e.trialInFlight = false
+            if ok {
+                e.consecutiveFailures = 0
+                e.openedAt = nil
+            } else {
+                e.consecutiveFailures += 1
+                let failures = e.recent.filter { !$0 }.count
+                if e.openedAt != nil || e.consecutiveFailures >= failureThreshold || (e.recent.count >= 6 && failures * 2 >= e.recent.count) {
+                    e.openedAt = now
+                }
+            }
+            map[k] = e
+        }
+    }
+}
+
+public struct RouteExclusion: Sendable, Equatable {
+    public let pspID: String
+    public let reason: String
+}
+
+public enum PSPRouter {
+    /// PSPs that can take this deposit, best first (priority, then id), and why the others cannot.
+    public static func candidates(_ psps: [ResolvedPSP], currency: String, country: String, amount: Int64,
+                                  breaker: CircuitBreaker, tenant: UUID, now: Date = Date()) -> (eligible: [ResolvedPSP], excluded: [RouteExclusion]) {
+        var eligible: [ResolvedPSP] = []
+        var excluded: [RouteExclusion] = []
+        for p in psps {
+            let c = p.config
+            let reason: String? =
+                !p.isConfigured ? "not configured" :
+                !c.currencies.contains(currency) ? "does not take \(currency)" :
+                !(c.countries ?? []).isEmpty && !(c.countries ?? []).contains(country) ? "not offered in \(country.isEmpty ? "your country" : country)" :
+                c.minAmountMinor.map({ amount < $0 }) == true ? "below its minimum" :
+                c.maxAmountMinor.map({ amount > $0 }) == true ? "above its maximum" :
+                breaker.state(tenant: tenant, psp: p.id, now: now) == .open ? "temporarily unavailable" : nil
+            if let reason { excluded.append(RouteExclusion(pspID: p.id, reason: reason)) } else { eligible.append(p) }
+        }
+        eligible.sort { ($0.config.priority ?? 100, $0.id) < ($1.config.priority ?? 100, $1.id) }
+        return (eligible, excluded)
+    }
+}
