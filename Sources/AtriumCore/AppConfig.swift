@@ -35,6 +35,16 @@ public struct AppConfig: Sendable {
     public var trustedProxies: Set<String>
     /// Port used in links sent by email (the proxy's port in production).
     public var publicPort: Int
+    /// Serves the built-in sandbox PSP under `/sandbox-psp/` (demo and tests; turn off in production).
+    public var sandboxPSP: Bool
+    /// Base URL the CRM uses to reach the sandbox PSP; `nil` means this server's own port.
+    public var sandboxPSPURL: String?
+    /// Seconds a card or crypto checkout may go unanswered before it is marked failed (timeout).
+    public var paymentExpirySeconds: Int
+    /// Test-only fault injection (`after-inbox`: exit right after storing a PSP callback).
+    public var failpoint: String?
+    /// The process environment, where `env:NAME` secrets of brand files are looked up.
+    public var environment: [String: String] = [:]
 
     /// Reads the environment, failing with a message that names the variable and what was expected.
     public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfig {
@@ -89,7 +99,12 @@ public struct AppConfig: Sendable {
             migrationConcurrency: try int("ATRIUM_MIGRATION_CONCURRENCY", 8, 1...64),
             benchRoutes: try bool("ATRIUM_BENCH_ROUTES", false),
             trustedProxies: Set((env["ATRIUM_TRUSTED_PROXIES"] ?? "127.0.0.1,::1").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }),
-            publicPort: try int("ATRIUM_PUBLIC_PORT", try int("ATRIUM_PORT", 8080, 0...65535), 0...65535)
+            publicPort: try int("ATRIUM_PUBLIC_PORT", try int("ATRIUM_PORT", 8080, 0...65535), 0...65535),
+            sandboxPSP: try bool("ATRIUM_SANDBOX_PSP", true),
+            sandboxPSPURL: env["ATRIUM_SANDBOX_PSP_URL"].flatMap { $0.isEmpty ? nil : $0 },
+            paymentExpirySeconds: try int("ATRIUM_PAYMENT_EXPIRY_SECONDS", 1800, 5...86_400),
+            failpoint: env["ATRIUM_FAILPOINT"].flatMap { $0.isEmpty ? nil : $0 },
+            environment: env
         )
     }
 

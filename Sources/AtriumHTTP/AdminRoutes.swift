@@ -31,6 +31,7 @@ struct AdminRoutes: Sendable {
             "staff": ["email": staff.user.email, "roles": staff.roles.joined(separator: ", "),
                       "permissions": staff.permissions.map(\.rawValue).sorted()] as [String: Any],
             "canViewAudit": staff.permissions.contains(.auditView),
+            "canViewFinance": staff.permissions.contains(.financeView),
         ])
     }
 

@@ -1,5 +1,6 @@
 import AtriumCore
 import AtriumIdentity
+import AtriumPayments
 import AtriumStorage
 import AtriumTenancy
 import AtriumWork
@@ -19,6 +20,8 @@ public struct AppServices: Sendable {
     public let csrf: CSRFProtector
     public let renderer: Renderer
     public let jobs: JobQueue
+    public let payments: Payments
+    public let sandboxPSP: SandboxPSP
     public let logger: Logger
 
     /// Public base URL of a brand (first domain, configured port), used in emailed links.

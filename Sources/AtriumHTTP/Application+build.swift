@@ -1,5 +1,6 @@
 import AtriumCore
 import AtriumIdentity
+import AtriumPayments
 import AtriumStorage
 import AtriumTenancy
 import AtriumWork
@@ -45,10 +46,14 @@ public func makeServices(config: AppConfig, logger: Logger) async throws -> AppS
     let master = try MasterKey.load(config: config)
     let provisioning = ProvisioningService(database: database, migrations: migrations, registry: registry, rolePrefix: config.rolePrefix,
                                            messages: TemplateInvitationMessages(renderer: renderer), baseURL: AppServices.baseURL(config: config))
-    return AppServices(config: config, database: database, tenantDB: TenantDB(database: database), registry: registry, migrations: migrations,
+    let tenantDB = TenantDB(database: database)
+    let sandbox = SandboxEndpoint(config.sandboxPSPURL ?? "http://127.0.0.1:\(config.port)/sandbox-psp")
+    let payments = Payments(tenantDB: tenantDB, environment: config.environment, sandbox: sandbox, logger: logger,
+                            expirySeconds: config.paymentExpirySeconds, failpoint: config.failpoint)
+    return AppServices(config: config, database: database, tenantDB: tenantDB, registry: registry, migrations: migrations,
                        provisioning: provisioning, authenticator: try await Authenticator.make(),
                        csrf: CSRFProtector(key: MasterKey.derive(master, purpose: "csrf")), renderer: renderer,
-                       jobs: JobQueue(database: database), logger: logger)
+                       jobs: JobQueue(database: database), payments: payments, sandboxPSP: SandboxPSP(logger: logger), logger: logger)
 }
 
 /// Runs `body` with the database pool running (CLI commands that are not the server).
@@ -79,8 +84,12 @@ public func backgroundServices(_ services: AppServices) -> [any Service] {
             let name = record?.name ?? handle.slug
             return "\(name) <\(record?.config?.branding.supportEmail ?? "no-reply@\(handle.slug).atrium.local")>"
         })
+    let paymentJobs = PaymentJobHandler(payments: services.payments) { id in
+        guard let record = try await registry.tenant(id: id), let config = record.config else { return nil }
+        return (record.handle, config)
+    }
     return [
-        JobWorker(queue: services.jobs, handlers: [sender], logger: services.logger),
+        JobWorker(queue: services.jobs, handlers: [sender, paymentJobs], idleDelay: .milliseconds(200), logger: services.logger),
         RegistryWatcher(registry: services.registry),
     ]
 }
@@ -95,18 +104,29 @@ public func buildApplication(services: AppServices,
     brandRouter.add(middleware: MetricsMiddleware())
     TraderRoutes(services: services).register(on: brandRouter)
     AdminRoutes(services: services).register(on: brandRouter)
+    WalletRoutes(services: services).register(on: brandRouter)
+    PaymentsAdminRoutes(services: services).register(on: brandRouter)
     if services.config.benchRoutes { BenchRoutes(services: services).register(on: brandRouter) }
     let consoleRouter = Router(context: AtriumRequestContext.self)
     consoleRouter.add(middleware: LogRequestsMiddleware(.info))
     consoleRouter.add(middleware: MetricsMiddleware())
     ConsoleRoutes(services: services).register(on: consoleRouter)
+    let sandboxRouter = Router(context: AtriumRequestContext.self)
+    sandboxRouter.add(middleware: LogRequestsMiddleware(.info))
+    SandboxPSPRoutes(services: services).register(on: sandboxRouter)
     let dispatcher = HostDispatcher(
-        services: services, brand: brandRouter.buildResponder(), console: consoleRouter.buildResponder(),
+        services: services, brand: brandRouter.buildResponder(), console: consoleRouter.buildResponder(), sandbox: sandboxRouter.buildResponder(),
         operations: Operations(services: services, metrics: { AtriumMetrics.registry.emitToString() }))
     return Application(
         responder: dispatcher,
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "Atrium"),
         services: [DatabaseService(database: services.database)] + backgroundServices(services),
-        onServerRunning: onServerRunning,
+        onServerRunning: { channel in
+            // The sandbox PSP lives on this server: point the PSP adapters at the port actually bound.
+            if services.config.sandboxPSPURL == nil, let port = channel.localAddress?.port {
+                services.payments.sandbox.set("http://127.0.0.1:\(port)/sandbox-psp")
+            }
+            await onServerRunning(channel)
+        },
         logger: services.logger)
 }

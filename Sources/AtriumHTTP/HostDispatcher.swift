@@ -10,11 +10,13 @@ import Logging
 /// The application's responder. Resolves the Host header once against the registry, stores the
 /// site on the context, and hands the request to the brand router or the console router.
 /// Operational endpoints answer on every host; an unknown host gets a neutral 404.
-struct HostDispatcher<Brand: HTTPResponder, Console: HTTPResponder>: HTTPResponder
-where Brand.Context == AtriumRequestContext, Console.Context == AtriumRequestContext {
+struct HostDispatcher<Brand: HTTPResponder, Console: HTTPResponder, Sandbox: HTTPResponder>: HTTPResponder
+where Brand.Context == AtriumRequestContext, Console.Context == AtriumRequestContext, Sandbox.Context == AtriumRequestContext {
     let services: AppServices
     let brand: Brand
     let console: Console
+    /// The built-in sandbox PSP (`/sandbox-psp/` on any host), when enabled.
+    let sandbox: Sandbox
     let operations: Operations
 
     func respond(to request: Request, context: AtriumRequestContext) async throws -> Response {
@@ -47,6 +49,11 @@ where Brand.Context == AtriumRequestContext, Console.Context == AtriumRequestCon
 
     private func dispatch(_ request: Request, context: inout AtriumRequestContext, tagRequests: Bool) async -> Response {
         if let ops = await operations.respond(to: request) { return ops }
+        if services.config.sandboxPSP, request.uri.path.hasPrefix("/sandbox-psp/") || request.uri.path == "/sandbox-psp" {
+            do { return try await sandbox.respond(to: request, context: context) } catch {
+                return ErrorPages.from(error, request: request, context: context, services: services)
+            }
+        }
         let host = TenantRegistry.normalise(host: request.head.headerFields[.hostHeader] ?? request.head.authority ?? "")
         do {
             if host == services.config.consoleHost {

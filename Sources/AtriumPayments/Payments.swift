@@ -510,6 +510,16 @@ public struct Payments: Sendable {
         }
     }
 
+    /// A client's wallets and recent payments, read in one transaction.
+    public func summary(tenant: TenantHandle, user: UUID, limit: Int = 50) async throws -> ([LedgerAccount], [PaymentRecord]) {
+        try await tenantDB.transaction(tenant) { tx in
+            var b = PostgresBindings()
+            b.append(user)
+            return (try await Ledger.wallets(owner: user, in: tx),
+                    try await PaymentQueries.select("p.user_id = $1", b, suffix: "ORDER BY p.created_at DESC LIMIT \(limit)", in: tx))
+        }
+    }
+
     public func list(tenant: TenantHandle, kind: PaymentKind, statuses: [PaymentStatus]? = nil, limit: Int = 200) async throws -> [PaymentRecord] {
         try await tenantDB.transaction(tenant) { tx in
             var b = PostgresBindings()

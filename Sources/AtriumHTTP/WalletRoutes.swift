@@ -1,0 +1,197 @@
+import AtriumCore
+import AtriumIdentity
+import AtriumLedger
+import AtriumPayments
+import AtriumStorage
+import AtriumTenancy
+import Foundation
+import Hummingbird
+
+/// Trader's Room wallet: balances, deposits, withdrawals, payment status; and the PSP callback endpoint.
+struct WalletRoutes: Sendable {
+    let services: AppServices
+    var pages: Pages { Pages(services: services) }
+    var payments: Payments { services.payments }
+
+    func register(on router: Router<AtriumRequestContext>) {
+        router.get("/wallet") { req, ctx in try await wallet(req, ctx) }
+        router.post("/wallet/deposit") { req, ctx in try await deposit(req, ctx) }
+        router.post("/wallet/withdraw") { req, ctx in try await withdraw(req, ctx) }
+        router.get("/wallet/payments/:id") { req, ctx in try await payment(req, ctx) }
+        router.get("/wallet/deposits/:id") { req, ctx in try await payment(req, ctx) }
+        router.post("/psp/callback/:psp") { req, ctx in try await callback(req, ctx) }
+    }
+
+    struct Trader: Sendable {
+        let user: SessionUser
+        let country: String
+    }
+
+    func trader(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Trader? {
+        guard let tenant = ctx.tenant, let token = req.cookies[Audience.trader.cookieName]?.value, !token.isEmpty else { return nil }
+        return try await services.tenantDB.transaction(tenant.handle) { tx in
+            guard let user = try await Sessions.user(token: token, audience: .trader, in: tx) else { return nil }
+            let country = try await tx.query("SELECT country FROM users WHERE id = \(user.id)").collect().first?.decode(String.self) ?? ""
+            return Trader(user: user, country: country)
+        }
+    }
+
+    func client(_ t: Trader, _ req: Request, _ ctx: AtriumRequestContext) -> PaymentClient {
+        PaymentClient(id: t.user.id, email: t.user.email, country: t.country, ip: ctx.clientIP, userAgent: String((req.headers[.userAgent] ?? "").prefix(400)))
+    }
+
+    /// The origin the client used, so return and callback URLs point back at this brand host.
+    func origin(_ req: Request) -> String {
+        let host = req.head.headerFields[.hostHeader] ?? req.head.authority ?? ""
+        return (services.config.secureCookies ? "https://" : "http://") + host
+    }
+
+    static func amountText(_ minor: Int64, _ currency: Currency) -> String { Money(minor: minor, currency: currency).amountText }
+
+    static func view(_ p: PaymentRecord, t: [String: String]) -> [String: Any] {
+        [
+            "id": p.id.uuidString.lowercased(), "kind": p.kind.rawValue, "kindLabel": t["payment_kind_\(p.kind.rawValue)"] ?? p.kind.rawValue,
+            "reference": p.reference, "psp": p.pspID, "amount": amountText(p.amount, p.currency), "currency": p.currency.code,
+            "settled": p.settledAmount.map { amountText($0, p.currency) } ?? "", "status": p.status.rawValue,
+            "statusLabel": t["payment_status_\(p.status.rawValue)"] ?? p.status.rawValue,
+            "reasons": p.reviewReasons.map { ["code": $0, "label": t["review_reason_\($0)"] ?? $0] },
+            "approvals": p.approvals, "requiredApprovals": p.requiredApprovals, "email": p.email,
+            "clientId": p.userID.uuidString.lowercased(), "failure": p.failureReason,
+            "created": ISO8601DateFormatter().string(from: p.createdAt),
+            "isReview": p.status == .review, "isPendingWire": p.pspType == "bank_wire" && p.status == .pending,
+        ]
+    }
+
+    func walletContext(_ t: Trader, tenant: TenantRecord, brand: TenantConfig, strings: [String: String],
+                       form: [String: String] = [:]) async throws -> [String: Any] {
+        let (wallets, history) = try await payments.summary(tenant: tenant.handle, user: t.user.id)
+        let psps = payments.psps(brand)
+        let currencies = payments.currencies(brand)
+        let chosenCurrency = form["currency"] ?? currencies.first ?? ""
+        return [
+            "user": ["name": t.user.name, "email": t.user.email],
+            "wallets": wallets.map { ["currency": $0.currency.code, "balance": Self.amountText($0.balance, $0.currency),
+                                      "available": Self.amountText($0.available, $0.currency), "held": Self.amountText($0.debitsPending, $0.currency)] },
+            "currencies": currencies.map { ["code": $0, "selected": $0 == chosenCurrency] },
+            "depositMethods": psps.filter(\.isConfigured).map { p in
+                ["id": p.id, "label": strings["psp_type_\(p.type)"] ?? p.type, "currencies": p.config.currencies.joined(separator: ", "),
+                 "selected": form["method"] == p.id] as [String: Any]
+            },
+            "withdrawMethods": psps.filter { $0.isConfigured && $0.gateway().supportsPayouts }.map { p in
+                ["id": p.id, "label": strings["psp_type_\(p.type)"] ?? p.type, "currencies": p.config.currencies.joined(separator: ", ")] as [String: Any]
+            },
+            "history": history.map { Self.view($0, t: strings) },
+            "idem": Token.random(bytes: 16),
+            "values": form,
+        ]
+    }
+
+    func wallet(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        guard let tenant = ctx.tenant, let brand = tenant.config else { throw HTTPError(.notFound) }
+        guard let t = try await trader(req, ctx) else { return Responses.seeOther("/login") }
+        let extra = try await walletContext(t, tenant: tenant, brand: brand, strings: pages.strings(req, ctx))
+        return try pages.render("trader/wallet", title: "title_wallet", request: req, context: ctx, extra: extra)
+    }
+
+    /// Reads currency, amount and method of a payment form; errors name the field.
+    func paymentForm(_ form: [String: String], strings t: [String: String]) throws -> (Money, String, String) {
+        let code = (form["currency"] ?? "").uppercased()
+        guard let currency = Currency(code) else { throw PaymentError.unknownCurrency(code) }
+        let money = try Money.parse(form["amount"] ?? "", currency: currency, field: t["field_amount"] ?? "amount")
+        guard money.minor > 0 else { throw InputError(field: t["field_amount"] ?? "amount", reason: t["error_amount_positive"] ?? "must be more than zero") }
+        let method = try Forms.required(form, "method", max: 64, strings: t)
+        let key = try Forms.required(form, "idem", max: 64, strings: t)
+        return (money, method, key)
+    }
+
+    func deposit(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        guard let tenant = ctx.tenant, let brand = tenant.config else { throw HTTPError(.notFound) }
+        guard let t = try await trader(req, ctx) else { return Responses.seeOther("/login") }
+        let strings = pages.strings(req, ctx)
+        var form: [String: String] = [:]
+        do {
+            form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: strings)
+            let (money, method, key) = try paymentForm(form, strings: strings)
+            let started = try await payments.startDeposit(tenant: tenant.handle, brand: brand, client: client(t, req, ctx), pspID: method,
+                                                          money: money, idempotencyKey: key, origin: origin(req))
+            switch started {
+            case .redirect(_, let url): return Responses.seeOther(url)
+            case .instructions(let id, _), .existing(let id): return Responses.seeOther("/wallet/payments/\(id.uuidString.lowercased())")
+            }
+        } catch let error as PaymentError {
+            // A PSP that failed is not offered again first: preselect the next one that can take it.
+            if case .pspUnavailable(let next) = error, let first = next.first { form["method"] = first }
+            var extra = try await walletContext(t, tenant: tenant, brand: brand, strings: strings, form: form)
+            if case .pspUnavailable(let next) = error { extra["nextMethods"] = next }
+            return try pages.rejected(error, template: "trader/wallet", title: "title_wallet", request: req, context: ctx, extra: extra)
+        } catch {
+            let extra = try await walletContext(t, tenant: tenant, brand: brand, strings: strings, form: form)
+            return try pages.rejected(error, template: "trader/wallet", title: "title_wallet", request: req, context: ctx, extra: extra)
+        }
+    }
+
+    func withdraw(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        guard let tenant = ctx.tenant, let brand = tenant.config else { throw HTTPError(.notFound) }
+        guard let t = try await trader(req, ctx) else { return Responses.seeOther("/login") }
+        let strings = pages.strings(req, ctx)
+        var form: [String: String] = [:]
+        do {
+            form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: strings)
+            let (money, method, key) = try paymentForm(form, strings: strings)
+            let p = try await payments.requestWithdrawal(tenant: tenant.handle, brand: brand, client: client(t, req, ctx), pspID: method,
+                                                         money: money, idempotencyKey: key, origin: origin(req))
+            return Responses.seeOther("/wallet/payments/\(p.id.uuidString.lowercased())")
+        } catch {
+            var extra = try await walletContext(t, tenant: tenant, brand: brand, strings: strings, form: form)
+            extra["withdrawError"] = true
+            return try pages.rejected(error, template: "trader/wallet", title: "title_wallet", request: req, context: ctx, extra: extra)
+        }
+    }
+
+    func payment(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        guard let tenant = ctx.tenant, let brand = tenant.config else { throw HTTPError(.notFound) }
+        guard let t = try await trader(req, ctx) else { return Responses.seeOther("/login") }
+        guard let id = UUID(uuidString: ctx.parameters.get("id") ?? ""),
+              let (p, events) = try await payments.payment(tenant: tenant.handle, id: id, owner: t.user.id) else {
+            throw RequestRejected(status: 404, publicMessage: "error_payment_not_found")
+        }
+        let strings = pages.strings(req, ctx)
+        var extra: [String: Any] = ["user": ["name": t.user.name, "email": t.user.email], "payment": Self.view(p, t: strings),
+                                    "events": events.map { ["at": ISO8601DateFormatter().string(from: $0.at), "status": strings["payment_status_\($0.to)"] ?? $0.to,
+                                                            "detail": $0.detail] }]
+        if p.pspType == "bank_wire", p.status == .pending, let psp = payments.psp(brand, id: p.pspID) {
+            extra["bank"] = ["reference": p.reference, "details": psp.bankDetails.sorted { $0.key < $1.key }.map { ["label": $0.key, "value": $0.value] }]
+        }
+        if req.uri.queryParameters.get("cancelled") != nil { extra["notice"] = strings["notice_payment_cancelled"] ?? "" }
+        extra["waiting"] = p.status == .created || p.status == .pending || p.status == .processing || p.status == .approved
+        return try pages.render("trader/payment", title: "title_payment", request: req, context: ctx, extra: extra)
+    }
+
+    /// PSP callbacks: stored raw with the verification result, then processed. Answers 400 with no
+    /// state change when the signature does not verify.
+    func callback(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        guard let tenant = ctx.tenant, let brand = tenant.config else { throw HTTPError(.notFound) }
+        let pspID = ctx.parameters.get("psp") ?? ""
+        guard payments.psp(brand, id: pspID) != nil else { return Responses.text("unknown PSP\n", status: .notFound) }
+        var req = req
+        let buffer: ByteBuffer
+        do { buffer = try await req.collectBody(upTo: 256 * 1024) } catch { return Responses.text("body too large\n", status: .contentTooLarge) }
+        var headers: [String: String] = [:]
+        for field in req.headers { headers[field.name.canonicalName] = field.value }
+        let receipt = try await payments.receiveCallback(tenant: tenant.handle, brand: brand, pspID: pspID, headers: headers, body: Array(buffer: buffer))
+        switch receipt {
+        case .rejected(let failure):
+            services.logger.warning("PSP callback rejected", metadata: ["tenant": "\(tenant.handle.slug)", "psp": "\(pspID)", "reason": "\(failure)"])
+            return Responses.text("signature verification failed: \(failure)\n", status: .badRequest)
+        case .duplicate:
+            return Responses.text("duplicate event, already received\n")
+        case .accepted(let inboxID):
+            if services.config.failpoint == "after-inbox" {
+                services.logger.critical("failpoint after-inbox: exiting before processing", metadata: ["inbox": "\(inboxID)"])
+                exit(137)
+            }
+            let result = try await payments.processInbox(tenant: tenant.handle, brand: brand, inboxID: inboxID)
+            return Responses.text("ok: \(result)\n")
+        }
+    }
+}
