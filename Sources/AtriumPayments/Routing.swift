@@ -15,6 +15,18 @@ public struct ResolvedPSP: Sendable {
     /// Why this PSP cannot be used (e.g. a missing environment variable); empty when usable.
     public let problems: [String]
 
+    public init(config: TenantConfig.PSPConfig, endpoint: String, apiKey: String?, webhookSecret: String?, bankDetails: [String: String],
+                confirmationsRequired: Int, dualConfirmAboveMinor: Int64?, problems: [String]) {
+        self.config = config
+        self.endpoint = endpoint
+        self.apiKey = apiKey
+        self.webhookSecret = webhookSecret
+        self.bankDetails = bankDetails
+        self.confirmationsRequired = confirmationsRequired
+        self.dualConfirmAboveMinor = dualConfirmAboveMinor
+        self.problems = problems
+    }
+
     public var id: String { config.id }
     public var type: String { config.type }
     public var isConfigured: Bool { problems.isEmpty }
@@ -146,6 +158,11 @@ public final class CircuitBreaker: Sendable {
 public struct RouteExclusion: Sendable, Equatable {
     public let pspID: String
     public let reason: String
+
+    public init(pspID: String, reason: String) {
+        self.pspID = pspID
+        self.reason = reason
+    }
 }
 
 public enum PSPRouter {

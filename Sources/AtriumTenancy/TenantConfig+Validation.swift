@@ -151,8 +151,25 @@ extension TenantConfig {
                 p.append(.init(path: "psps[\(i)].currencies[\(j)]", expected: "an ISO 4217 code like USD"))
             }
             if let lo = psp.minAmountMinor, let hi = psp.maxAmountMinor, lo > hi { p.append(.init(path: "psps[\(i)].min_amount_minor", expected: "not above max_amount_minor")) }
+            if psp.currencies.isEmpty { p.append(.init(path: "psps[\(i)].currencies", expected: "at least one ISO 4217 code")) }
+            if let lo = psp.minAmountMinor, lo < 1 { p.append(.init(path: "psps[\(i)].min_amount_minor", expected: "a positive integer (minor units)")) }
+            if let e = psp.endpoint, e != "sandbox", URL(string: e)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+                p.append(.init(path: "psps[\(i)].endpoint", expected: "sandbox or an http(s) URL"))
+            }
+            if let c = psp.confirmations, !(1...100).contains(c) { p.append(.init(path: "psps[\(i)].confirmations", expected: "between 1 and 100")) }
+            if let d = psp.dualConfirmAboveMinor, d < 0 { p.append(.init(path: "psps[\(i)].dual_confirm_above_minor", expected: "a non-negative integer (minor units)")) }
         }
         if Set((psps ?? []).map(\.id)).count != (psps ?? []).count { p.append(.init(path: "psps", expected: "unique ids")) }
+        for (i, psp) in (psps ?? []).enumerated() where psp.id.range(of: "^[a-z0-9][a-z0-9-]{0,39}$", options: .regularExpression) == nil {
+            p.append(.init(path: "psps[\(i)].id", expected: "lowercase letters, digits and dashes (max 40)"))
+        }
+        if let w = withdrawals {
+            let amounts: [(String, Int64?)] = [("auto_approve_max_minor", w.autoApproveMaxMinor), ("dual_approval_above_minor", w.dualApprovalAboveMinor)]
+            for (name, v) in amounts where (v ?? 0) < 0 { p.append(.init(path: "withdrawals.\(name)", expected: "a non-negative integer (minor units)")) }
+            let counts: [(String, Int?)] = [("kyc_max_age_days", w.kycMaxAgeDays), ("known_device_min_age_hours", w.knownDeviceMinAgeHours),
+                                            ("unusual_amount_multiplier", w.unusualAmountMultiplier), ("max_per_day", w.maxPerDay)]
+            for (name, v) in counts where v.map({ $0 < 1 || $0 > 10_000 }) == true { p.append(.init(path: "withdrawals.\(name)", expected: "an integer between 1 and 10000")) }
+        }
         for (i, pl) in (platforms ?? []).enumerated() {
             if !["mt5", "sandbox_mt5", "matchtrader"].contains(pl.type) { p.append(.init(path: "platforms[\(i)].type", expected: "mt5, sandbox_mt5 or matchtrader")) }
             if URL(string: pl.endpoint)?.scheme.map({ ["http", "https"].contains($0) }) != true { p.append(.init(path: "platforms[\(i)].endpoint", expected: "an http(s) URL")) }

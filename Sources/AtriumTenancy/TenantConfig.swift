@@ -81,6 +81,24 @@ public struct TenantConfig: Codable, Sendable, Equatable {
         public var bankDetails: [String: String]?
         /// Bank wire: receipts above this need a second Finance confirmation (maker–checker).
         public var dualConfirmAboveMinor: Int64?
+
+        public init(id: String, type: String, currencies: [String], countries: [String]? = nil, minAmountMinor: Int64? = nil,
+                    maxAmountMinor: Int64? = nil, priority: Int? = nil, webhookSecret: String? = nil, apiKey: String? = nil,
+                    endpoint: String? = nil, confirmations: Int? = nil, bankDetails: [String: String]? = nil, dualConfirmAboveMinor: Int64? = nil) {
+            self.id = id
+            self.type = type
+            self.currencies = currencies
+            self.countries = countries
+            self.minAmountMinor = minAmountMinor
+            self.maxAmountMinor = maxAmountMinor
+            self.priority = priority
+            self.webhookSecret = webhookSecret
+            self.apiKey = apiKey
+            self.endpoint = endpoint
+            self.confirmations = confirmations
+            self.bankDetails = bankDetails
+            self.dualConfirmAboveMinor = dualConfirmAboveMinor
+        }
         enum CodingKeys: String, CodingKey {
             case id, type, currencies, countries, priority, endpoint, confirmations
             case minAmountMinor = "min_amount_minor", maxAmountMinor = "max_amount_minor"
