@@ -82,11 +82,11 @@ struct GatewayHTTP: Sendable {
         }
         let data: ByteBuffer
         do { data = try await response.body.collect(upTo: 1 << 20) } catch { throw GatewayError.unavailable("reading response: \(error)") }
-        if response.status.code >= 500 { throw GatewayError.unavailable("HTTP \(response.status.code)") }
         let json = (try? JSONSerialization.jsonObject(with: Data(buffer: data))) as? [String: Any]
         guard (200..<300).contains(Int(response.status.code)) else {
-            let message = ((json?["error"] as? [String: Any])?["message"] as? String) ?? (json?["message"] as? String) ?? "HTTP \(response.status.code)"
-            throw GatewayError.rejected(message)
+            let message = ((json?["error"] as? [String: Any])?["message"] as? String) ?? (json?["message"] as? String) ?? ""
+            let text = "HTTP \(response.status.code)" + (message.isEmpty ? "" : ": " + String(message.prefix(200)))
+            throw response.status.code >= 500 ? GatewayError.unavailable(text) : GatewayError.rejected(text)
         }
         guard let json else { throw GatewayError.unavailable("response is not JSON") }
         return json
