@@ -34,6 +34,23 @@ public enum DemoSeed {
         }
     }
 
+    /// A staff member with one built-in role and a known password (demo Finance and Compliance users).
+    public static func upsertStaff(slug: String, email: String, role: BuiltinRole, password: String, services: AppServices) async throws {
+        guard let tenant = try await services.registry.tenant(slug: slug) else { throw ProvisioningError.notFound(slug) }
+        let hash = try await services.authenticator.hasher.hash(password)
+        try await services.tenantDB.transaction(tenant.handle) { tx in
+            let id: UUID
+            if let existing = try await Users.find(audience: .staff, email: email, in: tx) {
+                id = existing
+                try await Users.setPassword(user: id, hash: hash, in: tx)
+            } else {
+                guard let created = try await Users.create(audience: .staff, email: email, name: role.rawValue, passwordHash: hash, in: tx) else { return }
+                id = created
+            }
+            try await RBAC.grant(role, to: id, in: tx)
+        }
+    }
+
     /// A trader with a live session on `slug`; returns the session token.
     public static func benchSession(slug: String, services: AppServices) async throws -> String {
         guard let tenant = try await services.registry.tenant(slug: slug) else { throw ProvisioningError.notFound(slug) }

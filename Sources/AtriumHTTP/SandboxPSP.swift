@@ -255,7 +255,16 @@ struct SandboxPSPRoutes: Sendable {
         guard let s = psp.state.withLock({ $0.sessions[id] }) else {
             return try render("sandbox/checkout", ["missing": true], status: .notFound)
         }
-        return try render("sandbox/checkout", ["session": sessionView(s), "open": s.status == "open"])
+        var response = try render("sandbox/checkout", ["session": sessionView(s), "open": s.status == "open"])
+        // The decision form redirects back to the merchant: allow exactly its return origins.
+        let origins = Set([s.successURL, s.cancelURL].compactMap { URLComponents(string: $0) }.compactMap { u -> String? in
+            guard let scheme = u.scheme, let host = u.host else { return nil }
+            return "\(scheme)://\(host)\(u.port.map { ":\($0)" } ?? "")"
+        })
+        if let csp = response.headers[.contentSecurityPolicy] {
+            response.headers[.contentSecurityPolicy] = csp.replacingOccurrences(of: "form-action 'self'", with: "form-action 'self' " + origins.sorted().joined(separator: " "))
+        }
+        return response
     }
 
     func decide(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {

@@ -67,12 +67,15 @@ struct WalletRoutes: Sendable {
         let (wallets, history) = try await payments.summary(tenant: tenant.handle, user: t.user.id)
         let psps = payments.psps(brand)
         let currencies = payments.currencies(brand)
-        let chosenCurrency = form["currency"] ?? currencies.first ?? ""
+        // Default to the first currency of the brand's preferred PSP.
+        let preferred = psps.filter(\.isConfigured).min { ($0.config.priority ?? 100) < ($1.config.priority ?? 100) }?.config.currencies.first
+        let chosenCurrency = form["currency"] ?? preferred ?? currencies.first ?? ""
         return [
             "user": ["name": t.user.name, "email": t.user.email],
             "wallets": wallets.map { ["currency": $0.currency.code, "balance": Self.amountText($0.balance, $0.currency),
                                       "available": Self.amountText($0.available, $0.currency), "held": Self.amountText($0.debitsPending, $0.currency)] },
             "currencies": currencies.map { ["code": $0, "selected": $0 == chosenCurrency] },
+            "withdrawCurrencies": currencies.map { ["code": $0, "selected": $0 == (form["currency"] ?? chosenCurrency)] },
             "depositMethods": psps.filter(\.isConfigured).map { p in
                 ["id": p.id, "label": strings["psp_type_\(p.type)"] ?? p.type, "currencies": p.config.currencies.joined(separator: ", "),
                  "selected": form["method"] == p.id] as [String: Any]
@@ -90,7 +93,23 @@ struct WalletRoutes: Sendable {
         guard let tenant = ctx.tenant, let brand = tenant.config else { throw HTTPError(.notFound) }
         guard let t = try await trader(req, ctx) else { return Responses.seeOther("/login") }
         let extra = try await walletContext(t, tenant: tenant, brand: brand, strings: pages.strings(req, ctx))
-        return try pages.render("trader/wallet", title: "title_wallet", request: req, context: ctx, extra: extra)
+        return allowingCheckout(try pages.render("trader/wallet", title: "title_wallet", request: req, context: ctx, extra: extra), brand: brand)
+    }
+
+    /// The deposit form redirects to the PSP's hosted page; CSP `form-action` covers redirects after a
+    /// form post, so the wallet page names this brand's checkout origins (and nothing else).
+    func allowingCheckout(_ response: Response, brand: TenantConfig) -> Response {
+        var origins: Set<String> = []
+        for p in payments.psps(brand) where p.isConfigured && p.type != "bank_wire" {
+            if p.type == "stripe" && !p.usesSandbox { origins.insert("https://checkout.stripe.com") }
+            if let url = URLComponents(string: p.endpoint), let scheme = url.scheme, let host = url.host {
+                origins.insert("\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")")
+            }
+        }
+        guard !origins.isEmpty, let csp = response.headers[.contentSecurityPolicy] else { return response }
+        var response = response
+        response.headers[.contentSecurityPolicy] = csp.replacingOccurrences(of: "form-action 'self'", with: "form-action 'self' " + origins.sorted().joined(separator: " "))
+        return response
     }
 
     /// Reads currency, amount and method of a payment form; errors name the field.
@@ -123,10 +142,10 @@ struct WalletRoutes: Sendable {
             if case .pspUnavailable(let next) = error, let first = next.first { form["method"] = first }
             var extra = try await walletContext(t, tenant: tenant, brand: brand, strings: strings, form: form)
             if case .pspUnavailable(let next) = error { extra["nextMethods"] = next }
-            return try pages.rejected(error, template: "trader/wallet", title: "title_wallet", request: req, context: ctx, extra: extra)
+            return allowingCheckout(try pages.rejected(error, template: "trader/wallet", title: "title_wallet", request: req, context: ctx, extra: extra), brand: brand)
         } catch {
             let extra = try await walletContext(t, tenant: tenant, brand: brand, strings: strings, form: form)
-            return try pages.rejected(error, template: "trader/wallet", title: "title_wallet", request: req, context: ctx, extra: extra)
+            return allowingCheckout(try pages.rejected(error, template: "trader/wallet", title: "title_wallet", request: req, context: ctx, extra: extra), brand: brand)
         }
     }
 
@@ -158,7 +177,8 @@ struct WalletRoutes: Sendable {
         let strings = pages.strings(req, ctx)
         var extra: [String: Any] = ["user": ["name": t.user.name, "email": t.user.email], "payment": Self.view(p, t: strings),
                                     "events": events.map { ["at": ISO8601DateFormatter().string(from: $0.at), "status": strings["payment_status_\($0.to)"] ?? $0.to,
-                                                            "detail": $0.detail] }]
+                                                            // risk signals behind a review stay internal
+                                                            "detail": $0.to == "review" ? "" : $0.detail] }]
         if p.pspType == "bank_wire", p.status == .pending, let psp = payments.psp(brand, id: p.pspID) {
             extra["bank"] = ["reference": p.reference, "details": psp.bankDetails.sorted { $0.key < $1.key }.map { ["label": $0.key, "value": $0.value] }]
         }

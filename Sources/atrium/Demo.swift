@@ -10,6 +10,7 @@ struct Demo: AsyncParsableCommand {
     static let operatorEmail = "operator@atrium.test"
     static let operatorPassword = "operator-demo-pass"
     static let adminPassword = "admin-demo-pass"
+    static let financePassword = "finance-demo-pass"
 
     func run() async throws {
         let config = try AppConfig.fromEnvironment()
@@ -25,6 +26,8 @@ struct Demo: AsyncParsableCommand {
                     let brand = try TenantConfig.parse(yaml: try String(contentsOfFile: path, encoding: .utf8), file: path)
                     let r = try await s.provisioning.apply(brand, actor: "demo")
                     try await DemoSeed.setAdminPassword(slug: brand.slug.value, email: brand.admin.email, password: Self.adminPassword, services: s)
+                    try await DemoSeed.upsertStaff(slug: brand.slug.value, email: "finance@\(brand.slug.value).test", role: .finance,
+                                                   password: Self.financePassword, services: s)
                     say("\(path): \(r.change.rawValue)")
                     brands.append(brand)
                 }
@@ -37,7 +40,7 @@ struct Demo: AsyncParsableCommand {
                 say("  Operator console   http://\(config.consoleHost):\(port)/\n")
                 say("Demo logins:")
                 say("  operator console:  \(Self.operatorEmail) / \(Self.operatorPassword)")
-                for b in brands { say("  \(b.slug.value) Back Office: \(b.admin.email) / \(Self.adminPassword)") }
+                for b in brands { say("  \(b.slug.value) Back Office: \(b.admin.email) / \(Self.adminPassword)   Finance: finance@\(b.slug.value).test / \(Self.financePassword)") }
                 say("  traders: register at any brand's /register\n")
             }
         }
