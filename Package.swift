@@ -118,7 +118,8 @@ let package = Package(
         .executableTarget(
             name: "atrium",
             dependencies: [
-                "AtriumCore", "AtriumStorage", "AtriumTenancy", "AtriumHTTP",
+                "AtriumCore", "AtriumStorage", "AtriumTenancy", "AtriumHTTP", "AtriumLedger", "AtriumPayments",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

@@ -7,5 +7,5 @@ struct Atrium: AsyncParsableCommand {
         commandName: "atrium",
         abstract: "Multi-tenant white-label CRM for Forex/CFD brokers.",
         subcommands: [Serve.self, Migrate.self, TenantCommand.self, OperatorCommand.self, Demo.self, DB.self,
-                      BenchSession.self, BenchTenants.self])
+                      BenchSession.self, BenchTenants.self, BenchLedger.self, BenchCallbacks.self])
 }
