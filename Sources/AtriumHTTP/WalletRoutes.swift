@@ -123,7 +123,20 @@ struct WalletRoutes: Sendable {
         return (money, method, key)
     }
 
-    func deposit(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+    /// What a wallet form submits, once read and checked.
+    struct PaymentPost: Sendable {
+        let tenant: TenantRecord
+        let brand: TenantConfig
+        let client: PaymentClient
+        let money: Money
+        let method: String
+        let key: String
+        let origin: String
+    }
+
+    /// Shared by the deposit and withdrawal forms: reads the form, runs `perform` (which returns
+    /// where to go next), and re-renders the wallet with the error and a 4xx otherwise.
+    func paymentPost(_ req: Request, _ ctx: AtriumRequestContext, perform: (PaymentPost) async throws -> String) async throws -> Response {
         guard let tenant = ctx.tenant, let brand = tenant.config else { throw HTTPError(.notFound) }
         guard let t = try await trader(req, ctx) else { return Responses.seeOther("/login") }
         let strings = pages.strings(req, ctx)
@@ -131,39 +144,31 @@ struct WalletRoutes: Sendable {
         do {
             form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: strings)
             let (money, method, key) = try paymentForm(form, strings: strings)
-            let started = try await payments.startDeposit(tenant: tenant.handle, brand: brand, client: client(t, req, ctx), pspID: method,
-                                                          money: money, idempotencyKey: key, origin: origin(req))
-            switch started {
-            case .redirect(_, let url): return Responses.seeOther(url)
-            case .instructions(let id, _), .existing(let id): return Responses.seeOther("/wallet/payments/\(id.uuidString.lowercased())")
-            }
-        } catch let error as PaymentError {
-            // A PSP that failed is not offered again first: preselect the next one that can take it.
-            if case .pspUnavailable(let next) = error, let first = next.first { form["method"] = first }
-            var extra = try await walletContext(t, tenant: tenant, brand: brand, strings: strings, form: form)
-            if case .pspUnavailable(let next) = error { extra["nextMethods"] = next }
-            return allowingCheckout(try pages.rejected(error, template: "trader/wallet", title: "title_wallet", request: req, context: ctx, extra: extra), brand: brand)
+            return Responses.seeOther(try await perform(PaymentPost(tenant: tenant, brand: brand, client: client(t, req, ctx), money: money,
+                                                                    method: method, key: key, origin: origin(req))))
         } catch {
+            // A PSP that failed is not offered again first: preselect the next one that can take it.
+            if case PaymentError.pspUnavailable(let next) = error, let first = next.first { form["method"] = first }
             let extra = try await walletContext(t, tenant: tenant, brand: brand, strings: strings, form: form)
             return allowingCheckout(try pages.rejected(error, template: "trader/wallet", title: "title_wallet", request: req, context: ctx, extra: extra), brand: brand)
         }
     }
 
+    func deposit(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        try await paymentPost(req, ctx) { p in
+            switch try await payments.startDeposit(tenant: p.tenant.handle, brand: p.brand, client: p.client, pspID: p.method, money: p.money,
+                                                   idempotencyKey: p.key, origin: p.origin) {
+            case .redirect(_, let url): url
+            case .instructions(let id, _), .existing(let id): "/wallet/payments/\(id.uuidString.lowercased())"
+            }
+        }
+    }
+
     func withdraw(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant, let brand = tenant.config else { throw HTTPError(.notFound) }
-        guard let t = try await trader(req, ctx) else { return Responses.seeOther("/login") }
-        let strings = pages.strings(req, ctx)
-        var form: [String: String] = [:]
-        do {
-            form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: strings)
-            let (money, method, key) = try paymentForm(form, strings: strings)
-            let p = try await payments.requestWithdrawal(tenant: tenant.handle, brand: brand, client: client(t, req, ctx), pspID: method,
-                                                         money: money, idempotencyKey: key, origin: origin(req))
-            return Responses.seeOther("/wallet/payments/\(p.id.uuidString.lowercased())")
-        } catch {
-            var extra = try await walletContext(t, tenant: tenant, brand: brand, strings: strings, form: form)
-            extra["withdrawError"] = true
-            return try pages.rejected(error, template: "trader/wallet", title: "title_wallet", request: req, context: ctx, extra: extra)
+        try await paymentPost(req, ctx) { p in
+            let w = try await payments.requestWithdrawal(tenant: p.tenant.handle, brand: p.brand, client: p.client, pspID: p.method, money: p.money,
+                                                         idempotencyKey: p.key, origin: p.origin)
+            return "/wallet/payments/\(w.id.uuidString.lowercased())"
         }
     }
 

@@ -84,6 +84,13 @@ struct WalletRouteTests {
                 let status = try await web.get("/wallet/payments/\(id.uuidString.lowercased())")
                 #expect(status.body.contains("GB33 BUKB 2020 1555 5555 55"))
                 #expect(status.body.contains(#"data-status="pending""#))
+                // No sandbox listens in router mode: the card PSP does not answer, the client is told so,
+                // and the next method that can take the deposit is preselected.
+                let down = try await deposit(["method": "sandbox-card", "amount": "150"])
+                #expect(down.status == .serviceUnavailable)
+                #expect(down.body.contains("did not respond"))
+                #expect(down.body.contains(#"value="crypto-usdt" checked"#))
+                #expect(try await Self.count(s, aurora.handle, "SELECT count(*)::int FROM payments WHERE status = 'failed' AND failure_reason = 'psp_unavailable'") == 1)
             }
         }
     }
