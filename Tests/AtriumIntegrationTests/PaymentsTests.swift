@@ -156,6 +156,10 @@ struct PaymentsTests {
                 #expect(try await f.count("SELECT count(*)::int FROM psp_inbox WHERE NOT verified") == 5)
                 // the genuine event, then a replay of it
                 let genuine = f.cardEvent("checkout.session.completed", reference: ref, amount: 10_000, id: "evt_genuine")
+                // sent to another brand's host it is signed with the wrong brand's secret: refused there
+                let elsewhere = try await RawHTTP.send("http://127.0.0.1:\(port)/psp/callback/sandbox-card", host: "kite.localhost:\(port)",
+                                                       headers: [("Stripe-Signature", genuine.header)], body: genuine.body)
+                #expect(elsewhere.status == 400)
                 #expect(try await f.postCallback(genuine).status == 200)
                 let replay = try await f.postCallback(genuine)
                 #expect(replay.status == 200)

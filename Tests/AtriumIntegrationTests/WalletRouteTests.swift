@@ -148,6 +148,8 @@ struct WalletRouteTests {
                 let ledger = try await finance.get("/admin/clients/\(clientID)/ledger")
                 #expect(ledger.body.contains("7500.00"))
                 #expect(try await trader.get("/wallet").body.contains("7500.00"))
+                let problems = try await s.tenantDB.transaction(aurora.handle) { tx in try await Ledger.verify(in: tx) }
+                #expect(problems == [])
 
                 // Kite's finance staff and Kite's host know nothing of Aurora's payment or client
                 let kiteFinance = FormClient(client, host: "kite.localhost")
