@@ -266,7 +266,7 @@ public struct Payments: Sendable {
             switch next {
             case .succeeded:
                 let amount = event.amount.flatMap { $0 > 0 ? $0 : nil } ?? p.amount
-                try await credit(p, amount: amount, psp: psp.id, in: tx)
+                try await credit(p, amount: amount, psp: psp, in: tx)
                 let note = amount == p.amount ? event.detail : "\(event.detail); settled \(Money.format(amount, exponent: p.currency.exponent)) of \(p.money.amountText) requested"
                 try await PaymentQueries.move(p, to: .succeeded, actor: actor, detail: note, settled: amount, in: tx)
             case .refunded, .chargedBack:
@@ -287,11 +287,18 @@ public struct Payments: Sendable {
         }
     }
 
-    func credit(_ p: PaymentRecord, amount: Int64, psp: String, in tx: TenantTransaction) async throws {
-        let clearing = try await Ledger.house(.pspClearing, psp, currency: p.currency, in: tx)
+    /// Credits the client the full amount; the PSP's fee is the broker's expense, booked against
+    /// the clearing account (the PSP settles the net amount).
+    func credit(_ p: PaymentRecord, amount: Int64, psp: ResolvedPSP?, in tx: TenantTransaction) async throws {
+        let clearing = try await Ledger.house(.pspClearing, p.pspID, currency: p.currency, in: tx)
         let wallet = try await Ledger.wallet(user: p.userID, currency: p.currency, in: tx)
         try await Ledger.transfer(id: Ledger.transferID("deposit", p.id.uuidString), debit: clearing, credit: wallet, amount: amount,
                                   code: "deposit", reference: p.reference, in: tx)
+        if let fee = psp?.fee(on: amount), fee > 0 {
+            let fees = try await Ledger.house(.fees, p.pspID, currency: p.currency, in: tx)
+            try await Ledger.transfer(id: Ledger.transferID("deposit-fee", p.id.uuidString), debit: fees, credit: clearing, amount: fee,
+                                      code: "psp_fee", reference: p.reference, in: tx)
+        }
     }
 
     /// Refunds and chargebacks take the money back from the wallet; what the wallet no longer
@@ -474,7 +481,7 @@ public struct Payments: Sendable {
             let actor = "staff:\(staff.uuidString.lowercased())"
             let needed = (psp(brand, id: p.pspID)?.dualConfirmAboveMinor).map { amount > $0 ? 2 : 1 } ?? 1
             if p.approvals + 1 >= needed {
-                try await credit(p, amount: amount, psp: p.pspID, in: tx)
+                try await credit(p, amount: amount, psp: psp(brand, id: p.pspID), in: tx)
                 try await PaymentQueries.move(p, to: .succeeded, actor: actor, detail: "receipt confirmed (\(p.approvals + 1) of \(needed))",
                                               settled: amount, in: tx)
             } else {

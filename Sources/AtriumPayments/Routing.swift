@@ -30,6 +30,14 @@ public struct ResolvedPSP: Sendable {
     public var id: String { config.id }
     public var type: String { config.type }
     public var isConfigured: Bool { problems.isEmpty }
+    /// The PSP's fee on a settled amount: fixed part plus basis points, rounded down, never above the amount.
+    public func fee(on amount: Int64) -> Int64 {
+        let bps = Int64(config.feeBps ?? 0)
+        let (product, overflow) = amount.multipliedReportingOverflow(by: bps)
+        let variable = overflow ? amount / 10_000 * bps : product / 10_000
+        return min(amount, (config.feeFixedMinor ?? 0) + variable)
+    }
+
     public var usesSandbox: Bool { config.endpoint == nil ? config.type == "sandbox" : config.endpoint == "sandbox" }
 
     public func gateway() -> any PaymentGateway {

@@ -157,6 +157,8 @@ extension TenantConfig {
                 p.append(.init(path: "psps[\(i)].endpoint", expected: "sandbox or an http(s) URL"))
             }
             if let c = psp.confirmations, !(1...100).contains(c) { p.append(.init(path: "psps[\(i)].confirmations", expected: "between 1 and 100")) }
+            if let f = psp.feeBps, !(0...2_000).contains(f) { p.append(.init(path: "psps[\(i)].fee_bps", expected: "basis points between 0 and 2000 (20%)")) }
+            if let f = psp.feeFixedMinor, f < 0 { p.append(.init(path: "psps[\(i)].fee_fixed_minor", expected: "a non-negative integer (minor units)")) }
             if let d = psp.dualConfirmAboveMinor, d < 0 { p.append(.init(path: "psps[\(i)].dual_confirm_above_minor", expected: "a non-negative integer (minor units)")) }
         }
         if Set((psps ?? []).map(\.id)).count != (psps ?? []).count { p.append(.init(path: "psps", expected: "unique ids")) }

@@ -81,6 +81,10 @@ public struct TenantConfig: Codable, Sendable, Equatable {
         public var bankDetails: [String: String]?
         /// Bank wire: receipts above this need a second Finance confirmation (maker–checker).
         public var dualConfirmAboveMinor: Int64?
+        /// What the PSP charges the broker per settled deposit: basis points of the amount plus a
+        /// fixed part in minor units. Booked as an expense, never taken from the client.
+        public var feeBps: Int?
+        public var feeFixedMinor: Int64?
 
         public init(id: String, type: String, currencies: [String], countries: [String]? = nil, minAmountMinor: Int64? = nil,
                     maxAmountMinor: Int64? = nil, priority: Int? = nil, webhookSecret: String? = nil, apiKey: String? = nil,
@@ -104,6 +108,7 @@ public struct TenantConfig: Codable, Sendable, Equatable {
             case minAmountMinor = "min_amount_minor", maxAmountMinor = "max_amount_minor"
             case webhookSecret = "webhook_secret", apiKey = "api_key"
             case bankDetails = "bank_details", dualConfirmAboveMinor = "dual_confirm_above_minor"
+            case feeBps = "fee_bps", feeFixedMinor = "fee_fixed_minor"
         }
     }
 

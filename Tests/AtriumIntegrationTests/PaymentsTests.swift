@@ -128,6 +128,12 @@ struct PaymentsTests {
                 #expect(try await f.count("SELECT count(*)::int FROM psp_inbox WHERE verified AND duplicate_of IS NULL") == 1)
                 #expect(try await f.count("SELECT count(*)::int FROM psp_inbox WHERE duplicate_of IS NOT NULL") == 1)
                 #expect(try await f.count("SELECT count(*)::int FROM ledger_transfers WHERE code = 'deposit'") == 1)
+                // Aurora's card PSP charges 2.90% + 0.30: the broker's expense, not the client's
+                let (fees, clearing) = try await s.tenantDB.transaction(f.handle) { tx in
+                    (try await Ledger.house(.fees, "sandbox-card", currency: f.usd, in: tx), try await Ledger.house(.pspClearing, "sandbox-card", currency: f.usd, in: tx))
+                }
+                #expect(fees.debitsPosted == 755)
+                #expect(clearing.debitsPosted - clearing.creditsPosted == 25_000 - 755)
                 try await f.expectConsistent()
             }
         }

@@ -57,15 +57,18 @@ CREATE TRIGGER ledger_transfers_no_truncate BEFORE TRUNCATE ON ledger_transfers
 --   AL001 insufficient funds      AL002 same id, different body   AL003 currency mismatch
 --   AL004 pending not found       AL005 account not found         AL006 pending already resolved
 --   AL007 invalid amount          AL008 not a pending transfer
+-- Any error aborts the statement, so the row inserted before the checks never survives a refusal.
 CREATE FUNCTION ledger_transfer(p_id uuid, p_kind text, p_debit bigint, p_credit bigint, p_amount bigint,
                                 p_currency text, p_pending uuid, p_code text, p_reference text, p_rate numeric)
 RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     pend ledger_transfers%ROWTYPE;
     old ledger_transfers%ROWTYPE;
+    a ledger_accounts%ROWTYPE;
     d ledger_accounts%ROWTYPE;
     c ledger_accounts%ROWTYPE;
     pending_amount bigint := 0;
+    inserted uuid;
 BEGIN
     IF p_kind IN ('post_pending', 'void_pending') THEN
         SELECT * INTO pend FROM ledger_transfers WHERE id = p_pending;
@@ -91,12 +94,24 @@ BEGIN
         RAISE EXCEPTION 'amount must be positive' USING ERRCODE = 'AL007';
     END IF;
 
-    -- Lock both accounts in id order: concurrent transfers on the same pair cannot deadlock, and
-    -- a duplicate request waits here for the first one, then finds it below.
-    PERFORM 1 FROM ledger_accounts WHERE id IN (p_debit, p_credit) ORDER BY id FOR UPDATE;
+    -- Lock and read both accounts in id order: concurrent transfers on the same pair cannot
+    -- deadlock, and a duplicate request waits here for the first one.
+    FOR a IN SELECT * FROM ledger_accounts WHERE id IN (p_debit, p_credit) ORDER BY id FOR UPDATE LOOP
+        IF a.id = p_debit THEN d := a; ELSE c := a; END IF;
+    END LOOP;
 
-    SELECT * INTO old FROM ledger_transfers WHERE id = p_id;
-    IF FOUND THEN
+    -- A pending transfer is resolved once (a retry with the same id is answered below).
+    IF p_kind IN ('post_pending', 'void_pending')
+       AND EXISTS (SELECT 1 FROM ledger_transfers WHERE pending_id = p_pending AND id <> p_id) THEN
+        RAISE EXCEPTION 'pending transfer % was already posted or voided', p_pending USING ERRCODE = 'AL006';
+    END IF;
+
+    -- Idempotency: insert first; on a key that exists, compare bodies.
+    INSERT INTO ledger_transfers (id, kind, debit_account_id, credit_account_id, amount, currency, pending_id, code, reference, rate)
+    VALUES (p_id, p_kind, p_debit, p_credit, p_amount, p_currency, p_pending, p_code, coalesce(p_reference, ''), p_rate)
+    ON CONFLICT (id) DO NOTHING RETURNING id INTO inserted;
+    IF inserted IS NULL THEN
+        SELECT * INTO old FROM ledger_transfers WHERE id = p_id;
         IF old.kind = p_kind AND old.debit_account_id = p_debit AND old.credit_account_id = p_credit
            AND old.amount = p_amount AND old.currency = p_currency AND old.pending_id IS NOT DISTINCT FROM p_pending
            AND old.code = p_code AND old.reference = coalesce(p_reference, '') AND old.rate IS NOT DISTINCT FROM p_rate THEN
@@ -105,41 +120,23 @@ BEGIN
         RAISE EXCEPTION 'transfer % already exists with a different body', p_id USING ERRCODE = 'AL002';
     END IF;
 
-    SELECT * INTO d FROM ledger_accounts WHERE id = p_debit;
-    IF NOT FOUND THEN RAISE EXCEPTION 'account % not found', p_debit USING ERRCODE = 'AL005'; END IF;
-    SELECT * INTO c FROM ledger_accounts WHERE id = p_credit;
-    IF NOT FOUND THEN RAISE EXCEPTION 'account % not found', p_credit USING ERRCODE = 'AL005'; END IF;
+    IF d.id IS NULL THEN RAISE EXCEPTION 'account % not found', p_debit USING ERRCODE = 'AL005'; END IF;
+    IF c.id IS NULL THEN RAISE EXCEPTION 'account % not found', p_credit USING ERRCODE = 'AL005'; END IF;
     IF d.currency <> p_currency OR c.currency <> p_currency THEN
         RAISE EXCEPTION 'currency % does not match accounts (% / %)', p_currency, d.currency, c.currency USING ERRCODE = 'AL003';
     END IF;
-
-    IF p_kind IN ('post_pending', 'void_pending') AND EXISTS (SELECT 1 FROM ledger_transfers WHERE pending_id = p_pending) THEN
-        RAISE EXCEPTION 'pending transfer % was already posted or voided', p_pending USING ERRCODE = 'AL006';
-    END IF;
-
     IF p_kind IN ('posted', 'pending') AND d.no_overdraft
        AND d.debits_posted + d.debits_pending + p_amount > d.credits_posted THEN
         RAISE EXCEPTION 'insufficient funds on account %', d.code USING ERRCODE = 'AL001';
     END IF;
 
-    IF p_kind = 'posted' THEN
-        UPDATE ledger_accounts SET debits_posted = debits_posted + p_amount WHERE id = p_debit;
-        UPDATE ledger_accounts SET credits_posted = credits_posted + p_amount WHERE id = p_credit;
-    ELSIF p_kind = 'pending' THEN
-        UPDATE ledger_accounts SET debits_pending = debits_pending + p_amount WHERE id = p_debit;
-        UPDATE ledger_accounts SET credits_pending = credits_pending + p_amount WHERE id = p_credit;
-    ELSIF p_kind = 'post_pending' THEN
-        UPDATE ledger_accounts SET debits_pending = debits_pending - pending_amount,
-                                   debits_posted = debits_posted + p_amount WHERE id = p_debit;
-        UPDATE ledger_accounts SET credits_pending = credits_pending - pending_amount,
-                                   credits_posted = credits_posted + p_amount WHERE id = p_credit;
-    ELSE
-        UPDATE ledger_accounts SET debits_pending = debits_pending - pending_amount WHERE id = p_debit;
-        UPDATE ledger_accounts SET credits_pending = credits_pending - pending_amount WHERE id = p_credit;
-    END IF;
-
-    INSERT INTO ledger_transfers (id, kind, debit_account_id, credit_account_id, amount, currency, pending_id, code, reference, rate)
-    VALUES (p_id, p_kind, p_debit, p_credit, p_amount, p_currency, p_pending, p_code, coalesce(p_reference, ''), p_rate);
+    -- Both balance rows in one statement.
+    UPDATE ledger_accounts SET
+        debits_posted   = debits_posted   + CASE WHEN id = p_debit  AND p_kind IN ('posted', 'post_pending') THEN p_amount ELSE 0 END,
+        credits_posted  = credits_posted  + CASE WHEN id = p_credit AND p_kind IN ('posted', 'post_pending') THEN p_amount ELSE 0 END,
+        debits_pending  = debits_pending  + CASE WHEN id = p_debit  THEN (CASE p_kind WHEN 'pending' THEN p_amount WHEN 'posted' THEN 0 ELSE -pending_amount END) ELSE 0 END,
+        credits_pending = credits_pending + CASE WHEN id = p_credit THEN (CASE p_kind WHEN 'pending' THEN p_amount WHEN 'posted' THEN 0 ELSE -pending_amount END) ELSE 0 END
+    WHERE id IN (p_debit, p_credit);
     RETURN 'created';
 END $$;
 
