@@ -130,16 +130,24 @@ enum PaymentQueries {
 
     static func move(_ p: PaymentRecord, to status: PaymentStatus, actor: String, detail: String, failureReason: String? = nil,
                      settled: Int64? = nil, providerRef: String? = nil, in tx: TenantTransaction) async throws {
+        let entry = try await record(p, to: status, actor: actor, detail: detail, failureReason: failureReason, settled: settled,
+                                     providerRef: providerRef, in: tx)
+        try await AuditLog.append(entry, in: tx)
+    }
+
+    /// The state change and its history row; returns the audit entry for the caller to append
+    /// (callback processing appends it last, to hold the brand's audit lock as briefly as possible).
+    static func record(_ p: PaymentRecord, to status: PaymentStatus, actor: String, detail: String, failureReason: String? = nil,
+                       settled: Int64? = nil, providerRef: String? = nil, in tx: TenantTransaction) async throws -> AuditEntry {
         try await tx.query("""
             UPDATE payments SET status = \(status.rawValue), updated_at = now(), failure_reason = coalesce(\(failureReason), failure_reason),
                    settled_amount = coalesce(\(settled), settled_amount), provider_ref = coalesce(\(providerRef), provider_ref)
             WHERE id = \(p.id)
             """)
         try await event(p.id, from: p.status.rawValue, to: status.rawValue, actor: actor, detail: detail, in: tx)
-        try await AuditLog.append(AuditEntry(actor: actor, action: "\(p.kind.rawValue).\(status.rawValue)", subject: "payment:\(p.reference)",
-                                             before: #"{"status":"\#(p.status.rawValue)"}"#,
-                                             after: jsonObject(["status": status.rawValue, "amount": "\(settled ?? p.amount)", "currency": p.currency.code, "detail": detail])),
-                                  in: tx)
+        return AuditEntry(actor: actor, action: "\(p.kind.rawValue).\(status.rawValue)", subject: "payment:\(p.reference)",
+                          before: #"{"status":"\#(p.status.rawValue)"}"#,
+                          after: jsonObject(["status": status.rawValue, "amount": "\(settled ?? p.amount)", "currency": p.currency.code, "detail": detail]))
     }
 
     static func event(_ id: UUID, from: String, to: String, actor: String, detail: String, in tx: TenantTransaction) async throws {

@@ -230,14 +230,16 @@ public struct Payments: Sendable {
             guard let row = rows.first else { return "not found" }
             let (pspID, processed, result) = try row.decode((String, Bool, String).self)
             if processed { return result }
-            let outcome: String
+            var outcome = "psp \(pspID) no longer configured"
+            var effects: Effects?
             if let psp = psp(brand, id: pspID) {
                 // The event as normalised when its signature was verified on arrival.
-                outcome = try await apply(try await storedEvent(inboxID, in: tx), psp: psp, in: tx)
-            } else {
-                outcome = "psp \(pspID) no longer configured"
+                (outcome, effects) = try await decide(try await storedEvent(inboxID, in: tx), psp: psp, in: tx)
             }
             try await tx.query("UPDATE psp_inbox SET processed_at = now(), process_result = \(outcome) WHERE id = \(inboxID)")
+            // Money and audit last: the brand's shared rows (clearing account, audit chain) stay
+            // locked only from here to the commit.
+            try await effects?()
             return outcome
         }
     }
@@ -252,38 +254,46 @@ public struct Payments: Sendable {
                         currency: currency, detail: detail)
     }
 
-    func apply(_ event: PSPEvent, psp: ResolvedPSP, in tx: TenantTransaction) async throws -> String {
-        guard event.kind != .ignored else { return "ignored: event type not used" }
-        guard let p = try await PaymentQueries.byReference(event.reference, in: tx) else { return "ignored: unknown reference \(event.reference)" }
-        guard p.pspID == psp.id else { return "ignored: payment belongs to \(p.pspID)" }
-        if let currency = event.currency, currency != p.currency.code { return "ignored: currency \(currency) does not match \(p.currency.code)" }
+    typealias Effects = () async throws -> Void
+
+    /// Decides what an event does to its payment (reading and locking only the payment row) and
+    /// returns the outcome with the writes still to do.
+    func decide(_ event: PSPEvent, psp: ResolvedPSP, in tx: TenantTransaction) async throws -> (String, Effects?) {
+        guard event.kind != .ignored else { return ("ignored: event type not used", nil) }
+        guard let p = try await PaymentQueries.byReference(event.reference, in: tx) else { return ("ignored: unknown reference \(event.reference)", nil) }
+        guard p.pspID == psp.id else { return ("ignored: payment belongs to \(p.pspID)", nil) }
+        if let currency = event.currency, currency != p.currency.code { return ("ignored: currency \(currency) does not match \(p.currency.code)", nil) }
         let actor = "psp:\(psp.id)"
         switch PaymentStateMachine.transition(kind: p.kind, from: p.status, event: event.kind, failureReason: p.failureReason) {
         case .ignore(let why):
-            try await PaymentQueries.event(p.id, from: p.status.rawValue, to: p.status.rawValue, actor: actor, detail: "ignored \(event.detail): \(why)", in: tx)
-            return "ignored: \(why)"
+            return ("ignored: \(why)", {
+                try await PaymentQueries.event(p.id, from: p.status.rawValue, to: p.status.rawValue, actor: actor, detail: "ignored \(event.detail): \(why)", in: tx)
+            })
         case .move(let next):
-            switch next {
-            case .succeeded:
-                let amount = event.amount.flatMap { $0 > 0 ? $0 : nil } ?? p.amount
-                try await credit(p, amount: amount, psp: psp, in: tx)
-                let note = amount == p.amount ? event.detail : "\(event.detail); settled \(Money.format(amount, exponent: p.currency.exponent)) of \(p.money.amountText) requested"
-                try await PaymentQueries.move(p, to: .succeeded, actor: actor, detail: note, settled: amount, in: tx)
-            case .refunded, .chargedBack:
-                let amount = min(event.amount ?? p.settledAmount ?? p.amount, p.settledAmount ?? p.amount)
-                try await clawBack(p, amount: amount, code: next == .refunded ? "refund" : "chargeback", in: tx)
-                try await PaymentQueries.move(p, to: next, actor: actor, detail: event.detail, in: tx)
-            case .paid:
-                try await settleWithdrawal(p, in: tx)
-                try await PaymentQueries.move(p, to: .paid, actor: actor, detail: event.detail, in: tx)
-            case .failed where p.kind == .withdrawal:
-                try await releaseHold(p, in: tx)
-                try await PaymentQueries.move(p, to: .failed, actor: actor, detail: event.detail, failureReason: "payout_failed", in: tx)
-            default:
-                try await PaymentQueries.move(p, to: next, actor: actor, detail: event.detail,
-                                              failureReason: next == .failed ? "declined" : nil, in: tx)
-            }
-            return "\(p.status.rawValue) -> \(next.rawValue)"
+            return ("\(p.status.rawValue) -> \(next.rawValue)", {
+                let entry: AuditEntry
+                switch next {
+                case .succeeded:
+                    let amount = event.amount.flatMap { $0 > 0 ? $0 : nil } ?? p.amount
+                    let note = amount == p.amount ? event.detail : "\(event.detail); settled \(Money.format(amount, exponent: p.currency.exponent)) of \(p.money.amountText) requested"
+                    entry = try await PaymentQueries.record(p, to: .succeeded, actor: actor, detail: note, settled: amount, in: tx)
+                    try await self.credit(p, amount: amount, psp: psp, in: tx)
+                case .refunded, .chargedBack:
+                    let amount = min(event.amount ?? p.settledAmount ?? p.amount, p.settledAmount ?? p.amount)
+                    entry = try await PaymentQueries.record(p, to: next, actor: actor, detail: event.detail, in: tx)
+                    try await self.clawBack(p, amount: amount, code: next == .refunded ? "refund" : "chargeback", in: tx)
+                case .paid:
+                    entry = try await PaymentQueries.record(p, to: .paid, actor: actor, detail: event.detail, in: tx)
+                    try await self.settleWithdrawal(p, in: tx)
+                case .failed where p.kind == .withdrawal:
+                    entry = try await PaymentQueries.record(p, to: .failed, actor: actor, detail: event.detail, failureReason: "payout_failed", in: tx)
+                    try await self.releaseHold(p, in: tx)
+                default:
+                    entry = try await PaymentQueries.record(p, to: next, actor: actor, detail: event.detail,
+                                                            failureReason: next == .failed ? "declined" : nil, in: tx)
+                }
+                try await AuditLog.append(entry, in: tx)
+            })
         }
     }
 
@@ -292,10 +302,11 @@ public struct Payments: Sendable {
     func credit(_ p: PaymentRecord, amount: Int64, psp: ResolvedPSP?, in tx: TenantTransaction) async throws {
         let clearing = try await Ledger.house(.pspClearing, p.pspID, currency: p.currency, in: tx)
         let wallet = try await Ledger.wallet(user: p.userID, currency: p.currency, in: tx)
+        let fee = psp?.fee(on: amount) ?? 0
+        let fees = fee > 0 ? try await Ledger.house(.fees, p.pspID, currency: p.currency, in: tx) : nil
         try await Ledger.transfer(id: Ledger.transferID("deposit", p.id.uuidString), debit: clearing, credit: wallet, amount: amount,
                                   code: "deposit", reference: p.reference, in: tx)
-        if let fee = psp?.fee(on: amount), fee > 0 {
-            let fees = try await Ledger.house(.fees, p.pspID, currency: p.currency, in: tx)
+        if let fees {
             try await Ledger.transfer(id: Ledger.transferID("deposit-fee", p.id.uuidString), debit: fees, credit: clearing, amount: fee,
                                       code: "psp_fee", reference: p.reference, in: tx)
         }
