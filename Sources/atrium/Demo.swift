@@ -15,9 +15,11 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         let config = try AppConfig.fromEnvironment()
         let logger = Runtime.logger(config)
-        let services = try await makeServices(config: config, logger: logger)
+        // Setup runs on its own services: withRunningServices shuts its pool down at the end, and a
+        // pool runs only once, so the server gets a fresh set below.
+        let setup = try await makeServices(config: config, logger: logger)
         try await Runtime.guarded {
-            try await withRunningServices(services) { s in
+            try await withRunningServices(setup) { s in
                 _ = try await MigrateAll.run(s) { line in if !line.contains("up to date") || line.hasPrefix("tenants") || line.hasPrefix("platform") { say(line) } }
                 let files = ((try? FileManager.default.contentsOfDirectory(atPath: config.tenantsDirectory)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
                 var brands: [TenantConfig] = []
@@ -44,6 +46,6 @@ struct Demo: AsyncParsableCommand {
                 say("  traders: register at any brand's /register\n")
             }
         }
-        try await ServerRunner.serve(services)
+        try await ServerRunner.serve(try await makeServices(config: config, logger: logger))
     }
 }

@@ -13,7 +13,7 @@ final class ServerProcess: @unchecked Sendable {
     let process = Process()
     let port: Int
 
-    init(config: AppConfig, port: Int, extra: [String: String]) throws {
+    init(config: AppConfig, port: Int, extra: [String: String], command: String = "serve") throws {
         self.port = port
         let binary = TestCluster.repoRoot + "/.build/debug/atrium"
         guard FileManager.default.isExecutableFile(atPath: binary) else { throw WebDriverError.driverStartFailed("build the atrium executable first: \(binary)") }
@@ -30,7 +30,7 @@ final class ServerProcess: @unchecked Sendable {
         env["ATRIUM_SMTP_URL"] = ""
         for (k, v) in extra { env[k] = v }
         process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["serve"]
+        process.arguments = [command]
         process.environment = env
         process.standardInput = FileHandle.nullDevice
         let log = config.home + "/server-\(port).log"
@@ -125,6 +125,34 @@ struct CrashRecoveryTests {
             let problems = try await s.tenantDB.transaction(tenant.handle) { tx in try await Ledger.verify(in: tx) }
             #expect(problems == [])
             await restarted.stop()
+        }
+    }
+
+    @Test("`atrium demo` provisions the demo brands and serves them with a working database pool")
+    func demoServes() async throws {
+        try await TestEnv.with("demo") { s in
+            let port = try ChromeDriver.freePort()
+            let demo = try ServerProcess(config: s.config, port: port, extra: [:], command: "demo")
+            defer { Task { await demo.stop() } }
+            try await demo.waitUntilHealthy()
+            var ready = 0
+            for _ in 0..<100 {
+                ready = (try? await RawHTTP.send("http://127.0.0.1:\(port)/ready", method: .GET).status) ?? 0
+                if ready == 200 { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(ready == 200)
+            // Pages that need the database answer: the wallet redirects an anonymous visitor, the
+            // Back Office login accepts the demo Finance user.
+            let landing = try await RawHTTP.send("http://127.0.0.1:\(port)/", method: .GET, host: "aurora.localhost:\(port)")
+            #expect(landing.status == 200)
+            let wallet = try await RawHTTP.send("http://127.0.0.1:\(port)/wallet", method: .GET, host: "aurora.localhost:\(port)")
+            #expect(wallet.status == 303)
+            let finance = try await s.tenantDB.transaction(try #require(try await s.registry.tenant(slug: "aurora")).handle) { tx in
+                try await Users.find(audience: .staff, email: "finance@aurora.test", in: tx)
+            }
+            #expect(finance != nil)
+            await demo.stop()
         }
     }
 }
