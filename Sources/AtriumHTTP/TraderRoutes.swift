@@ -1,5 +1,6 @@
 import AtriumCore
 import AtriumIdentity
+import AtriumPayments
 import AtriumStorage
 import AtriumTenancy
 import Foundation
@@ -26,8 +27,13 @@ struct TraderRoutes: Sendable {
         guard let user = try await currentUser(req, ctx, .trader) else {
             return try pages.render("trader/landing", title: "title_landing", request: req, context: ctx)
         }
+        // Real balances from the ledger (none until the first deposit); never placeholder figures.
+        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+        let (wallets, _) = try await services.payments.summary(tenant: tenant.handle, user: user.id, limit: 0)
         return try pages.render("trader/home", title: "title_home", request: req, context: ctx,
-                                extra: ["user": ["name": user.name, "email": user.email]])
+                                extra: ["user": ["name": user.name, "email": user.email],
+                                        "wallets": wallets.map { ["currency": $0.currency.code, "balance": WalletRoutes.amountText($0.balance, $0.currency),
+                                                                  "available": WalletRoutes.amountText($0.available, $0.currency)] }])
     }
 
     func partners(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {

@@ -148,6 +148,7 @@ struct WalletRouteTests {
                 let ledger = try await finance.get("/admin/clients/\(clientID)/ledger")
                 #expect(ledger.body.contains("7500.00"))
                 #expect(try await trader.get("/wallet").body.contains("7500.00"))
+                #expect(try await trader.get("/").body.contains(#"<tr data-currency="USD"><td>USD</td><td class="num">7500.00</td>"#))
                 let problems = try await s.tenantDB.transaction(aurora.handle) { tx in try await Ledger.verify(in: tx) }
                 #expect(problems == [])
 
@@ -160,6 +161,10 @@ struct WalletRouteTests {
                 #expect(!(try await kiteFinance.get("/admin/payments/deposits").body.contains("7500.00")))
                 let kiteTrader = FormClient(client, host: "kite.localhost")
                 try await Self.register(kiteTrader, email: "other@kite.test")
+                let kiteWallet = try await kiteTrader.get("/wallet")
+                #expect(kiteWallet.body.contains("Su monedero"))          // Kite is Spanish first
+                #expect(kiteWallet.body.contains(#"value="sepa-wire""#))
+                #expect(!kiteWallet.body.contains("7500.00"))
                 #expect(try await kiteTrader.get(paymentPath).status == .notFound)
                 // Aurora's trader cookie does not open Kite's wallet
                 let crossCookie = FormClient(client, host: "kite.localhost")
