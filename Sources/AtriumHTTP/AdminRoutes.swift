@@ -64,11 +64,7 @@ struct AdminRoutes: Sendable {
         let token = ctx.parameters.get("token") ?? ""
         let t = pages.strings(req, ctx)
         do {
-            let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
-            let password = try Forms.required(form, "password", max: PasswordHasher.maximumLength, strings: t)
-            guard password.count >= PasswordHasher.minimumLength else { throw RequestRejected(status: 400, publicMessage: "error_password_too_short") }
-            guard form["password_confirm"] == password else { throw RequestRejected(status: 400, publicMessage: "error_passwords_differ") }
-            let hash = try await services.authenticator.hasher.hash(password)
+            let hash = try await pages.newPasswordHash(req, ctx, strings: t)
             let sessionToken = try await services.tenantDB.transaction(tenant.handle) { tx -> String? in
                 guard let user = try await Invitations.consume(token: token, in: tx) else { return nil }
                 try await Users.setPassword(user: user, hash: hash, in: tx)

@@ -105,6 +105,7 @@ public func buildApplication(services: AppServices,
     TraderRoutes(services: services).register(on: brandRouter)
     AdminRoutes(services: services).register(on: brandRouter)
     WalletRoutes(services: services).register(on: brandRouter)
+    AccountRoutes(services: services).register(on: brandRouter)
     PaymentsAdminRoutes(services: services).register(on: brandRouter)
     if services.config.benchRoutes { BenchRoutes(services: services).register(on: brandRouter) }
     let consoleRouter = Router(context: AtriumRequestContext.self)

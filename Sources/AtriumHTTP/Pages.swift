@@ -1,4 +1,5 @@
 import AtriumCore
+import AtriumIdentity
 import AtriumTenancy
 import Foundation
 import Hummingbird
@@ -27,6 +28,15 @@ struct Pages: Sendable {
         var extra = extra
         extra["error"] = t[user.publicMessage] ?? user.publicMessage
         return try render(template, title: title, request: request, context: context, extra: extra, status: HTTPResponse.Status(code: user.status))
+    }
+
+    /// Reads a set-password form (`password`, `password_confirm`, CSRF) and returns the new hash.
+    func newPasswordHash(_ request: Request, _ context: AtriumRequestContext, strings t: [String: String]) async throws -> String {
+        let form = try await Forms.read(request, context: context, csrf: services.csrf, strings: t)
+        let password = try Forms.required(form, "password", max: PasswordHasher.maximumLength, strings: t)
+        guard password.count >= PasswordHasher.minimumLength else { throw RequestRejected(status: 400, publicMessage: "error_password_too_short") }
+        guard form["password_confirm"] == password else { throw RequestRejected(status: 400, publicMessage: "error_passwords_differ") }
+        return try await services.authenticator.hasher.hash(password)
     }
 
     /// Locale strings for this request.

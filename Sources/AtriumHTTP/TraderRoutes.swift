@@ -30,10 +30,14 @@ struct TraderRoutes: Sendable {
         // Real balances from the ledger (none until the first deposit); never placeholder figures.
         guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
         let (wallets, _) = try await services.payments.summary(tenant: tenant.handle, user: user.id, limit: 0)
+        let verified = try await services.tenantDB.transaction(tenant.handle) { tx in try await Users.profile(user: user.id, in: tx)?.verified } ?? false
+        let t = pages.strings(req, ctx)
+        var extra: [String: Any] = [:]
+        if req.uri.queryParameters.get("sent") == "verification" { extra["notice"] = t["notice_verification_sent"] ?? "" }
         return try pages.render("trader/home", title: "title_home", request: req, context: ctx,
-                                extra: ["user": ["name": user.name, "email": user.email],
+                                extra: extra.merging(["user": ["name": user.name, "email": user.email], "emailUnverified": !verified,
                                         "wallets": wallets.map { ["currency": $0.currency.code, "balance": WalletRoutes.amountText($0.balance, $0.currency),
-                                                                  "available": WalletRoutes.amountText($0.available, $0.currency)] }])
+                                                                  "available": WalletRoutes.amountText($0.available, $0.currency)] }]) { _, new in new })
     }
 
     func partners(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
@@ -96,6 +100,8 @@ struct TraderRoutes: Sendable {
                 }
                 try await AuditLog.append(AuditEntry(actor: "trader:\(id.uuidString.lowercased())", action: "trader.registered", subject: email,
                                                      after: #"{"country":"\#(country)"}"#, requestID: ctx.requestID), in: tx)
+                try await AccountMail(services: services).sendVerification(user: id, email: email, brand: config,
+                                                                           locale: PageContext.locale(for: req, site: ctx.site), in: tx)
                 return try await Sessions.create(user: id, audience: .trader, ip: ctx.clientIP, userAgent: req.headers[.userAgent] ?? "", replacing: nil, in: tx)
             }
             guard let token else {

@@ -1,0 +1,141 @@
+import AtriumCore
+import AtriumHTTP
+import AtriumIdentity
+import AtriumStorage
+import AtriumTenancy
+import Foundation
+import Hummingbird
+import HTTPTypes
+import HummingbirdTesting
+import PostgresNIO
+import Testing
+
+@Suite("Trader accounts: verification, password reset, sessions", .timeLimit(.minutes(3)))
+struct AccountTests {
+    /// The newest email queued for `to`, and the token of the link in it.
+    static func lastMail(_ s: AppServices, _ tenant: TenantHandle, to: String, path: String) async throws -> (subject: String, token: String)? {
+        let row = try await s.tenantDB.transaction(tenant) { tx in
+            try await tx.query("SELECT subject, body FROM outbox WHERE to_address = \(to) ORDER BY created_at DESC LIMIT 1").collect().first?
+                .decode((String, String).self)
+        }
+        guard let (subject, body) = row, let range = body.range(of: "\(path)/") else { return nil }
+        let token = body[range.upperBound...].prefix { !$0.isWhitespace }
+        return (subject, String(token))
+    }
+
+    @Test("registration mails a single-use verification link from the brand's template")
+    func verification() async throws {
+        try await TestEnv.with("verify") { s in
+            _ = try await PortalTests.applyDemoBrands(s)
+            let aurora = try #require(try await s.registry.tenant(slug: "aurora")).handle
+            let app = buildApplication(services: s)
+            try await app.test(.router) { client in
+                let web = FormClient(client, host: "aurora.localhost")
+                try await WalletRouteTests.register(web, email: "ver@aurora.test")
+                #expect(try await web.get("/").body.contains(#"id="verify-banner""#))
+                let (subject, first) = try #require(try await Self.lastMail(s, aurora, to: "ver@aurora.test", path: "/verify"))
+                #expect(subject == "Confirm your email address for Aurora Markets")
+                // asking again mails a new link and retires the first one
+                let resent = try await web.post("/verify/resend", [:], csrfFrom: "/")
+                #expect(resent.headers[.location] == "/?sent=verification")
+                let (_, token) = try #require(try await Self.lastMail(s, aurora, to: "ver@aurora.test", path: "/verify"))
+                #expect(token != first)
+                #expect(try await web.get("/verify/\(first)").status == .gone)
+                let done = try await web.get("/verify/\(token)")
+                #expect(done.status == .ok)
+                #expect(done.body.contains("your email address is confirmed"))
+                #expect(!(try await web.get("/").body.contains(#"id="verify-banner""#)))
+                let again = try await web.get("/verify/\(token)")
+                #expect(again.status == .gone)
+                #expect(again.body.contains("invalid, was already used, or has expired"))
+                #expect(try await web.get("/verify/not-a-token").status == .gone)
+                let audited = try await s.tenantDB.transaction(aurora) { tx in
+                    try await tx.query("SELECT count(*)::int FROM audit_log WHERE action = 'trader.email_verified'").collect().first?.decode(Int.self)
+                }
+                #expect(audited == 1)
+                // Kite's host knows nothing of Aurora's tokens
+                _ = try await web.post("/verify/resend", [:], csrfFrom: "/")   // verified: nothing is sent
+                let (_, latest) = try #require(try await Self.lastMail(s, aurora, to: "ver@aurora.test", path: "/verify"))
+                #expect(latest == token)
+                try await s.tenantDB.transaction(aurora) { tx in try await tx.query("UPDATE users SET email_verified_at = NULL") }
+                _ = try await web.post("/verify/resend", [:], csrfFrom: "/")
+                let (_, fresh) = try #require(try await Self.lastMail(s, aurora, to: "ver@aurora.test", path: "/verify"))
+                #expect(try await FormClient(client, host: "kite.localhost").get("/verify/\(fresh)").status == .gone)
+                #expect(try await web.get("/verify/\(fresh)").status == .ok)
+            }
+        }
+    }
+
+    @Test("password reset: neutral answer, single use, expiry, bad input, and every session ends")
+    func passwordReset() async throws {
+        try await TestEnv.with("reset") { s in
+            _ = try await PortalTests.applyDemoBrands(s)
+            let aurora = try #require(try await s.registry.tenant(slug: "aurora")).handle
+            let app = buildApplication(services: s)
+            try await app.test(.router) { client in
+                let web = FormClient(client, host: "aurora.localhost")
+                try await WalletRouteTests.register(web, email: "pw@aurora.test")
+                let otherDevice = FormClient(client, host: "aurora.localhost")
+                #expect(try await otherDevice.post("/login", ["email": "pw@aurora.test", "password": "long-enough-pass"], csrfFrom: "/login").status == .seeOther)
+
+                let anon = FormClient(client, host: "aurora.localhost")
+                let unknown = try await anon.post("/password/forgot", ["email": "nobody@aurora.test"], csrfFrom: "/password/forgot")
+                let known = try await anon.post("/password/forgot", ["email": "pw@aurora.test"], csrfFrom: "/password/forgot")
+                #expect(unknown.status == .ok && known.status == .ok)
+                #expect(unknown.body.contains("If an account exists for that address"))
+                #expect(known.body.contains("If an account exists for that address"))
+                #expect(try await Self.lastMail(s, aurora, to: "nobody@aurora.test", path: "/password/reset") == nil)
+                let (subject, token) = try #require(try await Self.lastMail(s, aurora, to: "pw@aurora.test", path: "/password/reset"))
+                #expect(subject == "Choose a new password for Aurora Markets")
+                #expect(try await anon.post("/password/forgot", ["email": "x"], csrf: false).status == .forbidden)
+                #expect(try await anon.post("/password/forgot", ["email": "not-an-email"], csrfFrom: "/password/forgot").status == .badRequest)
+
+                let form = try await anon.get("/password/reset/\(token)")
+                #expect(form.status == .ok)
+                #expect(form.body.contains("pw@aurora.test"))
+                let differ = try await anon.post("/password/reset/\(token)", ["password": "new-password-123", "password_confirm": "new-password-124"])
+                #expect(differ.status == .badRequest)
+                let short = try await anon.post("/password/reset/\(token)", ["password": "short", "password_confirm": "short"])
+                #expect(short.status == .badRequest)
+                let ok = try await anon.post("/password/reset/\(token)", ["password": "new-password-123", "password_confirm": "new-password-123"])
+                #expect(ok.status == .ok)
+                #expect(ok.body.contains("every session was signed out"))
+                #expect(try await anon.get("/password/reset/\(token)").status == .gone)
+                // both earlier sessions are gone
+                #expect(!(try await web.get("/").body.contains(#"id="logout-form""#)))
+                #expect(!(try await otherDevice.get("/").body.contains(#"id="logout-form""#)))
+                let old = FormClient(client, host: "aurora.localhost")
+                #expect(try await old.post("/login", ["email": "pw@aurora.test", "password": "long-enough-pass"], csrfFrom: "/login").status != .seeOther)
+                let new = FormClient(client, host: "aurora.localhost")
+                #expect(try await new.post("/login", ["email": "pw@aurora.test", "password": "new-password-123"], csrfFrom: "/login").status == .seeOther)
+
+                // an expired link is refused
+                _ = try await anon.post("/password/forgot", ["email": "pw@aurora.test"], csrfFrom: "/password/forgot")
+                let (_, late) = try #require(try await Self.lastMail(s, aurora, to: "pw@aurora.test", path: "/password/reset"))
+                try await s.tenantDB.transaction(aurora) { tx in try await tx.query("UPDATE email_tokens SET expires_at = now() - interval '1 second' WHERE used_at IS NULL") }
+                #expect(try await anon.get("/password/reset/\(late)").status == .gone)
+                #expect(try await anon.post("/password/reset/\(late)", ["password": "another-pass-123", "password_confirm": "another-pass-123"],
+                                            csrfFrom: "/password/forgot").status == .gone)
+            }
+        }
+    }
+
+    @Test("sign out on all devices ends every session of the trader")
+    func logoutEverywhere() async throws {
+        try await TestEnv.with("logoutall") { s in
+            _ = try await PortalTests.applyDemoBrands(s)
+            let app = buildApplication(services: s)
+            try await app.test(.router) { client in
+                let laptop = FormClient(client, host: "aurora.localhost")
+                try await WalletRouteTests.register(laptop, email: "two@aurora.test")
+                let phone = FormClient(client, host: "aurora.localhost")
+                _ = try await phone.post("/login", ["email": "two@aurora.test", "password": "long-enough-pass"], csrfFrom: "/login")
+                #expect(try await phone.get("/").body.contains(#"id="logout-all-form""#))
+                let out = try await laptop.post("/logout/all", [:], csrfFrom: "/")
+                #expect(out.status == .seeOther)
+                #expect(!(try await phone.get("/").body.contains(#"id="logout-form""#)))
+                #expect(!(try await laptop.get("/").body.contains(#"id="logout-form""#)))
+            }
+        }
+    }
+}
