@@ -18,6 +18,7 @@ public struct AppServices: Sendable {
     public let provisioning: ProvisioningService
     public let authenticator: Authenticator
     public let csrf: CSRFProtector
+    public let keys: KeyRing
     public let renderer: Renderer
     public let jobs: JobQueue
     public let payments: Payments
@@ -32,6 +33,16 @@ public struct AppServices: Sendable {
             return "\(scheme)://\(brand.domains.first ?? "\(brand.slug.value).\(config.platformDomain)")\(port)"
         }
     }
+}
+
+/// Purpose keys derived from the master key, for secrets stored in tenant tables.
+public struct KeyRing: Sendable {
+    let master: SymmetricKey
+
+    public init(master: SymmetricKey) { self.master = master }
+
+    /// Seals TOTP secrets of one tenant; another tenant's key cannot open them.
+    public func totp(tenant: UUID) -> SymmetricKey { MasterKey.derive(master, purpose: "totp:\(tenant.uuidString.lowercased())") }
 }
 
 /// Key material derived from the master key (environment, or a generated file under ATRIUM_HOME).

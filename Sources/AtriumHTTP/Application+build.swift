@@ -52,7 +52,7 @@ public func makeServices(config: AppConfig, logger: Logger) async throws -> AppS
                             expirySeconds: config.paymentExpirySeconds, failpoint: config.failpoint)
     return AppServices(config: config, database: database, tenantDB: tenantDB, registry: registry, migrations: migrations,
                        provisioning: provisioning, authenticator: try await Authenticator.make(),
-                       csrf: CSRFProtector(key: MasterKey.derive(master, purpose: "csrf")), renderer: renderer,
+                       csrf: CSRFProtector(key: MasterKey.derive(master, purpose: "csrf")), keys: KeyRing(master: master), renderer: renderer,
                        jobs: JobQueue(database: database), payments: payments, sandboxPSP: SandboxPSP(logger: logger), logger: logger)
 }
 
@@ -106,6 +106,7 @@ public func buildApplication(services: AppServices,
     AdminRoutes(services: services).register(on: brandRouter)
     WalletRoutes(services: services).register(on: brandRouter)
     AccountRoutes(services: services).register(on: brandRouter)
+    SecurityRoutes(services: services).register(on: brandRouter)
     PaymentsAdminRoutes(services: services).register(on: brandRouter)
     if services.config.benchRoutes { BenchRoutes(services: services).register(on: brandRouter) }
     let consoleRouter = Router(context: AtriumRequestContext.self)

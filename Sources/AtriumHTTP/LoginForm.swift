@@ -18,6 +18,11 @@ extension Pages {
                 var response = Responses.seeOther(home)
                 response.setCookie(Responses.sessionCookie(audience, token: token, path: "/", secure: services.config.secureCookies))
                 return response
+            case .secondFactorRequired(let challenge):
+                var response = Responses.seeOther("/login/2fa")
+                response.setCookie(Cookie(name: SecurityRoutes.challengeCookie, value: challenge, maxAge: TwoFactor.challengeSeconds, path: "/",
+                                          secure: services.config.secureCookies, httpOnly: true, sameSite: .lax))
+                return response
             case .invalidCredentials:
                 throw RequestRejected(status: 401, publicMessage: "error_invalid_credentials")
             case .locked:

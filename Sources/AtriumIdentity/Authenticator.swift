@@ -7,6 +7,9 @@ import PostgresNIO
 /// neither says whether the email exists.
 public enum LoginResult: Sendable, Equatable {
     case success(token: String, user: SessionUser)
+    /// The password was right and the account uses two-factor sign-in: no session yet, only a
+    /// short-lived challenge that the second factor must answer.
+    case secondFactorRequired(challenge: String)
     case invalidCredentials
     case locked
 }
@@ -37,17 +40,23 @@ public struct Authenticator: Sendable {
             return .locked
         }
         let rows = try await tx.query("""
-            SELECT id, email, name, password_hash FROM users
+            SELECT id, email, name, password_hash, totp_enabled_at IS NOT NULL FROM users
             WHERE audience = \(audience.rawValue) AND lower(email) = \(email) AND status = 'active'
             """).collect()
-        let found = try rows.first.map { try $0.decode((UUID, String, String, String?).self) }
+        let found = try rows.first.map { try $0.decode((UUID, String, String, String?, Bool).self) }
         let ok = try await hasher.verify(password, against: found?.3 ?? decoy) && found?.3 != nil
-        guard ok, let (id, storedEmail, name, _) = found else {
+        guard ok, let (id, storedEmail, name, _, twoFactor) = found else {
             try await throttle.recordFailure(keys, on: tx.connection, logger: tx.logger)
             try await AuditLog.append(AuditEntry(actor: "anonymous@\(ip)", action: "login.failed", subject: "\(audience.rawValue):\(email)", requestID: requestID), in: tx)
             return .invalidCredentials
         }
         try await throttle.reset(keys, on: tx.connection, logger: tx.logger)
+        if twoFactor {
+            let challenge = try await TwoFactor.createChallenge(user: id, audience: audience, ip: ip, userAgent: userAgent, in: tx)
+            try await AuditLog.append(AuditEntry(actor: "\(audience.rawValue):\(id.uuidString.lowercased())", action: "login.password_ok",
+                                                 subject: "\(audience.rawValue):\(email)", after: #"{"second_factor":"required"}"#, requestID: requestID), in: tx)
+            return .secondFactorRequired(challenge: challenge)
+        }
         let token = try await Sessions.create(user: id, audience: audience, ip: ip, userAgent: userAgent, replacing: old, in: tx)
         try await AuditLog.append(AuditEntry(actor: "\(audience.rawValue):\(id.uuidString.lowercased())", action: "login.succeeded",
                                              subject: "\(audience.rawValue):\(email)", after: #"{"ip":"\#(jsonEscape(ip))"}"#, requestID: requestID), in: tx)
