@@ -80,6 +80,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "AtriumKYC",
+            dependencies: [
+                "AtriumCore", "AtriumTenancy",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "AtriumPayments",
             dependencies: [
                 "AtriumCore", "AtriumStorage", "AtriumLedger", "AtriumTenancy", "AtriumWork",
@@ -128,7 +136,7 @@ let package = Package(
         .testTarget(
             name: "AtriumUnitTests",
             dependencies: [
-                "AtriumCore", "AtriumIdentity", "AtriumTenancy", "AtriumStorage", "AtriumLedger", "AtriumPayments",
+                "AtriumCore", "AtriumIdentity", "AtriumTenancy", "AtriumStorage", "AtriumLedger", "AtriumPayments", "AtriumKYC",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict

@@ -57,6 +57,13 @@ public struct TenantConfig: Codable, Sendable, Equatable {
         public var minimumAge: Int
         public var documentMaxAgeDays: Int?
         public var autoApprove: Bool
+
+        public init(requiredDocuments: [String], minimumAge: Int, documentMaxAgeDays: Int?, autoApprove: Bool) {
+            self.requiredDocuments = requiredDocuments
+            self.minimumAge = minimumAge
+            self.documentMaxAgeDays = documentMaxAgeDays
+            self.autoApprove = autoApprove
+        }
         enum CodingKeys: String, CodingKey {
             case requiredDocuments = "required_documents", minimumAge = "minimum_age"
             case documentMaxAgeDays = "document_max_age_days", autoApprove = "auto_approve"
