@@ -32,6 +32,7 @@ struct AdminRoutes: Sendable {
                       "permissions": staff.permissions.map(\.rawValue).sorted()] as [String: Any],
             "canViewAudit": staff.permissions.contains(.auditView),
             "canViewFinance": staff.permissions.contains(.financeView),
+            "canReviewKYC": staff.permissions.contains(.kycReview),
         ])
     }
 

@@ -43,6 +43,9 @@ public struct KeyRing: Sendable {
 
     /// Seals TOTP secrets of one tenant; another tenant's key cannot open them.
     public func totp(tenant: UUID) -> SymmetricKey { MasterKey.derive(master, purpose: "totp:\(tenant.uuidString.lowercased())") }
+
+    /// Seals KYC documents of one tenant.
+    public func documents(tenant: UUID) -> SymmetricKey { MasterKey.derive(master, purpose: "kyc-documents:\(tenant.uuidString.lowercased())") }
 }
 
 /// Key material derived from the master key (environment, or a generated file under ATRIUM_HOME).

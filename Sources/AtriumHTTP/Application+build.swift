@@ -107,6 +107,7 @@ public func buildApplication(services: AppServices,
     WalletRoutes(services: services).register(on: brandRouter)
     AccountRoutes(services: services).register(on: brandRouter)
     SecurityRoutes(services: services).register(on: brandRouter)
+    KYCRoutes(services: services).register(on: brandRouter)
     PaymentsAdminRoutes(services: services).register(on: brandRouter)
     if services.config.benchRoutes { BenchRoutes(services: services).register(on: brandRouter) }
     let consoleRouter = Router(context: AtriumRequestContext.self)

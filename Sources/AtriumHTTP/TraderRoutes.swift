@@ -100,6 +100,7 @@ struct TraderRoutes: Sendable {
                 }
                 try await AuditLog.append(AuditEntry(actor: "trader:\(id.uuidString.lowercased())", action: "trader.registered", subject: email,
                                                      after: #"{"country":"\#(country)"}"#, requestID: ctx.requestID), in: tx)
+                try await tx.query("UPDATE users SET registration_user_agent = \(String((req.headers[.userAgent] ?? "").prefix(400))) WHERE id = \(id)")
                 try await AccountMail(services: services).sendVerification(user: id, email: email, brand: config,
                                                                            locale: PageContext.locale(for: req, site: ctx.site), in: tx)
                 return try await Sessions.create(user: id, audience: .trader, ip: ctx.clientIP, userAgent: req.headers[.userAgent] ?? "", replacing: nil, in: tx)

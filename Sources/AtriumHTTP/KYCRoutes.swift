@@ -1,0 +1,288 @@
+import AtriumCore
+import AtriumIdentity
+import AtriumKYC
+import AtriumPayments
+import AtriumStorage
+import AtriumTenancy
+import Foundation
+import Hummingbird
+import HTTPTypes
+
+/// Trader's Room profile and KYC (documents, submission, status), and the Back Office KYC queue.
+struct KYCRoutes: Sendable {
+    let services: AppServices
+    var pages: Pages { Pages(services: services) }
+    static let maxUpload = 10 * 1024 * 1024 + 64 * 1024
+
+    func register(on router: Router<AtriumRequestContext>) {
+        router.get("/profile") { req, ctx in try await profile(req, ctx) }
+        router.post("/profile") { req, ctx in try await saveProfile(req, ctx) }
+        router.get("/kyc") { req, ctx in try await kyc(req, ctx) }
+        router.post("/kyc/documents") { req, ctx in try await upload(req, ctx) }
+        router.post("/kyc/submit") { req, ctx in try await submit(req, ctx) }
+        let compliance = router.group("/admin/kyc").add(middleware: RequirePermission(.kycReview, services: services))
+        compliance.get { req, ctx in try await queue(req, ctx) }
+        compliance.get("/:user") { req, ctx in try await reviewCase(req, ctx) }
+        compliance.get("/:user/documents/:doc") { req, ctx in try await viewDocument(req, ctx) }
+        compliance.post("/:user/decide") { req, ctx in try await decide(req, ctx) }
+    }
+
+    func trader(_ req: Request, _ ctx: AtriumRequestContext) async throws -> (TenantRecord, SessionUser)? {
+        guard let tenant = ctx.tenant, let token = req.cookies[Audience.trader.cookieName]?.value else { return nil }
+        guard let user = try await services.tenantDB.transaction(tenant.handle, { tx in try await Sessions.user(token: token, audience: .trader, in: tx) }) else {
+            return nil
+        }
+        return (tenant, user)
+    }
+
+    // MARK: profile
+
+    func profileContext(_ p: ClientProfile, form: [String: String]? = nil) -> [String: Any] {
+        ["user": ["name": p.name, "email": p.email],
+         "values": form ?? ["name": p.name, "date_of_birth": p.dateOfBirth ?? "", "address_line": p.addressLine, "city": p.city, "postal_code": p.postalCode],
+         "country": Countries.all[p.country] ?? p.country]
+    }
+
+    func profile(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        guard let (tenant, user) = try await trader(req, ctx) else { return Responses.seeOther("/login") }
+        guard let p = try await services.tenantDB.transaction(tenant.handle, { tx in try await Onboarding.profile(user: user.id, in: tx) }) else {
+            return Responses.seeOther("/login")
+        }
+        return try pages.render("trader/profile", title: "title_profile", request: req, context: ctx, extra: profileContext(p))
+    }
+
+    /// A real, past calendar date `YYYY-MM-DD`, or a 400 naming the field.
+    static func date(_ text: String, field: String, t: [String: String]) throws -> String {
+        guard KYCEngine.parseDate(text) != nil, text <= ISO8601DateFormatter.string(from: Date(), timeZone: .gmt, formatOptions: [.withFullDate]) else {
+            throw RequestRejected(status: 400, publicMessage: "\(t[field] ?? field): \(t["error_invalid_date"] ?? "")")
+        }
+        return text
+    }
+
+    func saveProfile(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        guard let (tenant, user) = try await trader(req, ctx) else { return Responses.seeOther("/login") }
+        let t = pages.strings(req, ctx)
+        var form: [String: String] = [:]
+        do {
+            form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
+            let name = try Forms.required(form, "name", max: 200, strings: t)
+            let dob = try Self.date(try Forms.required(form, "date_of_birth", max: 10, strings: t), field: "field_date_of_birth", t: t)
+            let address = try Forms.required(form, "address_line", max: 200, strings: t)
+            let city = try Forms.required(form, "city", max: 100, strings: t)
+            let postal = try Forms.required(form, "postal_code", max: 20, strings: t)
+            let backToReview = try await services.tenantDB.transaction(tenant.handle) { tx in
+                try await Onboarding.updateProfile(user: user.id, name: name, dateOfBirth: dob, addressLine: address, city: city, postalCode: postal,
+                                                   requestID: ctx.requestID, in: tx)
+            }
+            return Responses.seeOther(backToReview ? "/kyc?changed=1" : "/profile?saved=1")
+        } catch {
+            let p = try await services.tenantDB.transaction(tenant.handle) { tx in try await Onboarding.profile(user: user.id, in: tx) }
+            guard let p else { throw error }
+            return try pages.rejected(error, template: "trader/profile", title: "title_profile", request: req, context: ctx, extra: profileContext(p, form: form))
+        }
+    }
+
+    // MARK: KYC
+
+    func kycContext(_ tenant: TenantRecord, user: SessionUser, t: [String: String]) async throws -> [String: Any] {
+        let brand = tenant.config
+        let deposited = try await depositedMinor(tenant: tenant, user: user.id)
+        let (p, docs) = try await services.tenantDB.transaction(tenant.handle) { tx in
+            (try await Onboarding.profile(user: user.id, in: tx), try await Onboarding.documents(user: user.id, in: tx))
+        }
+        guard let p else { return [:] }
+        let required = KYCEngine.requiredDocuments(country: p.country, depositedMinor: deposited, rules: brand?.kyc)
+        let have = Set(docs.map(\.kind))
+        return [
+            "user": ["name": user.name, "email": user.email],
+            "status": p.kycStatus, "statusLabel": t["kyc_status_\(p.kycStatus)"] ?? p.kycStatus,
+            "note": p.kycNote, "profileComplete": p.dateOfBirth != nil && !p.addressLine.isEmpty,
+            "required": required.map { ["kind": $0, "label": t["document_\($0)"] ?? $0, "done": have.contains($0)] as [String: Any] },
+            "kinds": DocumentKind.allCases.map { ["kind": $0.rawValue, "label": t["document_\($0.rawValue)"] ?? $0.rawValue] },
+            "documents": docs.map { ["kind": t["document_\($0.kind)"] ?? $0.kind, "name": $0.fileName, "format": $0.format.uppercased(),
+                                     "size": "\(($0.byteCount + 1023) / 1024) KB", "at": ISO8601DateFormatter().string(from: $0.uploadedAt)] },
+            "canSubmit": ["not_started", "more_documents", "rejected"].contains(p.kycStatus),
+        ]
+    }
+
+    func depositedMinor(tenant: TenantRecord, user: UUID) async throws -> Int64 {
+        guard let currency = tenant.config?.kyc?.proofOfFundsThreshold?.currency else { return 0 }
+        return try await services.tenantDB.transaction(tenant.handle) { tx in
+            try await tx.query("""
+                SELECT coalesce(sum(coalesce(settled_amount, amount)), 0)::bigint FROM payments
+                WHERE user_id = \(user) AND kind = 'deposit' AND status = 'succeeded' AND currency = \(currency)
+                """).collect().first?.decode(Int64.self) ?? 0
+        }
+    }
+
+    func kyc(_ req: Request, _ ctx: AtriumRequestContext, error: (any Error)? = nil, notice: String? = nil) async throws -> Response {
+        guard let (tenant, user) = try await trader(req, ctx) else { return Responses.seeOther("/login") }
+        let t = pages.strings(req, ctx)
+        var extra = try await kycContext(tenant, user: user, t: t)
+        if let notice { extra["notice"] = notice }
+        if req.uri.queryParameters.get("changed") != nil { extra["notice"] = t["notice_kyc_back_to_review"] ?? "" }
+        if let error {
+            return try pages.rejected(error, template: "trader/kyc", title: "title_kyc", request: req, context: ctx, extra: extra)
+        }
+        return try pages.render("trader/kyc", title: "title_kyc", request: req, context: ctx, extra: extra)
+    }
+
+    /// One document per request (multipart): checked by content, size and pixels/pages, sealed
+    /// with the tenant's key, fingerprinted. A refusal stores nothing.
+    func upload(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        guard let (tenant, user) = try await trader(req, ctx) else { return Responses.seeOther("/login") }
+        let t = pages.strings(req, ctx)
+        do {
+            var req = req
+            let body: ByteBuffer
+            do { body = try await req.collectBody(upTo: Self.maxUpload) } catch { throw DocumentRejection.tooLarge(maxBytes: 10 * 1024 * 1024) }
+            let parts: [FormPart]
+            do {
+                parts = try MultipartFormData.parse(Array(buffer: body), contentType: req.headers[.contentType] ?? "")
+            } catch .partTooLarge {
+                throw DocumentRejection.tooLarge(maxBytes: 10 * 1024 * 1024)
+            } catch {
+                throw RequestRejected(status: 400, publicMessage: t["error_upload_form"] ?? "\(error)")
+            }
+            func field(_ name: String) -> String { parts.first { $0.name == name && $0.fileName == nil }?.text?.trimmingCharacters(in: .whitespaces) ?? "" }
+            guard services.csrf.isValid(token: field(CSRFProtector.fieldName), cookie: req.cookies[CSRFProtector.cookieName]?.value) else {
+                throw RequestRejected(status: 403, publicMessage: "error_csrf")
+            }
+            guard let kind = DocumentKind(rawValue: field("kind")) else { throw RequestRejected(status: 400, publicMessage: "\(t["field_document_kind"] ?? "kind"): \(t["error_required_field"] ?? "")") }
+            guard let file = parts.first(where: { $0.name == "file" && $0.fileName != nil }) else { throw DocumentRejection.empty }
+            let inspected = try DocumentInspector.inspect(file.data)
+            let issued = field("issued_on").isEmpty ? nil : try Self.date(field("issued_on"), field: "field_issued_on", t: t)
+            let declaredDOB = field("declared_dob").isEmpty ? nil : try Self.date(field("declared_dob"), field: "field_declared_dob", t: t)
+            let declaredName = field("declared_name")
+            guard declaredName.count <= 200 else { throw RequestRejected(status: 400, publicMessage: "\(t["field_declared_name"] ?? "name"): \(t["error_too_long"]?.replacingOccurrences(of: "{{max}}", with: "200") ?? "")") }
+            let sealed = try DocumentVault(key: services.keys.documents(tenant: tenant.handle.id)).seal(file.data)
+            _ = try await services.tenantDB.transaction(tenant.handle) { tx in
+                try await Onboarding.addDocument(user: user.id, kind: kind, fileName: DocumentInspector.sanitizedFileName(file.fileName ?? ""),
+                                                 inspected: inspected, sealed: sealed, issuedOn: issued,
+                                                 declaredName: declaredName.isEmpty ? nil : declaredName, declaredDateOfBirth: declaredDOB,
+                                                 requestID: ctx.requestID, in: tx)
+            }
+            return Responses.seeOther("/kyc?uploaded=1")
+        } catch {
+            return try await kyc(req, ctx, error: error)
+        }
+    }
+
+    func submit(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        guard let (tenant, user) = try await trader(req, ctx) else { return Responses.seeOther("/login") }
+        let t = pages.strings(req, ctx)
+        _ = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
+        let deposited = try await depositedMinor(tenant: tenant, user: user.id)
+        let decision = try await services.tenantDB.transaction(tenant.handle) { tx in
+            try await Onboarding.submit(user: user.id, rules: tenant.config?.kyc, screening: NoScreening(), depositedMinor: deposited,
+                                        userAgent: req.headers[.userAgent] ?? "", requestID: ctx.requestID, in: tx)
+        }
+        let key: String = switch decision {
+        case .approved: "notice_kyc_approved"
+        case .review: "notice_kyc_submitted"
+        case .rejected: "notice_kyc_rejected"
+        }
+        return try await kyc(req, ctx, notice: t[key] ?? "")
+    }
+
+    // MARK: Compliance
+
+    func staffContext(_ ctx: AtriumRequestContext) -> [String: Any] {
+        guard let staff = ctx.staff else { return [:] }
+        return ["staff": ["email": staff.user.email, "roles": staff.roles.joined(separator: ", ")],
+                "canViewAudit": staff.permissions.contains(.auditView), "canViewFinance": staff.permissions.contains(.financeView),
+                "canReviewKYC": true]
+    }
+
+    func queue(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+        let t = pages.strings(req, ctx)
+        let entries = try await services.tenantDB.transaction(tenant.handle) { tx in try await Onboarding.queue(in: tx) }
+        var extra = staffContext(ctx)
+        extra["entries"] = entries.map { e in
+            ["id": e.user.uuidString.lowercased(), "email": e.email, "name": e.name, "country": e.country,
+             "since": ISO8601DateFormatter().string(from: e.since), "reasons": e.reasons.map { t["kyc_reason_\($0)"] ?? $0 }] as [String: Any]
+        }
+        if let done = req.uri.queryParameters.get("done") { extra["notice"] = t["notice_kyc_decided_\(done)"] ?? "" }
+        return try pages.render("admin/kyc-queue", title: "title_admin_kyc", request: req, context: ctx, extra: extra)
+    }
+
+    func userID(_ ctx: AtriumRequestContext) throws -> UUID {
+        guard let id = UUID(uuidString: ctx.parameters.get("user") ?? "") else { throw RequestRejected(status: 404, publicMessage: "error_client_not_found") }
+        return id
+    }
+
+    func reviewCase(_ req: Request, _ ctx: AtriumRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+        let t = pages.strings(req, ctx)
+        let id = try userID(ctx)
+        let found = try await services.tenantDB.transaction(tenant.handle) { tx -> (ClientProfile, [StoredDocument], [(at: Date, actor: String, outcome: String, reasons: [String], note: String)])? in
+            guard let p = try await Onboarding.profile(user: id, in: tx) else { return nil }
+            return (p, try await Onboarding.documents(user: id, in: tx), try await Onboarding.history(user: id, in: tx))
+        }
+        guard let (p, docs, history) = found else { throw RequestRejected(status: 404, publicMessage: "error_client_not_found") }
+        let f = ISO8601DateFormatter()
+        var extra = staffContext(ctx)
+        extra.merge([
+            "client": ["id": id.uuidString.lowercased(), "name": p.name, "email": p.email, "country": Countries.all[p.country] ?? p.country,
+                       "dob": p.dateOfBirth ?? "—", "address": "\(p.addressLine), \(p.postalCode) \(p.city)",
+                       "status": t["kyc_status_\(p.kycStatus)"] ?? p.kycStatus, "open": p.kycStatus == "submitted"] as [String: Any],
+            "reasons": p.kycReasons.map { t["kyc_reason_\($0)"] ?? $0 },
+            "documents": docs.map { ["id": $0.id.uuidString.lowercased(), "kind": t["document_\($0.kind)"] ?? $0.kind, "name": $0.fileName,
+                                     "format": $0.format.uppercased(), "sha": String($0.sha256.prefix(16)), "issued": $0.issuedOn ?? "—",
+                                     "duplicate": $0.duplicate, "at": f.string(from: $0.uploadedAt)] as [String: Any] },
+            "history": history.map { ["at": f.string(from: $0.at), "actor": $0.actor, "outcome": $0.outcome,
+                                      "reasons": $0.reasons.map { t["kyc_reason_\($0)"] ?? $0 }.joined(separator: ", "), "note": $0.note] },
+        ]) { _, new in new }
+        if let error { extra["error"] = error }
+        return try pages.render("admin/kyc-case", title: "title_admin_kyc", request: req, context: ctx, extra: extra, status: status)
+    }
+
+    /// Decrypts a document for an authorized reviewer; every view is audited.
+    func viewDocument(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        guard let tenant = ctx.tenant, let staff = ctx.staff else { throw HTTPError(.notFound) }
+        let id = try userID(ctx)
+        guard let doc = UUID(uuidString: ctx.parameters.get("doc") ?? "") else { throw RequestRejected(status: 404, publicMessage: "error_document_not_found") }
+        let sealed = try await services.tenantDB.transaction(tenant.handle) { tx -> (format: String, fileName: String, sealed: [UInt8])? in
+            guard let found = try await Onboarding.sealedDocument(id: doc, user: id, in: tx) else { return nil }
+            try await AuditLog.append(AuditEntry(actor: "staff:\(staff.user.id.uuidString.lowercased())", action: "kyc.document_viewed",
+                                                 subject: "document:\(doc.uuidString.lowercased())", requestID: ctx.requestID), in: tx)
+            return found
+        }
+        guard let sealed else { throw RequestRejected(status: 404, publicMessage: "error_document_not_found") }
+        let bytes = try DocumentVault(key: services.keys.documents(tenant: tenant.handle.id)).open(sealed.sealed)
+        var headers = HTTPFields()
+        headers[.contentType] = DocumentFormat(rawValue: sealed.format)?.mimeType ?? "application/octet-stream"
+        headers[.contentDisposition] = "inline; filename=\"\(sealed.fileName)\""
+        headers[.cacheControl] = "no-store"
+        headers[HTTPField.Name("X-Content-Type-Options")!] = "nosniff"
+        headers[.contentSecurityPolicy] = "default-src 'none'; img-src 'self'; plugin-types application/pdf; sandbox"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    func decide(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+        guard let tenant = ctx.tenant, let staff = ctx.staff else { throw HTTPError(.notFound) }
+        let t = pages.strings(req, ctx)
+        let id = try userID(ctx)
+        do {
+            let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
+            guard let outcome = Onboarding.StaffOutcome(rawValue: form["outcome"] ?? "") else {
+                throw RequestRejected(status: 400, publicMessage: "error_kyc_outcome")
+            }
+            let note = (form["note"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            guard note.count <= 500 else { throw RequestRejected(status: 400, publicMessage: "\(t["field_reason"] ?? "reason"): \((t["error_too_long"] ?? "").replacingOccurrences(of: "{{max}}", with: "500"))") }
+            if outcome != .approved, note.isEmpty { throw RequestRejected(status: 400, publicMessage: "\(t["field_reason"] ?? "reason"): \(t["error_required_field"] ?? "")") }
+            let decided = try await services.tenantDB.transaction(tenant.handle) { tx -> Bool in
+                guard let p = try await Onboarding.profile(user: id, in: tx) else { return false }
+                let docs = try await Onboarding.documents(user: id, in: tx)
+                let seen = ["reasons": p.kycReasons.joined(separator: ","), "documents": docs.map { "\($0.kind):\($0.sha256.prefix(16))" }.joined(separator: ","),
+                            "profile": "\(p.name) / \(p.dateOfBirth ?? "-") / \(p.country)"]
+                return try await Onboarding.decide(user: id, staff: staff.user.id, outcome: outcome, note: note, seen: seen, requestID: ctx.requestID, in: tx)
+            }
+            guard decided else { throw RequestRejected(status: 409, publicMessage: "error_kyc_not_open") }
+            return Responses.seeOther("/admin/kyc?done=\(outcome.rawValue)")
+        } catch let error as any UserFacingError {
+            return try await reviewCase(req, ctx, error: t[error.publicMessage] ?? error.publicMessage, status: HTTPResponse.Status(code: error.status))
+        }
+    }
+}
