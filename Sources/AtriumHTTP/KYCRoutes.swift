@@ -28,11 +28,7 @@ struct KYCRoutes: Sendable {
     }
 
     func trader(_ req: Request, _ ctx: AtriumRequestContext) async throws -> (TenantRecord, SessionUser)? {
-        guard let tenant = ctx.tenant, let token = req.cookies[Audience.trader.cookieName]?.value else { return nil }
-        guard let user = try await services.tenantDB.transaction(tenant.handle, { tx in try await Sessions.user(token: token, audience: .trader, in: tx) }) else {
-            return nil
-        }
-        return (tenant, user)
+        try await pages.signedInTrader(req, ctx)
     }
 
     // MARK: profile

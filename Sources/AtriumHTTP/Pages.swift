@@ -39,6 +39,15 @@ struct Pages: Sendable {
         return try await services.authenticator.hasher.hash(password)
     }
 
+    /// The brand and trader behind this request's trader cookie (looked up in this tenant only).
+    func signedInTrader(_ request: Request, _ context: AtriumRequestContext) async throws -> (TenantRecord, SessionUser)? {
+        guard let tenant = context.tenant, let token = request.cookies[Audience.trader.cookieName]?.value, !token.isEmpty else { return nil }
+        guard let user = try await services.tenantDB.transaction(tenant.handle, { tx in try await Sessions.user(token: token, audience: .trader, in: tx) }) else {
+            return nil
+        }
+        return (tenant, user)
+    }
+
     /// Locale strings for this request.
     func strings(_ request: Request, _ context: AtriumRequestContext) -> [String: String] {
         services.renderer.strings(PageContext.locale(for: request, site: context.site))
