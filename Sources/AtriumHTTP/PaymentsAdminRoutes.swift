@@ -125,6 +125,7 @@ struct PaymentsAdminRoutes: Sendable {
                 "psp": psp.id, "manual": psp.type == "bank_wire", "pspCount": r.pspCount, "pspTotal": Money.format(r.pspTotal, exponent: 2),
                 "ledgerCount": r.ledgerCount, "ledgerTotal": Money.format(r.ledgerTotal, exponent: 2), "unprocessed": r.unprocessed,
                 "rejected": r.rejected, "duplicates": r.duplicates, "balanced": r.mismatches.isEmpty && r.unprocessed == 0,
+                "hasMismatches": !r.mismatches.isEmpty,
                 "mismatches": r.mismatches.map { ["reference": $0.reference, "psp": $0.pspAmount.map { Money.format($0, exponent: 2) } ?? "—",
                                                   "ledger": $0.ledgerAmount.map { Money.format($0, exponent: 2) } ?? "—"] },
             ])

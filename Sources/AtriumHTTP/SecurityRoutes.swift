@@ -85,7 +85,7 @@ struct SecurityRoutes: Sendable {
                                                      subject: "trader:\(user.id.uuidString.lowercased())", requestID: ctx.requestID), in: tx)
                 return recovery
             }
-            return try await page(req, ctx, user: user, extra: ["recoveryCodes": codes, "notice": t["notice_totp_enabled"] ?? ""])
+            return try await page(req, ctx, user: user, extra: ["recoveryCodes": codes, "hasRecoveryCodes": true, "notice": t["notice_totp_enabled"] ?? ""])
         } catch {
             let secret = try await services.tenantDB.transaction(tenant.handle) { tx in try await TwoFactor.state(user: user.id, key: key, in: tx).secret }
             guard let secret else { return Responses.seeOther("/security") }

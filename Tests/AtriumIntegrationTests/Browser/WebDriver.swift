@@ -196,6 +196,9 @@ extension BrowserSession {
             _ = try await command(.POST, "/value", ["text": text])
         }
 
+        /// Chooses a local file in an `<input type=file>`.
+        func chooseFile(_ path: String) async throws { _ = try await command(.POST, "/value", ["text": path]) }
+
         /// The element's rendered (visible) text.
         func text() async throws -> String { try await command(.GET, "/text") as? String ?? "" }
 
