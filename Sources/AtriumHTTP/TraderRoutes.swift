@@ -1,5 +1,6 @@
 import AtriumCore
 import AtriumIdentity
+import AtriumKYC
 import AtriumPayments
 import AtriumStorage
 import AtriumTenancy
@@ -15,7 +16,14 @@ struct TraderRoutes: Sendable {
         router.get("/") { req, ctx in try await landing(req, ctx) }
         router.get("/login") { req, ctx in try pages.render("trader/login", title: "title_login", request: req, context: ctx) }
         router.post("/login") { req, ctx in try await login(req, ctx, audience: .trader, template: "trader/login", home: "/") }
-        router.get("/register") { req, ctx in try pages.render("trader/register", title: "title_register", request: req, context: ctx, extra: countries(selected: "")) }
+        router.get("/register") { req, ctx in
+            Self.remembering(referral: req, try pages.render("trader/register", title: "title_register", request: req, context: ctx, extra: countries(selected: "")))
+        }
+        router.get("/r/:code") { req, ctx in
+            var response = Responses.seeOther("/register")
+            if let code = ctx.parameters.get("code"), Self.isReferralCode(code) { response.setCookie(Self.referralCookie(code)) }
+            return response
+        }
         router.post("/register") { req, ctx in try await registerTrader(req, ctx) }
         router.post("/logout") { req, ctx in try await logout(req, ctx, audience: .trader, home: "/") }
         router.get("/partners") { req, ctx in try await partners(req, ctx) }
@@ -23,19 +31,41 @@ struct TraderRoutes: Sendable {
         router.post("/partners/logout") { req, ctx in try await logout(req, ctx, audience: .ib, home: "/partners") }
     }
 
+    static let referralCookieName = "atrium_ref"
+
+    static func isReferralCode(_ code: String) -> Bool {
+        code.count <= 32 && code.range(of: "^[A-Za-z0-9_-]+$", options: .regularExpression) != nil
+    }
+
+    static func referralCookie(_ code: String) -> Cookie {
+        Cookie(name: referralCookieName, value: code, maxAge: 30 * 86_400, path: "/", httpOnly: true, sameSite: .lax)
+    }
+
+    /// `?ref=<code>` on the landing or registration page is remembered for 30 days (last click wins).
+    static func remembering(referral req: Request, _ response: Response) -> Response {
+        guard let code = req.uri.queryParameters.get("ref").map({ String($0) }), isReferralCode(code) else { return response }
+        var response = response
+        response.setCookie(referralCookie(code))
+        return response
+    }
+
     func landing(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
         guard let user = try await currentUser(req, ctx, .trader) else {
-            return try pages.render("trader/landing", title: "title_landing", request: req, context: ctx)
+            return Self.remembering(referral: req, try pages.render("trader/landing", title: "title_landing", request: req, context: ctx))
         }
         // Real balances from the ledger (none until the first deposit); never placeholder figures.
         guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
-        let (wallets, _) = try await services.payments.summary(tenant: tenant.handle, user: user.id, limit: 0)
-        let verified = try await services.tenantDB.transaction(tenant.handle) { tx in try await Users.profile(user: user.id, in: tx)?.verified } ?? false
+        let (wallets, recent) = try await services.payments.summary(tenant: tenant.handle, user: user.id, limit: 5)
+        let (verified, kycStatus) = try await services.tenantDB.transaction(tenant.handle) { tx in
+            (try await Users.profile(user: user.id, in: tx)?.verified ?? false, try await Onboarding.profile(user: user.id, in: tx)?.kycStatus ?? "not_started")
+        }
         let t = pages.strings(req, ctx)
         var extra: [String: Any] = [:]
         if req.uri.queryParameters.get("sent") == "verification" { extra["notice"] = t["notice_verification_sent"] ?? "" }
         return try pages.render("trader/home", title: "title_home", request: req, context: ctx,
                                 extra: extra.merging(["user": ["name": user.name, "email": user.email], "emailUnverified": !verified,
+                                        "kycStatus": kycStatus, "kycStatusLabel": t["kyc_status_\(kycStatus)"] ?? kycStatus,
+                                        "recent": recent.map { WalletRoutes.view($0, t: t) },
                                         "wallets": wallets.map { ["currency": $0.currency.code, "balance": WalletRoutes.amountText($0.balance, $0.currency),
                                                                   "available": WalletRoutes.amountText($0.available, $0.currency)] }]) { _, new in new })
     }
@@ -98,9 +128,14 @@ struct TraderRoutes: Sendable {
                 guard let id = try await Users.create(audience: .trader, email: email, name: name, country: country, passwordHash: hash, in: tx) else {
                     return nil
                 }
+                let cookie = req.cookies[Self.referralCookieName]?.value ?? ""
+                let referral: String? = Self.isReferralCode(cookie) ? cookie : nil
                 try await AuditLog.append(AuditEntry(actor: "trader:\(id.uuidString.lowercased())", action: "trader.registered", subject: email,
-                                                     after: #"{"country":"\#(country)"}"#, requestID: ctx.requestID), in: tx)
-                try await tx.query("UPDATE users SET registration_user_agent = \(String((req.headers[.userAgent] ?? "").prefix(400))) WHERE id = \(id)")
+                                                     after: #"{"country":"\#(country)","referral":"\#(referral ?? "")"}"#, requestID: ctx.requestID), in: tx)
+                try await tx.query("""
+                    UPDATE users SET registration_user_agent = \(String((req.headers[.userAgent] ?? "").prefix(400))), referral_code = \(referral)
+                    WHERE id = \(id)
+                    """)
                 try await AccountMail(services: services).sendVerification(user: id, email: email, brand: config,
                                                                            locale: PageContext.locale(for: req, site: ctx.site), in: tx)
                 return try await Sessions.create(user: id, audience: .trader, ip: ctx.clientIP, userAgent: req.headers[.userAgent] ?? "", replacing: nil, in: tx)

@@ -138,4 +138,34 @@ struct AccountTests {
             }
         }
     }
+
+    @Test("an IB referral link is remembered through registration and email verification; invalid codes are ignored")
+    func referral() async throws {
+        try await TestEnv.with("referral") { s in
+            _ = try await PortalTests.applyDemoBrands(s)
+            let aurora = try #require(try await s.registry.tenant(slug: "aurora")).handle
+            let app = buildApplication(services: s)
+            try await app.test(.router) { client in
+                let web = FormClient(client, host: "aurora.localhost")
+                let link = try await web.get("/r/IB-1042")
+                #expect(link.status == .seeOther)
+                #expect(link.headers[.location] == "/register")
+                try await WalletRouteTests.register(web, email: "ref@aurora.test")
+                let (_, token) = try #require(try await Self.lastMail(s, aurora, to: "ref@aurora.test", path: "/verify"))
+                #expect(try await web.get("/verify/\(token)").status == .ok)
+                let other = FormClient(client, host: "aurora.localhost")
+                _ = try await other.get("/?ref=<script>")
+                _ = try await other.get("/r/%3Cscript%3E")
+                try await WalletRouteTests.register(other, email: "noref@aurora.test")
+                let third = FormClient(client, host: "aurora.localhost")
+                _ = try await third.get("/register?ref=PARTNER_7")
+                try await WalletRouteTests.register(third, email: "query@aurora.test")
+                let codes = try await s.tenantDB.transaction(aurora) { tx in
+                    try await tx.query("SELECT email, coalesce(referral_code, '-') FROM users WHERE audience = 'trader' ORDER BY email").collect()
+                        .map { try $0.decode((String, String).self) }
+                }
+                #expect(codes.map { "\($0.0)=\($0.1)" } == ["noref@aurora.test=-", "query@aurora.test=PARTNER_7", "ref@aurora.test=IB-1042"])
+            }
+        }
+    }
 }
