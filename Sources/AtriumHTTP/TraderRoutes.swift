@@ -55,6 +55,21 @@ struct TraderRoutes: Sendable {
         }
         // Real balances from the ledger (none until the first deposit); never placeholder figures.
         guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+        // The language follows the client across browsers: a choice made here is kept on the
+        // account, and a browser without a choice gets the account's language.
+        let available = tenant.config?.locales.available ?? []
+        if let lang = req.uri.queryParameters.get("lang").map({ String($0) }), available.contains(lang) {
+            try await services.tenantDB.transaction(tenant.handle) { tx in
+                try await tx.query("UPDATE users SET preferred_locale = \(lang) WHERE id = \(user.id)")
+            }
+        } else if req.cookies["atrium_lang"] == nil {
+            let preferred = try await services.tenantDB.transaction(tenant.handle) { tx in
+                try await tx.query("SELECT preferred_locale FROM users WHERE id = \(user.id)").collect().first?.decode(String?.self) ?? nil
+            }
+            if let preferred, available.contains(preferred), preferred != PageContext.locale(for: req, site: ctx.site) {
+                return Responses.seeOther("/?lang=\(preferred)")
+            }
+        }
         let (wallets, recent) = try await services.payments.summary(tenant: tenant.handle, user: user.id, limit: 5)
         let (verified, kycStatus) = try await services.tenantDB.transaction(tenant.handle) { tx in
             (try await Users.profile(user: user.id, in: tx)?.verified ?? false, try await Onboarding.profile(user: user.id, in: tx)?.kycStatus ?? "not_started")
@@ -113,7 +128,7 @@ struct TraderRoutes: Sendable {
         var values: [String: String] = [:]
         do {
             let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
-            values = ["name": form["name"] ?? "", "email": form["email"] ?? ""]
+            values = ["name": form["name"] ?? "", "email": form["email"] ?? "", "phone": form["phone"] ?? "", "tax_id": form["tax_id"] ?? ""]
             let name = try Forms.required(form, "name", max: 200, strings: t)
             let email = try Forms.required(form, "email", max: 254, strings: t).lowercased()
             guard TenantConfig.isValidEmail(email) else { throw RequestRejected(status: 400, publicMessage: "error_invalid_email") }
@@ -123,6 +138,20 @@ struct TraderRoutes: Sendable {
             guard Countries.all[country] != nil else { throw RequestRejected(status: 400, publicMessage: "error_invalid_country") }
             guard !(config.kyc?.blockedCountries ?? []).contains(country) else { throw RequestRejected(status: 422, publicMessage: "error_blocked_country") }
             guard form["accept_terms"] == "yes" else { throw RequestRejected(status: 400, publicMessage: "error_terms") }
+            // Fields the brand's rules require for this country.
+            let needed = Set(KYCEngine.jurisdiction(for: country, in: config.kyc).registrationFields ?? [])
+            let phone = (form["phone"] ?? "").filter { !$0.isWhitespace && $0 != "-" }
+            let taxID = (form["tax_id"] ?? "").trimmingCharacters(in: .whitespaces)
+            if needed.contains("phone") || !phone.isEmpty {
+                guard phone.range(of: "^\\+[0-9]{6,15}$", options: .regularExpression) != nil else {
+                    throw RequestRejected(status: 400, publicMessage: "\(t["field_phone"] ?? "phone"): \(t["error_phone"] ?? "")")
+                }
+            }
+            if needed.contains("tax_id") {
+                guard !taxID.isEmpty else { throw RequestRejected(status: 400, publicMessage: "\(t["field_tax_id"] ?? "tax id"): \(t["error_required_for_country"] ?? "")") }
+            }
+            guard taxID.count <= 32 else { throw RequestRejected(status: 400, publicMessage: "\(t["field_tax_id"] ?? "tax id"): \((t["error_too_long"] ?? "").replacingOccurrences(of: "{{max}}", with: "32"))") }
+            let locale = PageContext.locale(for: req, site: ctx.site)
             let hash = try await services.authenticator.hasher.hash(password)
             let token = try await services.tenantDB.transaction(tenant.handle) { tx -> String? in
                 guard let id = try await Users.create(audience: .trader, email: email, name: name, country: country, passwordHash: hash, in: tx) else {
@@ -133,7 +162,8 @@ struct TraderRoutes: Sendable {
                 try await AuditLog.append(AuditEntry(actor: "trader:\(id.uuidString.lowercased())", action: "trader.registered", subject: email,
                                                      after: #"{"country":"\#(country)","referral":"\#(referral ?? "")"}"#, requestID: ctx.requestID), in: tx)
                 try await tx.query("""
-                    UPDATE users SET registration_user_agent = \(String((req.headers[.userAgent] ?? "").prefix(400))), referral_code = \(referral)
+                    UPDATE users SET registration_user_agent = \(String((req.headers[.userAgent] ?? "").prefix(400))), referral_code = \(referral),
+                           phone = \(phone), tax_id = \(taxID), preferred_locale = \(locale)
                     WHERE id = \(id)
                     """)
                 try await AccountMail(services: services).sendVerification(user: id, email: email, brand: config,

@@ -140,6 +140,9 @@ extension TenantConfig {
             for (key, j) in (kyc.jurisdictions ?? [:]).sorted(by: { $0.key < $1.key }) {
                 if key != "default" && key.range(of: country, options: .regularExpression) == nil { p.append(.init(path: "kyc.jurisdictions.\(key)", expected: "a country code or \"default\"")) }
                 if !(16...99).contains(j.minimumAge) { p.append(.init(path: "kyc.jurisdictions.\(key).minimum_age", expected: "an age between 16 and 99")) }
+                for (i, f) in (j.registrationFields ?? []).enumerated() where !["phone", "tax_id"].contains(f) {
+                    p.append(.init(path: "kyc.jurisdictions.\(key).registration_fields[\(i)]", expected: "phone or tax_id"))
+                }
                 for (i, d) in j.requiredDocuments.enumerated() where !["identity", "proof_of_address", "proof_of_funds"].contains(d) {
                     p.append(.init(path: "kyc.jurisdictions.\(key).required_documents[\(i)]", expected: "identity, proof_of_address or proof_of_funds"))
                 }

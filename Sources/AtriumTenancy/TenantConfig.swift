@@ -57,8 +57,11 @@ public struct TenantConfig: Codable, Sendable, Equatable {
         public var minimumAge: Int
         public var documentMaxAgeDays: Int?
         public var autoApprove: Bool
+        /// Extra registration fields this country requires: `phone`, `tax_id`.
+        public var registrationFields: [String]?
 
-        public init(requiredDocuments: [String], minimumAge: Int, documentMaxAgeDays: Int?, autoApprove: Bool) {
+        public init(requiredDocuments: [String], minimumAge: Int, documentMaxAgeDays: Int?, autoApprove: Bool, registrationFields: [String]? = nil) {
+            self.registrationFields = registrationFields
             self.requiredDocuments = requiredDocuments
             self.minimumAge = minimumAge
             self.documentMaxAgeDays = documentMaxAgeDays
@@ -66,7 +69,7 @@ public struct TenantConfig: Codable, Sendable, Equatable {
         }
         enum CodingKeys: String, CodingKey {
             case requiredDocuments = "required_documents", minimumAge = "minimum_age"
-            case documentMaxAgeDays = "document_max_age_days", autoApprove = "auto_approve"
+            case documentMaxAgeDays = "document_max_age_days", autoApprove = "auto_approve", registrationFields = "registration_fields"
         }
     }
 

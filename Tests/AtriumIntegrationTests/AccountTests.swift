@@ -168,4 +168,43 @@ struct AccountTests {
             }
         }
     }
+
+    @Test("registration asks for the fields the client's country requires; the language choice follows the account")
+    func countryFieldsAndLanguage() async throws {
+        try await TestEnv.with("regfields") { s in
+            _ = try await PortalTests.applyDemoBrands(s)
+            let kite = try #require(try await s.registry.tenant(slug: "kite")).handle
+            let app = buildApplication(services: s)
+            try await app.test(.router) { client in
+                let web = FormClient(client, host: "kite.localhost")
+                let base = ["name": "Ana", "email": "ana@kite.test", "password": "long-enough-pass", "country": "ES", "accept_terms": "yes"]
+                let noTax = try await web.post("/register", base.merging(["phone": "+34600123456"]) { _, n in n })
+                #expect(noTax.status == .badRequest)
+                #expect(noTax.body.contains("obligatorio para clientes de su país"))   // Kite answers in Spanish
+                let badPhone = try await web.post("/register", base.merging(["phone": "600", "tax_id": "12345678Z"]) { _, n in n })
+                #expect(badPhone.status == .badRequest)
+                #expect(badPhone.body.contains("+34600123456"))
+                // France has no extra fields on Kite
+                let fr = FormClient(client, host: "kite.localhost")
+                #expect(try await fr.post("/register", ["name": "Luc", "email": "luc@kite.test", "password": "long-enough-pass", "country": "FR", "accept_terms": "yes"]).status == .seeOther)
+                #expect(try await Self.count(s, kite, "SELECT count(*)::int FROM users WHERE email = 'ana@kite.test'") == 0)
+                let ok = try await web.post("/register", base.merging(["phone": "+34 600-123-456", "tax_id": "12345678Z"]) { _, n in n })
+                #expect(ok.status == .seeOther)
+                #expect(try await Self.count(s, kite, "SELECT count(*)::int FROM users WHERE phone = '+34600123456' AND tax_id = '12345678Z'") == 1)
+
+                // Ana switches to English; on a new browser her home page comes in English too
+                _ = try await web.get("/?lang=en")
+                let laptop = FormClient(client, host: "kite.localhost")
+                _ = try await laptop.post("/login", ["email": "ana@kite.test", "password": "long-enough-pass"], csrfFrom: "/login")
+                let home = try await laptop.get("/")
+                #expect(home.status == .seeOther)
+                #expect(home.headers[.location] == "/?lang=en")
+                #expect(try await laptop.get("/?lang=en").body.contains(#"lang="en""#))
+            }
+        }
+    }
+
+    static func count(_ s: AppServices, _ t: TenantHandle, _ sql: String) async throws -> Int {
+        try await s.tenantDB.transaction(t) { tx in try await tx.query(PostgresQuery(unsafeSQL: sql)).collect().first?.decode(Int.self) ?? -1 }
+    }
 }
