@@ -42,6 +42,8 @@ public struct AtriumRequestContext: RequestContext, RemoteAddressRequestContext 
     /// The client's IP: the socket peer, or the last `X-Forwarded-For` hop when the peer is a
     /// trusted proxy. Set once by the dispatcher.
     public var clientIP: String = "unknown"
+    /// Country from a trusted proxy's geolocation header, when there is one.
+    public var clientCountry: String?
 
     /// Forms are small; uploads get their own limits in their routes.
     public var maxUploadSize: Int { 64 * 1024 }

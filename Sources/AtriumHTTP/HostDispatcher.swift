@@ -29,6 +29,9 @@ where Brand.Context == AtriumRequestContext, Console.Context == AtriumRequestCon
         if tagRequests { context.logger[metadataKey: "request_id"] = .string(context.requestID) }
         context.clientIP = ClientAddress.resolve(peer: context.remoteAddress?.ipAddress, forwardedFor: request.headers[.xForwardedFor],
                                          trusted: services.config.trustedProxies)
+        context.clientCountry = ClientAddress.country(peer: context.remoteAddress?.ipAddress,
+                                                      header: request.headers[.cfIPCountry] ?? request.headers[.xClientCountry],
+                                                      trusted: services.config.trustedProxies)
         // Every visitor gets a CSRF cookie on first contact; the form token is derived from it.
         var newCSRF: String?
         if request.cookies[CSRFProtector.cookieName] == nil {
@@ -141,6 +144,8 @@ extension HTTPField.Name {
     /// HTTP/1 servers move `Host` into `:authority`; an explicit field (tests, some proxies) is honoured first.
     static let hostHeader = HTTPField.Name("Host")!
     static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+    static let cfIPCountry = HTTPField.Name("CF-IPCountry")!
+    static let xClientCountry = HTTPField.Name("X-Client-Country")!
 }
 
 /// Who the client is, for throttling and audit.
@@ -151,5 +156,13 @@ public enum ClientAddress {
         guard trusted.contains(peer), let header = forwardedFor else { return peer }
         let hops = header.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         return hops.last ?? peer
+    }
+
+    /// The client's country from a trusted edge proxy's geolocation header (`CF-IPCountry` or
+    /// `X-Client-Country`); nil when the peer is not trusted or the value is not a country code.
+    public static func country(peer: String?, header: String?, trusted: Set<String>) -> String? {
+        guard let peer, trusted.contains(peer), let value = header?.trimmingCharacters(in: .whitespaces).uppercased(),
+              value.range(of: "^[A-Z]{2}$", options: .regularExpression) != nil, value != "XX" else { return nil }
+        return value
     }
 }

@@ -171,7 +171,7 @@ struct KYCRoutes: Sendable {
         let deposited = try await depositedMinor(tenant: tenant, user: user.id)
         let decision = try await services.tenantDB.transaction(tenant.handle) { tx in
             try await Onboarding.submit(user: user.id, rules: tenant.config?.kyc, screening: NoScreening(), depositedMinor: deposited,
-                                        userAgent: req.headers[.userAgent] ?? "", requestID: ctx.requestID, in: tx)
+                                        userAgent: req.headers[.userAgent] ?? "", country: ctx.clientCountry, requestID: ctx.requestID, in: tx)
         }
         let key: String = switch decision {
         case .approved: "notice_kyc_approved"

@@ -163,7 +163,7 @@ struct TraderRoutes: Sendable {
                                                      after: #"{"country":"\#(country)","referral":"\#(referral ?? "")"}"#, requestID: ctx.requestID), in: tx)
                 try await tx.query("""
                     UPDATE users SET registration_user_agent = \(String((req.headers[.userAgent] ?? "").prefix(400))), referral_code = \(referral),
-                           phone = \(phone), tax_id = \(taxID), preferred_locale = \(locale)
+                           phone = \(phone), tax_id = \(taxID), preferred_locale = \(locale), registration_country = \(ctx.clientCountry)
                     WHERE id = \(id)
                     """)
                 try await AccountMail(services: services).sendVerification(user: id, email: email, brand: config,

@@ -133,7 +133,7 @@ public enum Onboarding {
 
     /// Runs the brand's rules on the latest document of each kind and records the decision.
     public static func submit(user: UUID, rules: TenantConfig.KYCRules?, screening: any ScreeningProvider, depositedMinor: Int64, userAgent: String,
-                              now: Date = Date(), requestID: String, in tx: TenantTransaction) async throws -> KYCDecision {
+                              country: String? = nil, now: Date = Date(), requestID: String, in tx: TenantTransaction) async throws -> KYCDecision {
         guard let p = try await profile(user: user, in: tx) else { return .rejected([]) }
         var latest: [String: SubmittedDocument] = [:]
         for try await (kind, issued, declaredName, declaredDOB, dup) in try await tx.query("""
@@ -143,9 +143,11 @@ public enum Onboarding {
             """).decode((String, Date?, String?, String?, Bool).self) {
             latest[kind] = SubmittedDocument(kind: kind, issuedOn: issued, declaredName: declaredName, declaredDateOfBirth: declaredDOB, duplicateOfAnotherClient: dup)
         }
-        let registrationAgent = try await tx.query("SELECT registration_user_agent FROM users WHERE id = \(user)").collect().first?.decode(String.self) ?? ""
+        let (registrationAgent, registrationCountry) = try await tx.query("SELECT registration_user_agent, registration_country FROM users WHERE id = \(user)")
+            .collect().first?.decode((String, String?).self) ?? ("", nil)
         let application = KYCApplication(country: p.country, fullName: p.name, dateOfBirth: p.dateOfBirth, documents: Array(latest.values),
-                                         depositedMinor: depositedMinor, knownDevice: registrationAgent.isEmpty || registrationAgent == userAgent, now: now)
+                                         depositedMinor: depositedMinor, registrationCountry: registrationCountry, currentCountry: country,
+                                         knownDevice: registrationAgent.isEmpty || registrationAgent == userAgent, now: now)
         let screened = try await screening.screen(name: p.name, dateOfBirth: p.dateOfBirth, country: p.country)
         let decision = KYCEngine.decide(application, rules: rules, screening: screened)
         let (outcome, status, reasons): (String, String, [KYCReason]) = switch decision {

@@ -11,4 +11,14 @@ struct ClientAddressTests {
         #expect(ClientAddress.resolve(peer: "127.0.0.1", forwardedFor: nil, trusted: trusted) == "127.0.0.1")
         #expect(ClientAddress.resolve(peer: nil, forwardedFor: "203.0.113.9", trusted: trusted) == "unknown")
     }
+
+    @Test("the country header is believed only from a trusted proxy and only as a country code")
+    func country() {
+        let trusted: Set<String> = ["10.0.0.2"]
+        #expect(ClientAddress.country(peer: "10.0.0.2", header: "de", trusted: trusted) == "DE")
+        #expect(ClientAddress.country(peer: "203.0.113.9", header: "DE", trusted: trusted) == nil)
+        #expect(ClientAddress.country(peer: "10.0.0.2", header: "XX", trusted: trusted) == nil)
+        #expect(ClientAddress.country(peer: "10.0.0.2", header: "<script>", trusted: trusted) == nil)
+        #expect(ClientAddress.country(peer: nil, header: "DE", trusted: trusted) == nil)
+    }
 }
