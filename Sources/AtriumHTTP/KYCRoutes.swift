@@ -92,7 +92,7 @@ struct KYCRoutes: Sendable {
         return [
             "user": ["name": user.name, "email": user.email],
             "status": p.kycStatus, "statusLabel": t["kyc_status_\(p.kycStatus)"] ?? p.kycStatus,
-            "note": p.kycNote, "profileComplete": p.dateOfBirth != nil && !p.addressLine.isEmpty,
+            "note": p.kycNote.isEmpty ? false as Any : p.kycNote as Any, "profileComplete": p.dateOfBirth != nil && !p.addressLine.isEmpty,
             "required": required.map { ["kind": $0, "label": t["document_\($0)"] ?? $0, "done": have.contains($0)] as [String: Any] },
             "kinds": DocumentKind.allCases.map { ["kind": $0.rawValue, "label": t["document_\($0.rawValue)"] ?? $0.rawValue] },
             "documents": docs.map { ["kind": t["document_\($0.kind)"] ?? $0.kind, "name": $0.fileName, "format": $0.format.uppercased(),

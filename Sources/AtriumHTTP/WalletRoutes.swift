@@ -183,7 +183,7 @@ struct WalletRoutes: Sendable {
         var extra: [String: Any] = ["user": ["name": t.user.name, "email": t.user.email], "payment": Self.view(p, t: strings),
                                     "events": events.map { ["at": ISO8601DateFormatter().string(from: $0.at), "status": strings["payment_status_\($0.to)"] ?? $0.to,
                                                             // risk signals behind a review stay internal
-                                                            "detail": $0.to == "review" ? "" : $0.detail] }]
+                                                            "detail": ($0.to == "review" || $0.detail.isEmpty) ? false as Any : $0.detail as Any] as [String: Any] }]
         if p.pspType == "bank_wire", p.status == .pending, let psp = payments.psp(brand, id: p.pspID) {
             extra["bank"] = ["reference": p.reference, "details": psp.bankDetails.sorted { $0.key < $1.key }.map { ["label": $0.key, "value": $0.value] }]
         }

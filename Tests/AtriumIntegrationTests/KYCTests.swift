@@ -145,7 +145,7 @@ struct KYCTests {
                 _ = try await Self.upload(client, a, kind: "proof_of_address", name: "bill.pdf", bytes: Fixtures.pdf(pages: 2), issued: Self.today(minusDays: 10))
                 let submitted = try await a.post("/kyc/submit", [:], csrfFrom: "/kyc")
                 #expect(submitted.body.contains(#"data-status="approved""#))
-                #expect(try await a.get("/").body.contains(#"id="home-kyc-status" class="badge status-approved" data-status="approved""#))
+                #expect(try await a.get("/").body.contains(#"id="home-kyc-status" class="badge kyc-approved" data-status="approved""#))
 
                 // Meridian, AE: manual review by policy; reuses Aurora's passport file (another brand: not a duplicate here)
                 let m = FormClient(client, host: "meridian.localhost")
