@@ -27,13 +27,8 @@ struct AdminRoutes: Sendable {
               let staff = try await RequirePermission.principal(token: token, tenant: tenant.handle, services: services) else {
             return try pages.render("admin/login", title: "title_admin_login", request: req, context: ctx)
         }
-        return try pages.render("admin/dashboard", title: "title_admin_dashboard", request: req, context: ctx, extra: [
-            "staff": ["email": staff.user.email, "roles": staff.roles.joined(separator: ", "),
-                      "permissions": staff.permissions.map(\.rawValue).sorted()] as [String: Any],
-            "canViewAudit": staff.permissions.contains(.auditView),
-            "canViewFinance": staff.permissions.contains(.financeView),
-            "canReviewKYC": staff.permissions.contains(.kycReview),
-        ])
+        return try pages.render("admin/dashboard", title: "title_admin_dashboard", request: req, context: ctx,
+                                extra: RequirePermission.pageContext(staff))
     }
 
     func audit(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {

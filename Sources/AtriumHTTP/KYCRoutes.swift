@@ -184,10 +184,7 @@ struct KYCRoutes: Sendable {
     // MARK: Compliance
 
     func staffContext(_ ctx: AtriumRequestContext) -> [String: Any] {
-        guard let staff = ctx.staff else { return [:] }
-        return ["staff": ["email": staff.user.email, "roles": staff.roles.joined(separator: ", ")],
-                "canViewAudit": staff.permissions.contains(.auditView), "canViewFinance": staff.permissions.contains(.financeView),
-                "canReviewKYC": true]
+        ctx.staff.map(RequirePermission.pageContext) ?? [:]
     }
 
     func queue(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {

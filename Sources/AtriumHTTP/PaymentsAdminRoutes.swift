@@ -28,10 +28,7 @@ struct PaymentsAdminRoutes: Sendable {
     }
 
     func staffContext(_ ctx: AtriumRequestContext) -> [String: Any] {
-        guard let staff = ctx.staff else { return [:] }
-        return ["staff": ["email": staff.user.email, "roles": staff.roles.joined(separator: ", ")],
-                "canViewAudit": staff.permissions.contains(.auditView), "canViewFinance": staff.permissions.contains(.financeView),
-                "canApprove": staff.permissions.contains(.withdrawalsApprove), "canConfirm": staff.permissions.contains(.depositsConfirm)]
+        ctx.staff.map(RequirePermission.pageContext) ?? [:]
     }
 
     func render(_ template: String, _ title: String, _ req: Request, _ ctx: AtriumRequestContext, _ extra: [String: Any],

@@ -30,6 +30,15 @@ struct RequirePermission: RouterMiddleware {
         return try await next(request, context)
     }
 
+    /// What the Back Office header and pages need to know about the signed-in staff member.
+    static func pageContext(_ staff: StaffPrincipal) -> [String: Any] {
+        let p = staff.permissions
+        return ["staff": ["email": staff.user.email, "roles": staff.roles.joined(separator: ", "),
+                          "permissions": p.map(\.rawValue).sorted()] as [String: Any],
+                "canViewAudit": p.contains(.auditView), "canViewFinance": p.contains(.financeView), "canReviewKYC": p.contains(.kycReview),
+                "canApprove": p.contains(.withdrawalsApprove), "canConfirm": p.contains(.depositsConfirm)]
+    }
+
     static func principal(token: String, tenant: TenantHandle, services: AppServices) async throws -> StaffPrincipal? {
         try await services.tenantDB.transaction(tenant) { tx in
             guard let user = try await Sessions.user(token: token, audience: .staff, in: tx) else { return nil }

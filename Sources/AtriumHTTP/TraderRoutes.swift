@@ -50,30 +50,26 @@ struct TraderRoutes: Sendable {
     }
 
     func landing(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let user = try await currentUser(req, ctx, .trader) else {
-            return Self.remembering(referral: req, try pages.render("trader/landing", title: "title_landing", request: req, context: ctx))
-        }
-        // Real balances from the ledger (none until the first deposit); never placeholder figures.
-        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+        let anonymous = { Self.remembering(referral: req, try pages.render("trader/landing", title: "title_landing", request: req, context: ctx)) }
+        guard let tenant = ctx.tenant, let token = req.cookies[Audience.trader.cookieName]?.value, !token.isEmpty else { return try anonymous() }
         // The language follows the client across browsers: a choice made here is kept on the
         // account, and a browser without a choice gets the account's language.
         let available = tenant.config?.locales.available ?? []
-        if let lang = req.uri.queryParameters.get("lang").map({ String($0) }), available.contains(lang) {
-            try await services.tenantDB.transaction(tenant.handle) { tx in
-                try await tx.query("UPDATE users SET preferred_locale = \(lang) WHERE id = \(user.id)")
-            }
-        } else if req.cookies["atrium_lang"] == nil {
-            let preferred = try await services.tenantDB.transaction(tenant.handle) { tx in
-                try await tx.query("SELECT preferred_locale FROM users WHERE id = \(user.id)").collect().first?.decode(String?.self) ?? nil
-            }
-            if let preferred, available.contains(preferred), preferred != PageContext.locale(for: req, site: ctx.site) {
-                return Responses.seeOther("/?lang=\(preferred)")
-            }
+        let chosen = req.uri.queryParameters.get("lang").map { String($0) }.flatMap { available.contains($0) ? $0 : nil }
+        let found = try await services.tenantDB.transaction(tenant.handle) { tx -> (SessionUser, ClientProfile)? in
+            guard let user = try await Sessions.user(token: token, audience: .trader, in: tx) else { return nil }
+            if let chosen { try await tx.query("UPDATE users SET preferred_locale = \(chosen) WHERE id = \(user.id)") }
+            return try await Onboarding.profile(user: user.id, in: tx).map { (user, $0) }
         }
+        guard let (user, profile) = found else { return try anonymous() }
+        if chosen == nil, req.cookies["atrium_lang"] == nil, let preferred = profile.preferredLocale, available.contains(preferred),
+           preferred != PageContext.locale(for: req, site: ctx.site) {
+            return Responses.seeOther("/?lang=\(preferred)")
+        }
+        // Real balances from the ledger (none until the first deposit); never placeholder figures.
         let (wallets, recent) = try await services.payments.summary(tenant: tenant.handle, user: user.id, limit: 5)
-        let (verified, kycStatus) = try await services.tenantDB.transaction(tenant.handle) { tx in
-            (try await Users.profile(user: user.id, in: tx)?.verified ?? false, try await Onboarding.profile(user: user.id, in: tx)?.kycStatus ?? "not_started")
-        }
+        let verified = profile.emailVerified
+        let kycStatus = profile.kycStatus
         let t = pages.strings(req, ctx)
         var extra: [String: Any] = [:]
         if req.uri.queryParameters.get("sent") == "verification" { extra["notice"] = t["notice_verification_sent"] ?? "" }

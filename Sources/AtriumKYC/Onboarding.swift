@@ -16,6 +16,8 @@ public struct ClientProfile: Sendable, Equatable {
     public var kycStatus: String
     public var kycReasons: [String]
     public var kycNote: String
+    public var emailVerified: Bool
+    public var preferredLocale: String?
 }
 
 public struct StoredDocument: Sendable, Equatable {
@@ -44,13 +46,14 @@ public struct QueueEntry: Sendable, Equatable {
 public enum Onboarding {
     public static func profile(user: UUID, in tx: TenantTransaction) async throws -> ClientProfile? {
         guard let row = try await tx.query("""
-            SELECT name, email, country, to_char(date_of_birth, 'YYYY-MM-DD'), address_line, city, postal_code, kyc_status, kyc_reasons, kyc_note
+            SELECT name, email, country, to_char(date_of_birth, 'YYYY-MM-DD'), address_line, city, postal_code, kyc_status, kyc_reasons, kyc_note,
+                   email_verified_at IS NOT NULL, preferred_locale
             FROM users WHERE id = \(user)
             """).collect().first else { return nil }
-        let (name, email, country, dob, address, city, postal, status, reasons, note) =
-            try row.decode((String, String, String, String?, String, String, String, String, [String], String).self)
+        let (name, email, country, dob, address, city, postal, status, reasons, note, verified, locale) =
+            try row.decode((String, String, String, String?, String, String, String, String, [String], String, Bool, String?).self)
         return ClientProfile(name: name, email: email, country: country, dateOfBirth: dob, addressLine: address, city: city, postalCode: postal,
-                             kycStatus: status, kycReasons: reasons, kycNote: note)
+                             kycStatus: status, kycReasons: reasons, kycNote: note, emailVerified: verified, preferredLocale: locale)
     }
 
     /// Saves the profile; changing a KYC-relevant field of an approved client sends them back to review.
@@ -102,7 +105,6 @@ public enum Onboarding {
                     \(ByteBuffer(bytes: sealed)), \(issuedOn)::date, \(declaredName), \(declaredDateOfBirth)::date)
             RETURNING id
             """).collect().first!.decode(UUID.self)
-        try await tx.query("UPDATE users SET kyc_status = CASE WHEN kyc_status = 'not_started' THEN 'not_started' ELSE kyc_status END WHERE id = \(user)")
         let actor = "trader:\(user.uuidString.lowercased())"
         try await AuditLog.append(AuditEntry(actor: actor, action: "kyc.document_uploaded", subject: "document:\(id.uuidString.lowercased())",
                                              after: facts(["kind": kind.rawValue, "sha256": inspected.sha256, "bytes": "\(inspected.byteCount)",
