@@ -89,6 +89,20 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "AtriumTrading",
+            dependencies: [
+                "AtriumCore", "AtriumStorage", "AtriumLedger", "AtriumTenancy", "AtriumWork",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "AtriumPayments",
             dependencies: [
                 "AtriumCore", "AtriumStorage", "AtriumLedger", "AtriumTenancy", "AtriumWork",
@@ -112,7 +126,7 @@ let package = Package(
         .target(
             name: "AtriumHTTP",
             dependencies: [
-                "AtriumCore", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumLedger", "AtriumPayments", "AtriumKYC",
+                "AtriumCore", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -127,7 +141,7 @@ let package = Package(
         .executableTarget(
             name: "atrium",
             dependencies: [
-                "AtriumCore", "AtriumStorage", "AtriumTenancy", "AtriumHTTP", "AtriumLedger", "AtriumPayments",
+                "AtriumCore", "AtriumStorage", "AtriumTenancy", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumTrading",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -137,7 +151,7 @@ let package = Package(
         .testTarget(
             name: "AtriumUnitTests",
             dependencies: [
-                "AtriumCore", "AtriumIdentity", "AtriumTenancy", "AtriumStorage", "AtriumLedger", "AtriumPayments", "AtriumKYC",
+                "AtriumCore", "AtriumIdentity", "AtriumTenancy", "AtriumStorage", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
@@ -145,7 +159,7 @@ let package = Package(
         .testTarget(
             name: "AtriumIntegrationTests",
             dependencies: [
-                "AtriumCore", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumKYC",
+                "AtriumCore", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

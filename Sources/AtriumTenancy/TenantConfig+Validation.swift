@@ -177,12 +177,33 @@ extension TenantConfig {
         }
         for (i, pl) in (platforms ?? []).enumerated() {
             if !["mt5", "sandbox_mt5", "matchtrader"].contains(pl.type) { p.append(.init(path: "platforms[\(i)].type", expected: "mt5, sandbox_mt5 or matchtrader")) }
-            if URL(string: pl.endpoint)?.scheme.map({ ["http", "https"].contains($0) }) != true { p.append(.init(path: "platforms[\(i)].endpoint", expected: "an http(s) URL")) }
-            for (j, at) in (pl.accountTypes ?? []).enumerated() where at.leverages.isEmpty || at.leverages.contains(where: { $0 < 1 || $0 > 3000 }) {
-                p.append(.init(path: "platforms[\(i)].account_types[\(j)].leverages", expected: "a non-empty list of leverages between 1 and 3000"))
+            if pl.endpoint != "sandbox" && URL(string: pl.endpoint)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+                p.append(.init(path: "platforms[\(i)].endpoint", expected: "an http(s) URL or sandbox"))
+            }
+            if !Self.isValidItemID(pl.id) { p.append(.init(path: "platforms[\(i)].id", expected: "lowercase letters, digits and dashes")) }
+            if (platforms ?? []).filter({ $0.id == pl.id }).count > 1 { p.append(.init(path: "platforms[\(i)].id", expected: "an id used once")) }
+            if pl.type == "matchtrader" && pl.apiKey == nil && pl.endpoint != "sandbox" { p.append(.init(path: "platforms[\(i)].api_key", expected: "an api key (env:NAME)")) }
+            if pl.type != "matchtrader" && (pl.managerLogin == nil || pl.managerPassword == nil) && pl.endpoint != "sandbox" {
+                p.append(.init(path: "platforms[\(i)].manager_login", expected: "manager_login and manager_password (env:NAME)"))
+            }
+            if let o = pl.serverTimeOffsetMinutes, abs(o) > 14 * 60 { p.append(.init(path: "platforms[\(i)].server_time_offset_minutes", expected: "minutes between -840 and 840")) }
+            for (j, at) in (pl.accountTypes ?? []).enumerated() {
+                let path = "platforms[\(i)].account_types[\(j)]"
+                if at.leverages.isEmpty || at.leverages.contains(where: { $0 < 1 || $0 > 3000 }) {
+                    p.append(.init(path: path + ".leverages", expected: "a non-empty list of leverages between 1 and 3000"))
+                }
+                if let max = at.leverageAutoMax, max < 1 || max > 3000 { p.append(.init(path: path + ".leverage_auto_max", expected: "a leverage between 1 and 3000")) }
+                if at.currency.count != 3 || at.currency.uppercased() != at.currency { p.append(.init(path: path + ".currency", expected: "an ISO 4217 code such as USD")) }
+                if at.group.isEmpty { p.append(.init(path: path + ".group", expected: "the platform group name")) }
+                if !Self.isValidItemID(at.id) { p.append(.init(path: path + ".id", expected: "lowercase letters, digits and dashes")) }
             }
         }
         return p
+    }
+
+    /// Ids of connections and account types: they appear in URLs and ledger codes.
+    public static func isValidItemID(_ s: String) -> Bool {
+        s.count <= 40 && s.range(of: "^[a-z0-9][a-z0-9-]*$", options: .regularExpression) != nil
     }
 
     public static func isValidHostname(_ s: String) -> Bool {

@@ -174,5 +174,19 @@ public struct TenantConfig: Codable, Sendable, Equatable {
         public var group: String
         public var currency: String
         public var leverages: [Int]
+        /// Group for demo accounts of this type; default `demo\\<group>`.
+        public var demoGroup: String?
+        /// Leverage changes up to this value are applied at once; higher ones go to the Back
+        /// Office. Default: the type's highest leverage (every listed value is automatic).
+        public var leverageAutoMax: Int?
+        /// Virtual money a new demo account starts with, in minor units. Default 10,000.00.
+        public var demoDepositMinor: Int64?
+        enum CodingKeys: String, CodingKey {
+            case id, group, currency, leverages
+            case demoGroup = "demo_group", leverageAutoMax = "leverage_auto_max", demoDepositMinor = "demo_deposit_minor"
+        }
+
+        public var resolvedDemoGroup: String { demoGroup ?? "demo\\" + group }
+        public var autoLeverageLimit: Int { leverageAutoMax ?? leverages.max() ?? 0 }
     }
 }

@@ -1,0 +1,112 @@
+import AtriumLedger
+import AtriumTenancy
+import Foundation
+import Synchronization
+
+/// The sandbox trading server's documented credentials. A connection with `endpoint: sandbox`
+/// falls back to them when its `env:` variables are unset; a real connection never does.
+public enum SandboxPlatformKeys {
+    public static let managerLogin = "1000"
+    public static let managerPassword = "Sandbox-Manager-1"
+    public static let matchTraderAPIKey = "sandbox-mtr-key"
+    public static let defaultURL = "http://127.0.0.1:8091"
+}
+
+/// A brand's platform connection with its endpoint and secrets resolved.
+public struct ResolvedConnection: Sendable {
+    public let config: TenantConfig.PlatformConnection
+    public let endpoint: String
+    public let managerLogin: String?
+    public let managerPassword: String?
+    public let apiKey: String?
+    /// Why the connection cannot be used (unset secrets), empty when it can.
+    public let problems: [String]
+
+    public var id: String { config.id }
+    public var isSandbox: Bool { config.endpoint == "sandbox" }
+
+    public func accountType(_ id: String) -> TenantConfig.AccountType? { config.accountTypes?.first { $0.id == id } }
+
+    /// Every group Atrium opens accounts in on this connection (live and demo), for sync.
+    public var groups: [String] {
+        var out: [String] = []
+        for t in config.accountTypes ?? [] {
+            for g in [t.group, t.resolvedDemoGroup] where !out.contains(g) { out.append(g) }
+        }
+        return out
+    }
+}
+
+/// Resolves connections from brand files and keeps one client per connection, so an MT5
+/// manager session and a Match-Trader throttle are shared by every caller in the process.
+public final class PlatformDirectory: Sendable {
+    let environment: [String: String]
+    public let sandboxURL: String
+    let timeoutSeconds: Int64
+    let clients = Mutex<[String: any TradingPlatform]>([:])
+
+    public init(environment: [String: String], timeoutSeconds: Int64 = 10) {
+        self.environment = environment
+        self.sandboxURL = environment["ATRIUM_SANDBOX_PLATFORM_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? SandboxPlatformKeys.defaultURL
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    public func connections(_ brand: TenantConfig) -> [ResolvedConnection] {
+        (brand.platforms ?? []).map { resolve($0) }
+    }
+
+    public func connection(_ brand: TenantConfig, id: String) -> ResolvedConnection? {
+        brand.platforms?.first { $0.id == id }.map { resolve($0) }
+    }
+
+    func resolve(_ c: TenantConfig.PlatformConnection) -> ResolvedConnection {
+        let sandbox = c.endpoint == "sandbox"
+        var problems: [String] = []
+        func secret(_ ref: String?, field: String, fallback: String) -> String? {
+            guard let ref else { return sandbox ? fallback : nil }
+            let name = ref.hasPrefix("env:") ? String(ref.dropFirst(4)) : ref
+            if let value = environment[name], !value.isEmpty { return value }
+            if sandbox { return fallback }
+            problems.append("\(field): environment variable \(name) is not set")
+            return nil
+        }
+        let endpoint = sandbox ? sandboxURL + (c.type == "matchtrader" ? "/mtr" : "") : c.endpoint
+        if c.type == "matchtrader" {
+            let key = secret(c.apiKey, field: "api_key", fallback: SandboxPlatformKeys.matchTraderAPIKey)
+            if key == nil && c.apiKey == nil { problems.append("api_key: not set in the brand file") }
+            return ResolvedConnection(config: c, endpoint: endpoint, managerLogin: nil, managerPassword: nil, apiKey: key, problems: problems)
+        }
+        let login = secret(c.managerLogin, field: "manager_login", fallback: SandboxPlatformKeys.managerLogin)
+        let password = secret(c.managerPassword, field: "manager_password", fallback: SandboxPlatformKeys.managerPassword)
+        if (login == nil && c.managerLogin == nil) || (password == nil && c.managerPassword == nil) {
+            problems.append("manager_login/manager_password: not set in the brand file")
+        }
+        return ResolvedConnection(config: c, endpoint: endpoint, managerLogin: login, managerPassword: password, apiKey: nil, problems: problems)
+    }
+
+    /// The client for `connection` of `brand`; throws `TradingError.connectionMisconfigured`
+    /// when its secrets are missing.
+    public func platform(_ brand: TenantConfig, connection id: String) throws -> any TradingPlatform {
+        guard let c = connection(brand, id: id) else { throw TradingError.unknownConnection }
+        return try platform(brand.slug.value, c)
+    }
+
+    public func platform(_ slug: String, _ c: ResolvedConnection) throws -> any TradingPlatform {
+        guard c.problems.isEmpty else { throw TradingError.connectionMisconfigured(c.problems.joined(separator: "; ")) }
+        // The key holds every setting, so an edited brand file gets a fresh client.
+        let key = [slug, c.id, c.config.type, c.endpoint, c.managerLogin ?? "", c.managerPassword ?? "", c.apiKey ?? "",
+                   String(c.config.serverTimeOffsetMinutes ?? 0)].joined(separator: "\u{1}")
+        return clients.withLock { cache in
+            if let existing = cache[key] { return existing }
+            let made: any TradingPlatform
+            if c.config.type == "matchtrader" {
+                made = MatchTraderClient(connectionID: c.id, endpoint: c.endpoint, apiKey: c.apiKey ?? "", timeout: .seconds(timeoutSeconds))
+            } else {
+                made = MT5WebAPIClient(connectionID: c.id, endpoint: c.endpoint, managerLogin: c.managerLogin ?? "", managerPassword: c.managerPassword ?? "",
+                                       serverTimeOffsetMinutes: c.config.serverTimeOffsetMinutes ?? 0, timeout: .seconds(timeoutSeconds))
+            }
+            cache[key] = made
+            return made
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import AtriumStorage
+import AtriumTenancy
+import AtriumWork
+import Foundation
+
+/// Runs the trading jobs: transfer recovery (retried with the queue's backoff while the
+/// platform cannot be asked) and reconciliation runs.
+public struct TradingJobHandler: JobHandler {
+    let trading: Trading
+    let brand: @Sendable (UUID) async throws -> (TenantHandle, TenantConfig)?
+
+    public init(trading: Trading, brand: @escaping @Sendable (UUID) async throws -> (TenantHandle, TenantConfig)?) {
+        self.trading = trading
+        self.brand = brand
+    }
+
+    public var kinds: [String] { [TradingJobs.transfer, TradingJobs.reconcile] }
+
+    public func perform(_ job: Job) async throws {
+        guard let tenantID = job.tenantID, let (handle, config) = try await brand(tenantID) else { return }
+        switch job.kind {
+        case TradingJobs.transfer:
+            let payload = (try? JSONSerialization.jsonObject(with: Data(job.payload.utf8))) as? [String: Any] ?? [:]
+            guard let id = (payload["transfer"] as? String).flatMap(UUID.init(uuidString:)) else { return }
+            try await trading.recover(tenant: handle, brand: config, transferID: id)
+        case TradingJobs.reconcile:
+            _ = try await trading.reconcile(tenant: handle, brand: config)
+        default:
+            return
+        }
+    }
+}

@@ -1,0 +1,206 @@
+import AtriumCore
+import AtriumLedger
+import AtriumStorage
+import AtriumTenancy
+import Foundation
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// Sync health of one connection, for the Back Office.
+public struct SyncStatus: Sendable, Equatable {
+    public let connectionID: String
+    public let status: String
+    public let lastError: String
+    public let lastAttemptAt: Date?
+    public let lastSuccessAt: Date?
+    public let newestDealAt: Date?
+    public let dealsIngested: Int64
+    public let cursorTicket: Int64
+
+    /// Seconds since the last successful pass; nil before the first.
+    public func lagSeconds(now: Date = Date()) -> Int? { lastSuccessAt.map { max(0, Int(now.timeIntervalSince($0))) } }
+}
+
+public struct SyncPass: Sendable, Equatable {
+    public var deals: Int
+    public var pages: Int
+    public var accountsRefreshed: Int
+    public var caughtUp: Bool
+}
+
+extension Trading {
+    /// One pass for one connection: closed trades after the stored cursor, page by page, each page
+    /// stored together with the advanced cursor (so a crash resumes from the last stored page),
+    /// then the state of up to `stateBatch` accounts whose cached figures are oldest.
+    @discardableResult
+    public func syncOnce(tenant: TenantHandle, brand: TenantConfig, connectionID: String, pageLimit: Int = 5_000, maxPages: Int = 20, stateBatch: Int = 50) async throws -> SyncPass {
+        guard let connection = directory.connection(brand, id: connectionID) else { throw TradingError.unknownConnection }
+        var pass = SyncPass(deals: 0, pages: 0, accountsRefreshed: 0, caughtUp: false)
+        let (cursor, currencies) = try await tenantDB.transaction(tenant) { tx in
+            try await tx.query("INSERT INTO trading_sync (connection_id) VALUES (\(connectionID)) ON CONFLICT DO NOTHING")
+            try await tx.query("UPDATE trading_sync SET last_attempt_at = now() WHERE connection_id = \(connectionID)")
+            let row = try await tx.query("SELECT cursor_time, cursor_ticket FROM trading_sync WHERE connection_id = \(connectionID)").collect().first
+            let (time, ticket) = try row?.decode((Date, Int64).self) ?? (Date(timeIntervalSince1970: 0), Int64(0))
+            var currencies: [String: Currency] = [:]
+            for try await (login, code) in try await tx.query("SELECT login, currency FROM trading_accounts WHERE connection_id = \(connectionID)").decode((String, String).self) {
+                currencies[login] = Currency(code)
+            }
+            return (DealCursor(time: time, ticket: ticket), currencies)
+        }
+        do {
+            let platform = try directory.platform(brand.slug.value, connection)
+            var at = cursor
+            while pass.pages < maxPages {
+                let page = try await platform.deals(groups: connection.groups, after: at, limit: pageLimit) { currencies[$0] }
+                pass.pages += 1
+                pass.deals += try await store(tenant: tenant, connectionID: connectionID, page: page, currencies: currencies)
+                at = page.next
+                if !page.hasMore { pass.caughtUp = true; break }
+            }
+            pass.accountsRefreshed = try await refreshStates(tenant: tenant, platform: platform, connectionID: connectionID, limit: stateBatch)
+            try await tenantDB.transaction(tenant) { tx in
+                try await tx.query("UPDATE trading_sync SET status = 'ok', last_error = '', last_success_at = now() WHERE connection_id = \(connectionID)")
+            }
+        } catch {
+            let (status, message): (String, String) = switch error {
+            case let e as PlatformError where e.kind == "auth_failed": ("auth_failed", e.description)
+            case let e as PlatformError where e.kind == "unavailable" || e.kind == "timeout": ("unavailable", e.description)
+            case let e as PlatformError where e.kind == "rate_limited": ("rate_limited", e.description)
+            case let e as TradingError: ("error", e.description)
+            default: ("error", "\(error)")
+            }
+            try await tenantDB.transaction(tenant) { tx in
+                try await tx.query("UPDATE trading_sync SET status = \(status), last_error = \(String(message.prefix(500))) WHERE connection_id = \(connectionID)")
+            }
+            throw error
+        }
+        return pass
+    }
+
+    /// Stores one page of closed trades and the cursor after it, in one transaction.
+    func store(tenant: TenantHandle, connectionID: String, page: DealPage, currencies: [String: Currency]) async throws -> Int {
+        let t = page.trades
+        let iso = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+        return try await tenantDB.transaction(tenant) { tx in
+            var inserted = 0
+            if !t.isEmpty {
+                let rows = try await tx.query("""
+                    INSERT INTO trading_deals (connection_id, ticket, login, account_id, symbol, side, volume, open_price, close_price, currency,
+                                               profit, commission, swap, open_time, close_time)
+                    SELECT \(connectionID), d.ticket, d.login, a.id, d.symbol, d.side, d.volume, d.open_price::numeric, d.close_price::numeric,
+                           COALESCE(a.currency, d.currency), d.profit, d.commission, d.swap, NULLIF(d.open_time, '')::timestamptz, d.close_time::timestamptz
+                    FROM unnest(\(t.map(\.ticket)), \(t.map(\.login)), \(t.map(\.symbol)), \(t.map(\.side.rawValue)), \(t.map(\.volume)),
+                                \(t.map(\.openPrice)), \(t.map(\.closePrice)), \(t.map { currencies[$0.login]?.code ?? "USD" }),
+                                \(t.map(\.profit)), \(t.map(\.commission)), \(t.map(\.swap)),
+                                \(t.map { $0.openTime.map { iso.format($0) } ?? "" }), \(t.map { iso.format($0.closeTime) }))
+                         AS d(ticket, login, symbol, side, volume, open_price, close_price, currency, profit, commission, swap, open_time, close_time)
+                    LEFT JOIN trading_accounts a ON a.connection_id = \(connectionID) AND a.login = d.login
+                    WHERE d.volume > 0
+                    ON CONFLICT (connection_id, ticket) DO NOTHING
+                    RETURNING 1
+                    """).collect()
+                inserted = rows.count
+            }
+            try await tx.query("""
+                UPDATE trading_sync SET cursor_time = \(page.next.time), cursor_ticket = \(page.next.ticket), deals_ingested = deals_ingested + \(inserted),
+                       newest_deal_at = GREATEST(newest_deal_at, \(t.last?.closeTime))
+                WHERE connection_id = \(connectionID)
+                """)
+            return inserted
+        }
+    }
+
+    /// Refreshes the cached balance/equity/margin of the accounts read longest ago.
+    func refreshStates(tenant: TenantHandle, platform: any TradingPlatform, connectionID: String, limit: Int) async throws -> Int {
+        guard limit > 0 else { return 0 }
+        let accounts = try await tenantDB.transaction(tenant) { tx in
+            try await TradingAccountRecord.all("""
+                \(unescaped: TradingAccountRecord.select) WHERE connection_id = \(connectionID) AND access <> 'disabled'
+                ORDER BY state_at NULLS FIRST LIMIT \(limit)
+                """, in: tx)
+        }
+        var states: [(UUID, AccountState)] = []
+        for a in accounts {
+            states.append((a.id, try await platform.state(login: a.login, currency: a.currency)))
+        }
+        try await remember(tenant: tenant, states)
+        return states.count
+    }
+
+    public func syncStatus(tenant: TenantHandle) async throws -> [SyncStatus] {
+        try await tenantDB.transaction(tenant) { tx in
+            var out: [SyncStatus] = []
+            for try await row in try await tx.query("""
+                SELECT connection_id, status, last_error, last_attempt_at, last_success_at, newest_deal_at, deals_ingested, cursor_ticket
+                FROM trading_sync ORDER BY connection_id
+                """) {
+                let (id, status, error, attempt, success, newest, count, ticket) = try row.decode((String, String, String, Date?, Date?, Date?, Int64, Int64).self)
+                out.append(SyncStatus(connectionID: id, status: status, lastError: error, lastAttemptAt: attempt, lastSuccessAt: success,
+                                      newestDealAt: newest, dealsIngested: count, cursorTicket: ticket))
+            }
+            return out
+        }
+    }
+}
+
+/// Keeps one sync loop per (brand, connection): started for every connection in the registry,
+/// stopped when a connection or brand goes away. A failing connection backs off on its own and
+/// never delays the others.
+public struct TradingSyncService: Service {
+    let trading: Trading
+    let registry: TenantRegistry
+    let interval: Duration
+    let logger: Logger
+
+    public init(trading: Trading, registry: TenantRegistry, interval: Duration = .seconds(5), logger: Logger) {
+        self.trading = trading
+        self.registry = registry
+        self.interval = interval
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var running: [String: Task<Void, Never>] = [:]
+        defer { for task in running.values { task.cancel() } }
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            var wanted: Set<String> = []
+            for record in (try? await registry.all()) ?? [] where record.isActive {
+                guard let brand = record.config else { continue }
+                for c in brand.platforms ?? [] {
+                    let key = "\(record.handle.id)|\(c.id)"
+                    wanted.insert(key)
+                    if running[key] == nil {
+                        running[key] = Task { await loop(tenant: record.handle, slug: brand.slug.value, connectionID: c.id) }
+                    }
+                }
+            }
+            for (key, task) in running where !wanted.contains(key) {
+                task.cancel()
+                running[key] = nil
+            }
+            try? await Task.sleep(for: .seconds(10))
+        }
+    }
+
+    func loop(tenant: TenantHandle, slug: String, connectionID: String) async {
+        var failures = 0
+        while !Task.isCancelled {
+            var delay = interval
+            do {
+                // The brand file may change while we run: read it each pass.
+                guard let brand = try await registry.tenant(slug: slug)?.config else { return }
+                let pass = try await trading.syncOnce(tenant: tenant, brand: brand, connectionID: connectionID)
+                failures = 0
+                if !pass.caughtUp { delay = .zero }
+            } catch {
+                failures += 1
+                if case PlatformError.rateLimited(let seconds) = error { delay = .seconds(max(1, seconds)) } else {
+                    delay = .seconds(min(300, 5 << min(failures, 6)))
+                }
+                logger.warning("trading sync failed", metadata: ["tenant": "\(slug)", "connection": "\(connectionID)", "error": "\(error)", "retry_in": "\(delay)"])
+            }
+            try? await Task.sleep(for: delay)
+        }
+    }
+}
