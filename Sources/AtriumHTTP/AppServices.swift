@@ -3,6 +3,7 @@ import AtriumIdentity
 import AtriumPayments
 import AtriumStorage
 import AtriumTenancy
+import AtriumTrading
 import AtriumWork
 import Crypto
 import Foundation
@@ -23,6 +24,7 @@ public struct AppServices: Sendable {
     public let jobs: JobQueue
     public let payments: Payments
     public let sandboxPSP: SandboxPSP
+    public let trading: Trading
     public let logger: Logger
 
     /// Public base URL of a brand (first domain, configured port), used in emailed links.

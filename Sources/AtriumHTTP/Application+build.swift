@@ -3,6 +3,7 @@ import AtriumIdentity
 import AtriumPayments
 import AtriumStorage
 import AtriumTenancy
+import AtriumTrading
 import AtriumWork
 import Foundation
 import Hummingbird
@@ -53,7 +54,11 @@ public func makeServices(config: AppConfig, logger: Logger) async throws -> AppS
     return AppServices(config: config, database: database, tenantDB: tenantDB, registry: registry, migrations: migrations,
                        provisioning: provisioning, authenticator: try await Authenticator.make(),
                        csrf: CSRFProtector(key: MasterKey.derive(master, purpose: "csrf")), keys: KeyRing(master: master), renderer: renderer,
-                       jobs: JobQueue(database: database), payments: payments, sandboxPSP: SandboxPSP(logger: logger), logger: logger)
+                       jobs: JobQueue(database: database), payments: payments, sandboxPSP: SandboxPSP(logger: logger),
+                       trading: Trading(tenantDB: tenantDB, directory: PlatformDirectory(environment: config.environment), logger: logger,
+                                        recoveryDelaySeconds: Int(config.environment["ATRIUM_TRADING_RECOVERY_SECONDS"] ?? "") ?? 30,
+                                        failpoint: config.failpoint),
+                       logger: logger)
 }
 
 /// Runs `body` with the database pool running (CLI commands that are not the server).
@@ -88,10 +93,19 @@ public func backgroundServices(_ services: AppServices) -> [any Service] {
         guard let record = try await registry.tenant(id: id), let config = record.config else { return nil }
         return (record.handle, config)
     }
-    return [
-        JobWorker(queue: services.jobs, handlers: [sender, paymentJobs], idleDelay: .milliseconds(200), logger: services.logger),
+    let tradingJobs = TradingJobHandler(trading: services.trading) { id in
+        guard let record = try await registry.tenant(id: id), let config = record.config else { return nil }
+        return (record.handle, config)
+    }
+    var list: [any Service] = [
+        JobWorker(queue: services.jobs, handlers: [sender, paymentJobs, tradingJobs], idleDelay: .milliseconds(200), logger: services.logger),
         RegistryWatcher(registry: services.registry),
     ]
+    if services.config.environment["ATRIUM_TRADING_SYNC"] != "false" {
+        let seconds = Int(services.config.environment["ATRIUM_TRADING_SYNC_SECONDS"] ?? "") ?? 5
+        list.append(TradingSyncService(trading: services.trading, registry: services.registry, interval: .seconds(seconds), logger: services.logger))
+    }
+    return list
 }
 
 /// Builds the HTTP application: host dispatch, brand and console routers, operational endpoints.
@@ -108,6 +122,8 @@ public func buildApplication(services: AppServices,
     AccountRoutes(services: services).register(on: brandRouter)
     SecurityRoutes(services: services).register(on: brandRouter)
     KYCRoutes(services: services).register(on: brandRouter)
+    TradingRoutes(services: services).register(on: brandRouter)
+    TradingAdminRoutes(services: services).register(on: brandRouter)
     PaymentsAdminRoutes(services: services).register(on: brandRouter)
     if services.config.benchRoutes { BenchRoutes(services: services).register(on: brandRouter) }
     let consoleRouter = Router(context: AtriumRequestContext.self)

@@ -36,7 +36,8 @@ struct RequirePermission: RouterMiddleware {
         return ["staff": ["email": staff.user.email, "roles": staff.roles.joined(separator: ", "),
                           "permissions": p.map(\.rawValue).sorted()] as [String: Any],
                 "canViewAudit": p.contains(.auditView), "canViewFinance": p.contains(.financeView), "canReviewKYC": p.contains(.kycReview),
-                "canApprove": p.contains(.withdrawalsApprove), "canConfirm": p.contains(.depositsConfirm)]
+                "canApprove": p.contains(.withdrawalsApprove), "canConfirm": p.contains(.depositsConfirm),
+                "canManageTrading": p.contains(.tradingManage)]
     }
 
     static func principal(token: String, tenant: TenantHandle, services: AppServices) async throws -> StaffPrincipal? {

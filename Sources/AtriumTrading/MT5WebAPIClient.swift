@@ -296,25 +296,32 @@ public final class MT5WebAPIClient: TradingPlatform {
 
     public func deals(groups: [String], after cursor: DealCursor, limit: Int, currencyOf: @Sendable (String) -> Currency?) async throws -> DealPage {
         let now = Date()
-        let windowEnd = min(now, cursor.time.addingTimeInterval(86_400))
-        let from = cursor.time.timeIntervalSince1970 < 1 ? Date(timeIntervalSince1970: 0) : cursor.time
+        // deal/get_batch has no paging: a cursor behind by days is read a day at a time; a first
+        // sync (cursor at the epoch) reads everything up to now at once.
+        let first = cursor.time.timeIntervalSince1970 < 1
+        let windowEnd = first ? now : min(now, cursor.time.addingTimeInterval(86_400))
+        let from = cursor.time
         let raw = try await call("/api/deal/get_batch", [
             ("group", groups.joined(separator: ",")), ("from", serverTime(from)), ("to", serverTime(windowEnd.addingTimeInterval(1))),
         ], as: [Deal].self) ?? []
-        var opened: [String: Date] = [:]
-        for d in raw where d.Entry == "0" { if let position = d.PositionID, let time = utc(d.Time) { opened[position] = time } }
+        // Opening deals in the same window give the trade its open time and the opening side's commission.
+        var opened: [String: (time: Date?, commission: String?)] = [:]
+        for d in raw where d.Entry == "0" && (d.Action == "0" || d.Action == "1") {
+            if let position = d.PositionID { opened[position] = (utc(d.Time), d.Commission) }
+        }
         var trades: [ClosedTrade] = []
         for d in raw where d.Entry == "1" && (d.Action == "0" || d.Action == "1") {
             guard let ticket = Int64(d.Deal), let time = utc(d.Time) else { throw PlatformError.malformed("/api/deal/get_batch: Deal or Time") }
             if (time, ticket) <= (cursor.time, cursor.ticket) { continue }
             let e = (currencyOf(d.Login) ?? Currency("USD"))?.exponent ?? 2
-            guard let symbol = d.Symbol, let volume = d.Volume.flatMap(Int64.init), let close = d.Price, let open = d.PricePosition else {
+            let open = d.PositionID.flatMap { opened[$0] }
+            guard let symbol = d.Symbol, let volume = d.Volume.flatMap(Int64.init), let closePrice = d.Price, let openPrice = d.PricePosition else {
                 throw PlatformError.malformed("/api/deal/get_batch: deal \(d.Deal) lacks Symbol, Volume or prices")
             }
             trades.append(ClosedTrade(ticket: ticket, login: d.Login, symbol: symbol, side: d.Action == "1" ? .buy : .sell, volume: volume,
-                                      openPrice: open, closePrice: close, profit: try Self.money(d.Profit ?? "0", e, "Profit"),
-                                      commission: try Self.money(d.Commission ?? "0", e, "Commission"), swap: try Self.money(d.Storage ?? "0", e, "Storage"),
-                                      openTime: d.PositionID.flatMap { opened[$0] }, closeTime: time))
+                                      openPrice: openPrice, closePrice: closePrice, profit: try Self.money(d.Profit ?? "0", e, "Profit"),
+                                      commission: try Self.money(d.Commission ?? "0", e, "Commission") + Self.money(open.flatMap { $0.commission } ?? "0", e, "Commission"),
+                                      swap: try Self.money(d.Storage ?? "0", e, "Storage"), openTime: open?.time, closeTime: time))
         }
         trades.sort { ($0.closeTime, $0.ticket) < ($1.closeTime, $1.ticket) }
         var hasMore = windowEnd < now.addingTimeInterval(-1)

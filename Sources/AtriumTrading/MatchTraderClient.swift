@@ -65,6 +65,15 @@ public final class MatchTraderClient: TradingPlatform {
         self.throttle = RequestThrottle(requests: requestsPerMinute, per: 60)
     }
 
+    /// Ids and logins arrive as JSON numbers or strings; both decode to text.
+    struct ID: Decodable, Sendable, CustomStringConvertible {
+        let description: String
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let n = try? c.decode(Int64.self) { description = String(n) } else { description = try c.decode(String.self) }
+        }
+    }
+
     struct Problem: Decodable {
         let code: String?
         let message: String?
@@ -73,7 +82,7 @@ public final class MatchTraderClient: TradingPlatform {
     struct Person: Decodable { let uuid: String }
 
     struct TradingAccount: Decodable {
-        let login: String
+        let login: ID
         let group: String
         let leverage: Int
         let access: String
@@ -86,7 +95,7 @@ public final class MatchTraderClient: TradingPlatform {
     }
 
     struct Receipt: Decodable {
-        let ticket: String
+        let ticket: ID
         let alreadyApplied: Bool?
     }
 
@@ -96,7 +105,7 @@ public final class MatchTraderClient: TradingPlatform {
     }
 
     struct LedgerItem: Decodable {
-        let ticket: String
+        let ticket: ID
         let type: String?
         let amount: String?
         let reference: String?
@@ -104,7 +113,7 @@ public final class MatchTraderClient: TradingPlatform {
     }
 
     struct Position: Decodable {
-        let id: String
+        let id: ID
         let symbol: String
         let side: String
         let volume: String
@@ -116,8 +125,8 @@ public final class MatchTraderClient: TradingPlatform {
     }
 
     struct Closed: Decodable {
-        let id: String
-        let login: String
+        let id: ID
+        let login: ID
         let symbol: String
         let side: String
         let volume: String
@@ -193,12 +202,12 @@ public final class MatchTraderClient: TradingPlatform {
         let account = try await request(.POST, "/v1/trading-accounts", body: [
             "accountUuid": person.uuid, "group": a.group, "leverage": a.leverage, "currency": a.currency.code, "password": a.password,
         ], as: TradingAccount.self)
-        return account.login
+        return account.login.description
     }
 
     public func account(login: String) async throws -> PlatformAccountInfo {
         let a = try await request(.GET, "/v1/trading-accounts/\(login)", as: TradingAccount.self)
-        return PlatformAccountInfo(login: a.login, group: a.group, leverage: a.leverage, access: try Self.access(a.access))
+        return PlatformAccountInfo(login: a.login.description, group: a.group, leverage: a.leverage, access: try Self.access(a.access))
     }
 
     public func setLeverage(login: String, leverage: Int) async throws {
@@ -215,12 +224,12 @@ public final class MatchTraderClient: TradingPlatform {
         let receipt = try await request(.POST, path, body: [
             "amount": Money.format(Int64(clamping: amount.magnitude), exponent: currency.exponent), "reference": reference,
         ], as: Receipt.self)
-        return BalanceReceipt(ticket: receipt.ticket, alreadyApplied: receipt.alreadyApplied ?? false)
+        return BalanceReceipt(ticket: receipt.ticket.description, alreadyApplied: receipt.alreadyApplied ?? false)
     }
 
     public func findBalance(login: String, reference: String, since: Date) async throws -> String? {
         let page = try await request(.GET, "/v1/trading-accounts/\(login)/ledger", query: [("reference", reference)], as: Items<LedgerItem>.self)
-        return page.items.first { $0.reference == reference }?.ticket
+        return page.items.first { $0.reference == reference }?.ticket.description
     }
 
     public func balanceOperations(login: String, since: Date, currency: Currency) async throws -> [BalanceOperation] {
@@ -229,7 +238,7 @@ public final class MatchTraderClient: TradingPlatform {
             let time = Self.date(item.time)
             if let time, time < since { return nil }
             let amount = try Self.money(item.amount, currency.exponent, "amount")
-            return BalanceOperation(ticket: item.ticket, amount: item.type == "WITHDRAWAL" ? -abs(amount) : abs(amount), reference: item.reference ?? "", time: time)
+            return BalanceOperation(ticket: item.ticket.description, amount: item.type == "WITHDRAWAL" ? -abs(amount) : abs(amount), reference: item.reference ?? "", time: time)
         }
     }
 
@@ -252,9 +261,9 @@ public final class MatchTraderClient: TradingPlatform {
             ], as: Items<Closed>.self)
             var last: Int64 = cursor.ticket
             for c in page.items {
-                guard let id = Int64(c.id), let close = Self.date(c.closeTime) else { throw PlatformError.malformed("/v1/closed-positions: id or closeTime") }
-                let e = (currencyOf(c.login) ?? Currency("USD"))?.exponent ?? 2
-                all.append(ClosedTrade(ticket: id, login: c.login, symbol: c.symbol, side: c.side == "SELL" ? .sell : .buy, volume: try Self.volume(c.volume),
+                guard let id = Int64(c.id.description), let close = Self.date(c.closeTime) else { throw PlatformError.malformed("/v1/closed-positions: id or closeTime") }
+                let e = (currencyOf(c.login.description) ?? Currency("USD"))?.exponent ?? 2
+                all.append(ClosedTrade(ticket: id, login: c.login.description, symbol: c.symbol, side: c.side == "SELL" ? .sell : .buy, volume: try Self.volume(c.volume),
                                        openPrice: c.openPrice, closePrice: c.closePrice, profit: try Self.money(c.profit, e, "profit"),
                                        commission: try Self.money(c.commission ?? "0", e, "commission"), swap: try Self.money(c.swap ?? "0", e, "swap"),
                                        openTime: Self.date(c.openTime), closeTime: close))
@@ -272,7 +281,7 @@ public final class MatchTraderClient: TradingPlatform {
     public func positions(login: String, currency: Currency) async throws -> [OpenPosition] {
         let page = try await request(.GET, "/v1/trading-accounts/\(login)/positions", as: Items<Position>.self)
         return try page.items.map { p in
-            guard let id = Int64(p.id) else { throw PlatformError.malformed("/positions: id") }
+            guard let id = Int64(p.id.description) else { throw PlatformError.malformed("/positions: id") }
             return OpenPosition(id: id, symbol: p.symbol, side: p.side == "SELL" ? .sell : .buy, volume: try Self.volume(p.volume),
                                 openPrice: p.openPrice, currentPrice: p.currentPrice,
                                 profit: try Self.money(p.profit, currency.exponent, "profit", exact: false),

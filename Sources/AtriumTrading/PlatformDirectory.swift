@@ -45,10 +45,12 @@ public final class PlatformDirectory: Sendable {
     let timeoutSeconds: Int64
     let clients = Mutex<[String: any TradingPlatform]>([:])
 
-    public init(environment: [String: String], timeoutSeconds: Int64 = 10) {
+    /// `ATRIUM_SANDBOX_PLATFORM_URL` moves the sandbox; `ATRIUM_PLATFORM_TIMEOUT_SECONDS` sets how long a
+    /// platform call may take before it counts as a timeout (default 10).
+    public init(environment: [String: String]) {
         self.environment = environment
         self.sandboxURL = environment["ATRIUM_SANDBOX_PLATFORM_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? SandboxPlatformKeys.defaultURL
-        self.timeoutSeconds = timeoutSeconds
+        self.timeoutSeconds = environment["ATRIUM_PLATFORM_TIMEOUT_SECONDS"].flatMap(Int64.init).map { max(1, $0) } ?? 10
     }
 
     public func connections(_ brand: TenantConfig) -> [ResolvedConnection] {

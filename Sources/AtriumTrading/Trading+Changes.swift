@@ -16,6 +16,11 @@ public struct AccessChange: Sendable, Equatable {
     public let requested: AccessLevel
     public let readBack: AccessLevel
     public var verified: Bool { requested == readBack }
+
+    public init(requested: AccessLevel, readBack: AccessLevel) {
+        self.requested = requested
+        self.readBack = readBack
+    }
 }
 
 /// Leverage requests and Back Office access changes; each change is read back from the platform.

@@ -12,7 +12,7 @@
 # ops/pgbouncer.
 ATRIUM_APT_PACKAGES=(
     postgresql postgresql-contrib libargon2-dev pkg-config
-    chromium chromium-driver wrk pgbouncer ca-certificates
+    chromium chromium-driver wrk pgbouncer ca-certificates curl
 )
 
 # Prefixes every message so it is clear which lines come from our scripts

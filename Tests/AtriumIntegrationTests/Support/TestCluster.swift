@@ -68,7 +68,7 @@ actor TestCluster {
     }
 
     /// A fresh database with platform migrations applied, and a config pointing at it.
-    func freshEnvironment(name: String, migrations: String? = nil) async throws -> AppConfig {
+    func freshEnvironment(name: String, migrations: String? = nil, extra: [String: String] = [:]) async throws -> AppConfig {
         let pg = try await cluster()
         let suffix = Token.randomPassword(length: 6).lowercased().filter { $0.isLetter || $0.isNumber }
         let dbName = "t_\(name.lowercased().filter { $0.isLetter })_\(suffix)"
@@ -86,6 +86,9 @@ actor TestCluster {
         env["ATRIUM_PORT"] = "0"
         env["ATRIUM_SMTP_URL"] = ""
         env["ATRIUM_BENCH_ROUTES"] = "true"
+        // Tests drive sync passes themselves; the background loop would race them.
+        env["ATRIUM_TRADING_SYNC"] = "false"
+        env.merge(extra) { _, new in new }
         return try AppConfig.fromEnvironment(env)
     }
 
@@ -100,8 +103,9 @@ struct TestEnv {
     let services: AppServices
 
     /// Builds services on a fresh database, runs platform migrations and then `body`.
-    static func with<R: Sendable>(_ name: String, migrations: String? = nil, _ body: @Sendable (AppServices) async throws -> R) async throws -> R {
-        let config = try await TestCluster.shared.freshEnvironment(name: name, migrations: migrations)
+    static func with<R: Sendable>(_ name: String, migrations: String? = nil, environment: [String: String] = [:],
+                                  _ body: @Sendable (AppServices) async throws -> R) async throws -> R {
+        let config = try await TestCluster.shared.freshEnvironment(name: name, migrations: migrations, extra: environment)
         let services = try await makeServices(config: config, logger: TestCluster.logger)
         return try await withRunningServices(services) { s in
             try await Migrator(database: s.database, migrations: s.migrations).migratePlatform()

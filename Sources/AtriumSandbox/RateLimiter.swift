@@ -1,0 +1,25 @@
+import Foundation
+
+/// A sliding 60-second window of admitted requests per key.
+struct RateLimiter: Sendable {
+    let limit: Int
+    let windowMilliseconds: Int64 = 60_000
+    private var admitted: [String: [Int64]] = [:]
+
+    init(limit: Int) { self.limit = max(1, limit) }
+
+    /// Admits a request at `now` (Unix ms), or answers how many seconds until a slot frees (≥ 1).
+    mutating func admit(key: String, now: Int64) -> Int? {
+        var times = admitted[key] ?? []
+        let expired = times.prefix { $0 <= now - windowMilliseconds }.count
+        if expired > 0 { times.removeFirst(expired) }
+        if times.count >= limit {
+            admitted[key] = times
+            let waitMilliseconds = (times[times.count - limit] + windowMilliseconds) - now
+            return max(1, Int((waitMilliseconds + 999) / 1_000))
+        }
+        times.append(now)
+        admitted[key] = times
+        return nil
+    }
+}

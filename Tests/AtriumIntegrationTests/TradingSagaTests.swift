@@ -1,0 +1,266 @@
+import AtriumCore
+import AtriumHTTP
+import AtriumIdentity
+import AtriumLedger
+import AtriumStorage
+import AtriumTenancy
+import AtriumTrading
+import Foundation
+import PostgresNIO
+import Testing
+
+@Suite("Trading accounts and the transfer saga", .timeLimit(.minutes(3)))
+struct TradingSagaTests {
+    @Test("live accounts need approved KYC; demo accounts start with virtual money outside the ledger; a repeated form opens one account")
+    func openAccounts() async throws {
+        try await TradeFixture.with("tropen") { f in
+            let unverified = try await TradeFixture.fundedTrader(f.s, f.handle, email: "new@aurora.test", kyc: false, funds: 0)
+            await #expect(throws: TradingError.kycRequired) { _ = try await f.open(client: unverified) }
+            await #expect(throws: TradingError.leverageNotOffered) { _ = try await f.open(leverage: 500) }
+            await #expect(throws: TradingError.unknownAccountType) { _ = try await f.open(type: "vip") }
+            #expect(try await f.count("SELECT count(*)::int FROM trading_accounts") == 0)
+
+            let demo = try await f.open(live: false, client: unverified)
+            #expect(demo.account.kind == "demo")
+            #expect(demo.account.group == "demo\\real\\standard")
+            #expect(try await f.platformBalance(demo.account) == 1_000_000)
+
+            let key = UUID().uuidString
+            let first = try await f.trading.openAccount(tenant: f.handle, brand: f.brand, client: f.client, connectionID: "mt5-live", accountTypeID: "standard",
+                                                        live: true, leverage: 100, idempotencyKey: key)
+            let password = try #require(first.password)
+            #expect(password.count == 12)
+            #expect(first.account.isLive)
+            #expect(try await f.platform().account(login: first.account.login).leverage == 100)
+            let again = try await f.trading.openAccount(tenant: f.handle, brand: f.brand, client: f.client, connectionID: "mt5-live", accountTypeID: "standard",
+                                                        live: true, leverage: 100, idempotencyKey: key)
+            #expect(again.account.id == first.account.id)
+            #expect(again.password == nil)
+            #expect(try await f.count("SELECT count(*)::int FROM trading_accounts") == 2)
+            // the password is nowhere in the tenant's tables
+            let dump = try await f.count("SELECT count(*)::int FROM trading_accounts t WHERE t::text LIKE '%\(password)%'")
+            #expect(dump == 0)
+            let audit = try await f.count("SELECT count(*)::int FROM audit_log WHERE action = 'trading.account_opened'")
+            #expect(audit == 2)
+            // demo accounts cannot move ledger money
+            await #expect(throws: TradingError.demoAccount) { _ = try await f.transfer(demo.account, .toAccount, 1_000) }
+        }
+    }
+
+    @Test("transfers both ways post exactly once; a repeated form is one transfer; free margin and wallet funds are checked")
+    func transfers() async throws {
+        try await TradeFixture.with("trsaga") { f in
+            let account = try await f.open().account
+            let key = UUID().uuidString
+            let t1 = try await f.transfer(account, .toAccount, 25_000, key: key)
+            #expect(t1.state == .posted)
+            let t1again = try await f.transfer(account, .toAccount, 25_000, key: key)
+            #expect(t1again.id == t1.id)
+            #expect(try await f.platformBalance(account) == 25_000)
+            #expect(try await f.wallet().balance == 75_000)
+
+            let t2 = try await f.transfer(account, .toWallet, 10_000)
+            #expect(t2.state == .posted)
+            #expect(try await f.platformBalance(account) == 15_000)
+            #expect(try await f.wallet().balance == 85_000)
+
+            await #expect(throws: TradingError.insufficientFreeMargin(available: 15_000)) { _ = try await f.transfer(account, .toWallet, 20_000) }
+            await #expect(throws: TradingError.insufficientFunds) { _ = try await f.transfer(account, .toAccount, 85_001) }
+            #expect(try await f.count("SELECT count(*)::int FROM trading_transfers") == 2)
+            #expect(try await f.wallet().balance == 85_000)
+            #expect(try await f.wallet().debitsPending == 0)
+
+            // ten concurrent transfers of 100.00 against 850.00: eight go through, two are refused
+            let results = await withTaskGroup(of: Bool.self) { group in
+                for _ in 0..<10 { group.addTask { (try? await f.transfer(account, .toAccount, 10_000))?.state == .posted } }
+                var ok = 0
+                for await r in group where r { ok += 1 }
+                return ok
+            }
+            #expect(results == 8)
+            #expect(try await f.platformBalance(account) == 95_000)
+            #expect(try await f.wallet().balance == 5_000)
+            try await f.expectConsistent()
+            let report = try await f.trading.reconcile(tenant: f.handle, brand: f.brand)
+            #expect(report.accounts == 1)
+            #expect(report.matched == 1)
+            #expect(report.differences == [])
+        }
+    }
+
+    @Test("faults at the platform step: a definite failure voids, an ambiguous one is settled by asking the platform")
+    func faults() async throws {
+        try await TradeFixture.with("trfault") { f in
+            let account = try await f.open().account
+            // 1. the platform answers 503: definite, nothing applied, the hold is voided
+            try await f.sandbox.fault("trade/balance", "error")
+            await #expect(throws: TradingError.self) { _ = try await f.transfer(account, .toAccount, 10_000) }
+            #expect(try await f.count("SELECT count(*)::int FROM trading_transfers WHERE state = 'voided'") == 1)
+            #expect(try await f.wallet().available == 100_000)
+            #expect(try await f.platformBalance(account) == 0)
+
+            // 2. no answer, not applied: unknown, then recovery finds nothing and voids
+            try await f.sandbox.fault("trade/balance", "timeout")
+            let lost = try await f.transfer(account, .toAccount, 20_000)
+            #expect(lost.state == .unknown)
+            #expect(try await f.wallet().available == 80_000, "the hold stays while the outcome is unknown")
+            let settledLost = try await f.trading.recover(tenant: f.handle, brand: f.brand, transferID: lost.id)
+            #expect(settledLost?.state == .voided)
+            #expect(try await f.wallet().available == 100_000)
+
+            // 3. applied, but the answer is lost: unknown, then recovery finds the reference and posts
+            try await f.sandbox.fault("trade/balance", "timeout_after_apply")
+            let applied = try await f.transfer(account, .toAccount, 30_000)
+            #expect(applied.state == .unknown)
+            let settledApplied = try await f.trading.recover(tenant: f.handle, brand: f.brand, transferID: applied.id)
+            #expect(settledApplied?.state == .posted)
+            #expect(try await f.wallet().balance == 70_000)
+            #expect(try await f.platformBalance(account) == 30_000)
+
+            // 4. a garbled answer is treated as ambiguous too, and settled the same way
+            try await f.sandbox.fault("trade/balance", "malformed")
+            let garbled = try await f.transfer(account, .toWallet, 5_000)
+            #expect(garbled.state == .unknown)
+            #expect(try await f.trading.recover(tenant: f.handle, brand: f.brand, transferID: garbled.id)?.state == .voided)
+
+            // 5. while the platform cannot be asked, recovery throws (the job retries) and changes nothing
+            let another: TradingTransfer
+            try await f.sandbox.fault("trade/balance", "timeout")
+            another = try await f.transfer(account, .toAccount, 1_000)
+            try await f.sandbox.fault("deal/get_page", "error")
+            await #expect(throws: PlatformError.self) { _ = try await f.trading.recover(tenant: f.handle, brand: f.brand, transferID: another.id) }
+            #expect(try await f.trading.transferRecord(tenant: f.handle, id: another.id)?.state == .unknown)
+            #expect(try await f.trading.recover(tenant: f.handle, brand: f.brand, transferID: another.id)?.state == .voided)
+            // recovering a settled transfer again changes nothing
+            #expect(try await f.trading.recover(tenant: f.handle, brand: f.brand, transferID: applied.id)?.state == .posted)
+
+            #expect(try await f.wallet().balance == 70_000)
+            #expect(try await f.wallet().debitsPending == 0)
+            #expect(try await f.platformBalance(account) == 30_000)
+            try await f.expectConsistent()
+            #expect(try await f.trading.reconcile(tenant: f.handle, brand: f.brand).differences == [])
+
+            // a balance operation made on the platform directly shows up with its cause
+            _ = try await f.platform().balance(login: account.login, amount: 777, currency: f.usd, reference: "manual-bonus")
+            let report = try await f.trading.reconcile(tenant: f.handle, brand: f.brand)
+            #expect(report.differences.count == 1)
+            #expect(report.differences.first?.difference == 777)
+            #expect(report.differences.first?.cause.contains("on the platform directly") == true)
+            #expect(try await f.trading.lastReconciliation(tenant: f.handle)?.differences.count == 1)
+        }
+    }
+
+    @Test("platform down: a clear 503 error, no money moves; wrong credentials fail only that brand")
+    func platformDown() async throws {
+        try await TradeFixture.with("trdown") { f in
+            let account = try await f.open().account
+            try await f.sandbox.fault("*", "error", count: 0)
+            do { _ = try await f.transfer(account, .toAccount, 10_000); Issue.record("transfer while down") } catch let e as TradingError {
+                #expect(e.status == 503)
+                #expect(e.publicMessage == "error_platform_unavailable")
+            }
+            await #expect(throws: TradingError.self) { _ = try await f.open() }
+            try await f.sandbox.control("reset-faults")
+            #expect(try await f.wallet().available == 100_000)
+            #expect(try await f.count("SELECT count(*)::int FROM trading_transfers WHERE state <> 'voided'") == 0)
+            try await f.expectConsistent()
+        }
+        // Aurora's manager password is wrong; Kite's Match-Trader connection keeps working.
+        try await SandboxPlatformHarness.with { sandbox in
+            var env = TradeFixture.environment(sandbox)
+            env["AURORA_MT5_PASSWORD"] = "not-the-password"
+            try await TestEnv.with("trauth", environment: env) { s in
+                let f = try await TradeFixture.make(s, sandbox)
+                do { _ = try await f.open(); Issue.record("opened with wrong credentials") } catch let e as TradingError { #expect(e.status == 503) }
+                await #expect(throws: PlatformError.self) { try await f.trading.syncOnce(tenant: f.handle, brand: f.brand, connectionID: "mt5-live") }
+                let status = try await f.trading.syncStatus(tenant: f.handle)
+                #expect(status.first?.status == "auth_failed")
+
+                let kite = try #require(try await s.registry.tenant(slug: "kite"))
+                let kiteBrand = try #require(kite.config)
+                let kiteClient = try await TradeFixture.fundedTrader(s, kite.handle, email: "k@kite.test", kyc: true, funds: 50_000, currency: "EUR")
+                let opened = try await s.trading.openAccount(tenant: kite.handle, brand: kiteBrand, client: kiteClient, connectionID: "mtr-live",
+                                                             accountTypeID: "retail", live: true, leverage: 20, idempotencyKey: "k1")
+                let t = try await s.trading.transfer(tenant: kite.handle, brand: kiteBrand, client: kiteClient, accountID: opened.account.id,
+                                                     direction: .toAccount, amount: 12_345, idempotencyKey: "k1")
+                #expect(t.state == .posted)
+                #expect(t.currency.code == "EUR")
+                let state = try await s.trading.directory.platform(kiteBrand, connection: "mtr-live").state(login: opened.account.login, currency: Currency("EUR")!)
+                #expect(state.balance == 12_345)
+                try await s.trading.syncOnce(tenant: kite.handle, brand: kiteBrand, connectionID: "mtr-live")
+                #expect(try await s.trading.syncStatus(tenant: kite.handle).first?.status == "ok")
+            }
+        }
+    }
+
+    @Test("leverage: within policy applied and read back; above it reviewed, then applied by the Back Office; access changes read back")
+    func leverageAndAccess() async throws {
+        try await TradeFixture.with("trlev") { f in
+            let account = try await f.open(leverage: 50).account
+            #expect(try await f.trading.requestLeverage(tenant: f.handle, brand: f.brand, client: f.client, accountID: account.id, leverage: 100) == .applied(100))
+            #expect(try await f.platform().account(login: account.login).leverage == 100)
+            await #expect(throws: TradingError.sameLeverage) {
+                _ = try await f.trading.requestLeverage(tenant: f.handle, brand: f.brand, client: f.client, accountID: account.id, leverage: 100)
+            }
+            await #expect(throws: TradingError.leverageNotOffered) {
+                _ = try await f.trading.requestLeverage(tenant: f.handle, brand: f.brand, client: f.client, accountID: account.id, leverage: 400)
+            }
+            let outcome = try await f.trading.requestLeverage(tenant: f.handle, brand: f.brand, client: f.client, accountID: account.id, leverage: 200)
+            guard case .review(let requestID) = outcome else { Issue.record("200 is above the automatic limit of 100"); return }
+            #expect(try await f.platform().account(login: account.login).leverage == 100)
+            await #expect(throws: TradingError.requestPending) {
+                _ = try await f.trading.requestLeverage(tenant: f.handle, brand: f.brand, client: f.client, accountID: account.id, leverage: 200)
+            }
+            #expect(try await f.trading.leverageRequests(tenant: f.handle).map(\.id) == [requestID])
+            try await f.trading.decideLeverage(tenant: f.handle, brand: f.brand, requestID: requestID, approve: true, staff: "staff:test", note: "")
+            #expect(try await f.platform().account(login: account.login).leverage == 200)
+            #expect(try await f.trading.account(tenant: f.handle, id: account.id).leverage == 200)
+            await #expect(throws: TradingError.invalidState) {
+                try await f.trading.decideLeverage(tenant: f.handle, brand: f.brand, requestID: requestID, approve: false, staff: "staff:test", note: "")
+            }
+
+            let readOnly = try await f.trading.setAccess(tenant: f.handle, brand: f.brand, accountID: account.id, access: .readOnly, staff: "staff:test")
+            #expect(readOnly.verified)
+            #expect(try await f.platform().account(login: account.login).access == .readOnly)
+            let disabled = try await f.trading.setAccess(tenant: f.handle, brand: f.brand, accountID: account.id, access: .disabled, staff: "staff:test")
+            #expect(disabled == AccessChange(requested: .disabled, readBack: .disabled))
+            #expect(try await f.trading.account(tenant: f.handle, id: account.id).access == .disabled)
+            await #expect(throws: TradingError.accountNotActive) { _ = try await f.transfer(account, .toAccount, 1_000) }
+            let audit = try await f.count("SELECT count(*)::int FROM audit_log WHERE action IN ('trading.access_changed', 'trading.leverage_changed', 'trading.leverage_requested')")
+            #expect(audit == 5)
+        }
+    }
+
+    @Test("sync stores closed trades page by page and resumes from its cursor; a rerun adds nothing")
+    func syncResume() async throws {
+        try await TradeFixture.with("trsync") { f in
+            let account = try await f.open().account
+            _ = try await f.transfer(account, .toAccount, 50_000)
+            try await f.sandbox.control("generate-deals", #"{"login":"\#(account.login)","count":250}"#)
+            let first = try await f.trading.syncOnce(tenant: f.handle, brand: f.brand, connectionID: "mt5-live", pageLimit: 100, maxPages: 1)
+            #expect(first.deals == 100)
+            #expect(!first.caughtUp)
+            #expect(try await f.count("SELECT count(*)::int FROM trading_deals") == 100)
+            let second = try await f.trading.syncOnce(tenant: f.handle, brand: f.brand, connectionID: "mt5-live", pageLimit: 100, maxPages: 1)
+            #expect(second.deals == 100)
+            let rest = try await f.trading.syncOnce(tenant: f.handle, brand: f.brand, connectionID: "mt5-live", pageLimit: 100)
+            #expect(rest.deals == 50)
+            #expect(rest.caughtUp)
+            #expect(try await f.trading.syncOnce(tenant: f.handle, brand: f.brand, connectionID: "mt5-live").deals == 0)
+            #expect(try await f.count("SELECT count(*)::int FROM trading_deals WHERE account_id IS NOT NULL AND currency = 'USD'") == 250)
+            let status = try #require(try await f.trading.syncStatus(tenant: f.handle).first)
+            #expect(status.dealsIngested == 250)
+            #expect(status.status == "ok")
+            #expect((status.lagSeconds() ?? 99) < 5)
+            let trades = try await f.trading.trades(tenant: f.handle, account: account.id, limit: 1000)
+            #expect(trades.count == 250)
+            // the deals' profit reached the platform balance; the ledger only knows the transfer
+            let platformBalance = try await f.platformBalance(account)
+            let pnl = trades.reduce(Int64(0)) { $0 + $1.profit + $1.commission + $1.swap }
+            #expect(platformBalance == 50_000 + pnl)
+            #expect(try await f.trading.reconcile(tenant: f.handle, brand: f.brand).differences == [])
+            // accounts' cached figures were refreshed by the pass
+            #expect(try await f.trading.account(tenant: f.handle, id: account.id).lastState?.balance == platformBalance)
+        }
+    }
+}
