@@ -300,43 +300,39 @@ public final class MT5WebAPIClient: TradingPlatform {
         // sync (cursor at the epoch) reads everything up to now at once.
         let first = cursor.time.timeIntervalSince1970 < 1
         let windowEnd = first ? now : min(now, cursor.time.addingTimeInterval(86_400))
-        let from = cursor.time
+        // Deal tickets only grow, so the ticket is the cursor; the time window only bounds the
+        // request, with 15 minutes of overlap for deals stamped a little in the past.
+        let from = first ? cursor.time : cursor.time.addingTimeInterval(-900)
         let raw = try await call("/api/deal/get_batch", [
             ("group", groups.joined(separator: ",")), ("from", serverTime(from)), ("to", serverTime(windowEnd.addingTimeInterval(1))),
         ], as: [Deal].self) ?? []
-        // Opening deals in the same window give the trade its open time and the opening side's commission.
-        var opened: [String: (time: Date?, commission: String?)] = [:]
-        for d in raw where d.Entry == "0" && (d.Action == "0" || d.Action == "1") {
-            if let position = d.PositionID { opened[position] = (utc(d.Time), d.Commission) }
-        }
+        var openings: [OpeningDeal] = []
         var trades: [ClosedTrade] = []
-        for d in raw where d.Entry == "1" && (d.Action == "0" || d.Action == "1") {
+        for d in raw where d.Action == "0" || d.Action == "1" {
             guard let ticket = Int64(d.Deal), let time = utc(d.Time) else { throw PlatformError.malformed("/api/deal/get_batch: Deal or Time") }
-            if (time, ticket) <= (cursor.time, cursor.ticket) { continue }
             let e = (currencyOf(d.Login) ?? Currency("USD"))?.exponent ?? 2
-            let open = d.PositionID.flatMap { opened[$0] }
+            let position = d.PositionID.flatMap { Int64($0) }
+            if d.Entry == "0" {
+                if let position { openings.append(OpeningDeal(positionID: position, commission: try Self.money(d.Commission ?? "0", e, "Commission"), time: time)) }
+                continue
+            }
+            guard d.Entry == "1" else { continue }
+            if ticket <= cursor.ticket { continue }
             guard let symbol = d.Symbol, let volume = d.Volume.flatMap(Int64.init), let closePrice = d.Price, let openPrice = d.PricePosition else {
                 throw PlatformError.malformed("/api/deal/get_batch: deal \(d.Deal) lacks Symbol, Volume or prices")
             }
+            // The closing deal's action is the opposite of the position's side.
             trades.append(ClosedTrade(ticket: ticket, login: d.Login, symbol: symbol, side: d.Action == "1" ? .buy : .sell, volume: volume,
                                       openPrice: openPrice, closePrice: closePrice, profit: try Self.money(d.Profit ?? "0", e, "Profit"),
-                                      commission: try Self.money(d.Commission ?? "0", e, "Commission") + Self.money(open.flatMap { $0.commission } ?? "0", e, "Commission"),
-                                      swap: try Self.money(d.Storage ?? "0", e, "Storage"), openTime: open?.time, closeTime: time))
+                                      commission: try Self.money(d.Commission ?? "0", e, "Commission"), swap: try Self.money(d.Storage ?? "0", e, "Storage"),
+                                      openTime: nil, closeTime: time, positionID: position))
         }
-        trades.sort { ($0.closeTime, $0.ticket) < ($1.closeTime, $1.ticket) }
-        var hasMore = windowEnd < now.addingTimeInterval(-1)
-        if trades.count > limit {
-            trades = Array(trades.prefix(limit))
-            hasMore = true
-        }
-        let next: DealCursor
-        if let last = trades.last {
-            next = DealCursor(time: last.closeTime, ticket: last.ticket)
-        } else {
-            // Nothing new: move on, but keep a few seconds of overlap for deals stamped "now".
-            next = DealCursor(time: max(cursor.time, windowEnd.addingTimeInterval(-5)), ticket: 0)
-        }
-        return DealPage(trades: trades, next: next, hasMore: hasMore)
+        trades.sort { $0.ticket < $1.ticket }
+        let newest = trades.map(\.closeTime).max() ?? cursor.time
+        // With nothing new the window still moves on (a cursor days behind must catch up).
+        let next = DealCursor(time: trades.isEmpty ? max(cursor.time, windowEnd.addingTimeInterval(-5)) : max(cursor.time, newest),
+                              ticket: trades.last?.ticket ?? cursor.ticket)
+        return DealPage(trades: trades, openings: openings, next: next, hasMore: windowEnd < now.addingTimeInterval(-1))
     }
 
     public func positions(login: String, currency: Currency) async throws -> [OpenPosition] {

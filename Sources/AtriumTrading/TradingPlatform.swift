@@ -118,6 +118,16 @@ public struct ClosedTrade: Sendable, Equatable {
     public var swap: Int64
     public var openTime: Date?
     public var closeTime: Date
+    /// The platform's position id, when the opening side is reported separately (MT5).
+    public var positionID: Int64?
+}
+
+/// The opening side of a trade when the platform reports it as its own deal (MT5): its
+/// commission and time belong to the trade that closes the position later.
+public struct OpeningDeal: Sendable, Equatable {
+    public var positionID: Int64
+    public var commission: Int64
+    public var time: Date
 }
 
 public struct OpenPosition: Sendable, Equatable {
@@ -148,6 +158,7 @@ public struct DealCursor: Sendable, Equatable, Codable {
 
 public struct DealPage: Sendable {
     public var trades: [ClosedTrade]
+    public var openings: [OpeningDeal] = []
     public var next: DealCursor
     /// True when the platform has more deals after `next` right now.
     public var hasMore: Bool
@@ -186,7 +197,8 @@ public protocol TradingPlatform: Sendable {
     /// Every balance operation of `login` since `since`, for reconciliation.
     func balanceOperations(login: String, since: Date, currency: Currency) async throws -> [BalanceOperation]
     func state(login: String, currency: Currency) async throws -> AccountState
-    /// Closed trades of `groups` after `cursor`, oldest first, at most about `limit`.
+    /// Closed trades of `groups` after `cursor`, oldest first, at most `limit` where the platform
+    /// pages (MT5's deal/get_batch does not: it answers a whole time window).
     func deals(groups: [String], after cursor: DealCursor, limit: Int, currencyOf: @Sendable (String) -> Currency?) async throws -> DealPage
     func positions(login: String, currency: Currency) async throws -> [OpenPosition]
 }

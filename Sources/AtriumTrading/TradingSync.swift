@@ -54,7 +54,7 @@ extension Trading {
             while pass.pages < maxPages {
                 let page = try await platform.deals(groups: connection.groups, after: at, limit: pageLimit) { currencies[$0] }
                 pass.pages += 1
-                pass.deals += try await store(tenant: tenant, connectionID: connectionID, page: page, currencies: currencies)
+                pass.deals += try await store(tenant: tenant, connectionID: connectionID, page: page, currencies: currencies, chunk: pageLimit)
                 at = page.next
                 if !page.hasMore { pass.caughtUp = true; break }
             }
@@ -78,37 +78,57 @@ extension Trading {
         return pass
     }
 
-    /// Stores one page of closed trades and the cursor after it, in one transaction.
-    func store(tenant: TenantHandle, connectionID: String, page: DealPage, currencies: [String: Currency]) async throws -> Int {
-        let t = page.trades
+    /// Stores a page of closed trades in chunks of `chunk` rows, each chunk in one transaction with
+    /// the cursor after it, so an interrupted pass resumes after the last stored chunk.
+    func store(tenant: TenantHandle, connectionID: String, page: DealPage, currencies: [String: Currency], chunk: Int = 5_000) async throws -> Int {
         let iso = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
-        return try await tenantDB.transaction(tenant) { tx in
-            var inserted = 0
-            if !t.isEmpty {
-                let rows = try await tx.query("""
-                    INSERT INTO trading_deals (connection_id, ticket, login, account_id, symbol, side, volume, open_price, close_price, currency,
-                                               profit, commission, swap, open_time, close_time)
-                    SELECT \(connectionID), d.ticket, d.login, a.id, d.symbol, d.side, d.volume, d.open_price::numeric, d.close_price::numeric,
-                           COALESCE(a.currency, d.currency), d.profit, d.commission, d.swap, NULLIF(d.open_time, '')::timestamptz, d.close_time::timestamptz
-                    FROM unnest(\(t.map(\.ticket)), \(t.map(\.login)), \(t.map(\.symbol)), \(t.map(\.side.rawValue)), \(t.map(\.volume)),
-                                \(t.map(\.openPrice)), \(t.map(\.closePrice)), \(t.map { currencies[$0.login]?.code ?? "USD" }),
-                                \(t.map(\.profit)), \(t.map(\.commission)), \(t.map(\.swap)),
-                                \(t.map { $0.openTime.map { iso.format($0) } ?? "" }), \(t.map { iso.format($0.closeTime) }))
-                         AS d(ticket, login, symbol, side, volume, open_price, close_price, currency, profit, commission, swap, open_time, close_time)
-                    LEFT JOIN trading_accounts a ON a.connection_id = \(connectionID) AND a.login = d.login
-                    WHERE d.volume > 0
-                    ON CONFLICT (connection_id, ticket) DO NOTHING
-                    RETURNING 1
-                    """).collect()
-                inserted = rows.count
+        let o = page.openings
+        if !o.isEmpty {
+            try await tenantDB.transaction(tenant) { tx in
+                try await tx.query("""
+                    INSERT INTO trading_open_deals (connection_id, position_id, commission, open_time)
+                    SELECT \(connectionID), p, c, t::timestamptz FROM unnest(\(o.map(\.positionID)), \(o.map(\.commission)), \(o.map { iso.format($0.time) })) AS x(p, c, t)
+                    ON CONFLICT DO NOTHING
+                    """)
             }
-            try await tx.query("""
-                UPDATE trading_sync SET cursor_time = \(page.next.time), cursor_ticket = \(page.next.ticket), deals_ingested = deals_ingested + \(inserted),
-                       newest_deal_at = GREATEST(newest_deal_at, \(t.last?.closeTime))
-                WHERE connection_id = \(connectionID)
-                """)
-            return inserted
         }
+        var inserted = 0
+        var start = 0
+        repeat {
+            let t = Array(page.trades[start..<min(page.trades.count, start + max(1, chunk))])
+            start += t.count
+            let next = start >= page.trades.count ? page.next : DealCursor(time: t[t.count - 1].closeTime, ticket: t[t.count - 1].ticket)
+            inserted += try await tenantDB.transaction(tenant) { tx in
+                var count = 0
+                if !t.isEmpty {
+                    let rows = try await tx.query("""
+                        INSERT INTO trading_deals (connection_id, ticket, login, account_id, symbol, side, volume, open_price, close_price, currency,
+                                                   profit, commission, swap, open_time, close_time)
+                        SELECT \(connectionID), d.ticket, d.login, a.id, d.symbol, d.side, d.volume, d.open_price::numeric, d.close_price::numeric,
+                               COALESCE(a.currency, d.currency), d.profit, d.commission + COALESCE(o.commission, 0), d.swap,
+                               COALESCE(NULLIF(d.open_time, '')::timestamptz, o.open_time), d.close_time::timestamptz
+                        FROM unnest(\(t.map(\.ticket)), \(t.map(\.login)), \(t.map(\.symbol)), \(t.map(\.side.rawValue)), \(t.map(\.volume)),
+                                    \(t.map(\.openPrice)), \(t.map(\.closePrice)), \(t.map { currencies[$0.login]?.code ?? "USD" }),
+                                    \(t.map(\.profit)), \(t.map(\.commission)), \(t.map(\.swap)),
+                                    \(t.map { $0.openTime.map { iso.format($0) } ?? "" }), \(t.map { iso.format($0.closeTime) }), \(t.map { $0.positionID ?? -1 }))
+                             AS d(ticket, login, symbol, side, volume, open_price, close_price, currency, profit, commission, swap, open_time, close_time, position)
+                        LEFT JOIN trading_accounts a ON a.connection_id = \(connectionID) AND a.login = d.login
+                        LEFT JOIN trading_open_deals o ON o.connection_id = \(connectionID) AND o.position_id = d.position
+                        WHERE d.volume > 0
+                        ON CONFLICT (connection_id, ticket) DO NOTHING
+                        RETURNING 1
+                        """).collect()
+                    count = rows.count
+                }
+                try await tx.query("""
+                    UPDATE trading_sync SET cursor_time = \(next.time), cursor_ticket = \(next.ticket), deals_ingested = deals_ingested + \(count),
+                           newest_deal_at = GREATEST(newest_deal_at, \(t.last?.closeTime))
+                    WHERE connection_id = \(connectionID)
+                    """)
+                return count
+            }
+        } while start < page.trades.count
+        return inserted
     }
 
     /// Refreshes the cached balance/equity/margin of the accounts read longest ago.

@@ -43,7 +43,10 @@ struct TradingSagaTests {
             let audit = try await f.count("SELECT count(*)::int FROM audit_log WHERE action = 'trading.account_opened'")
             #expect(audit == 2)
             // demo accounts cannot move ledger money
-            await #expect(throws: TradingError.demoAccount) { _ = try await f.transfer(demo.account, .toAccount, 1_000) }
+            let ownDemo = try await f.open(live: false)
+            await #expect(throws: TradingError.demoAccount) { _ = try await f.transfer(ownDemo.account, .toAccount, 1_000) }
+            // another client's account is not found, whoever asks
+            await #expect(throws: TradingError.notFound) { _ = try await f.transfer(demo.account, .toAccount, 1_000) }
         }
     }
 
@@ -231,36 +234,65 @@ struct TradingSagaTests {
         }
     }
 
-    @Test("sync stores closed trades page by page and resumes from its cursor; a rerun adds nothing")
-    func syncResume() async throws {
+    @Test("MT5 sync: whole windows stored in chunks with the cursor; both commissions and the open time join across passes; reruns add nothing")
+    func syncMT5() async throws {
         try await TradeFixture.with("trsync") { f in
             let account = try await f.open().account
             _ = try await f.transfer(account, .toAccount, 50_000)
             try await f.sandbox.control("generate-deals", #"{"login":"\#(account.login)","count":250}"#)
             let first = try await f.trading.syncOnce(tenant: f.handle, brand: f.brand, connectionID: "mt5-live", pageLimit: 100, maxPages: 1)
-            #expect(first.deals == 100)
-            #expect(!first.caughtUp)
-            #expect(try await f.count("SELECT count(*)::int FROM trading_deals") == 100)
-            let second = try await f.trading.syncOnce(tenant: f.handle, brand: f.brand, connectionID: "mt5-live", pageLimit: 100, maxPages: 1)
-            #expect(second.deals == 100)
-            let rest = try await f.trading.syncOnce(tenant: f.handle, brand: f.brand, connectionID: "mt5-live", pageLimit: 100)
-            #expect(rest.deals == 50)
-            #expect(rest.caughtUp)
+            #expect(first.deals == 250)
+            #expect(first.caughtUp)
+            try await f.sandbox.control("generate-deals", #"{"login":"\#(account.login)","count":40}"#)
+            #expect(try await f.trading.syncOnce(tenant: f.handle, brand: f.brand, connectionID: "mt5-live").deals == 40)
             #expect(try await f.trading.syncOnce(tenant: f.handle, brand: f.brand, connectionID: "mt5-live").deals == 0)
-            #expect(try await f.count("SELECT count(*)::int FROM trading_deals WHERE account_id IS NOT NULL AND currency = 'USD'") == 250)
+            #expect(try await f.count("SELECT count(*)::int FROM trading_deals WHERE account_id IS NOT NULL AND currency = 'USD' AND open_time < close_time") == 290)
             let status = try #require(try await f.trading.syncStatus(tenant: f.handle).first)
-            #expect(status.dealsIngested == 250)
+            #expect(status.dealsIngested == 290)
             #expect(status.status == "ok")
             #expect((status.lagSeconds() ?? 99) < 5)
             let trades = try await f.trading.trades(tenant: f.handle, account: account.id, limit: 1000)
-            #expect(trades.count == 250)
-            // the deals' profit reached the platform balance; the ledger only knows the transfer
+            #expect(trades.count == 290)
+            // every cent of trading result on the platform is in the synced trades (both commissions included)
             let platformBalance = try await f.platformBalance(account)
             let pnl = trades.reduce(Int64(0)) { $0 + $1.profit + $1.commission + $1.swap }
             #expect(platformBalance == 50_000 + pnl)
+            // the ledger only knows the transfer, and reconciliation compares balance operations only
             #expect(try await f.trading.reconcile(tenant: f.handle, brand: f.brand).differences == [])
-            // accounts' cached figures were refreshed by the pass
             #expect(try await f.trading.account(tenant: f.handle, id: account.id).lastState?.balance == platformBalance)
+        }
+    }
+
+    @Test("Match-Trader sync pages by id and resumes from its cursor")
+    func syncResume() async throws {
+        try await TradeFixture.with("trsyncm") { f in
+            let kite = try #require(try await f.s.registry.tenant(slug: "kite"))
+            let brand = try #require(kite.config)
+            let client = try await TradeFixture.fundedTrader(f.s, kite.handle, email: "sync@kite.test", kyc: true, funds: 100_000, currency: "EUR")
+            let account = try await f.s.trading.openAccount(tenant: kite.handle, brand: brand, client: client, connectionID: "mtr-live", accountTypeID: "retail",
+                                                            live: true, leverage: 20, idempotencyKey: "s").account
+            _ = try await f.s.trading.transfer(tenant: kite.handle, brand: brand, client: client, accountID: account.id, direction: .toAccount, amount: 90_000, idempotencyKey: "s")
+            try await f.sandbox.control("generate-deals", #"{"login":"\#(account.login)","count":250}"#)
+            func pass(_ pages: Int) async throws -> SyncPass {
+                try await f.s.trading.syncOnce(tenant: kite.handle, brand: brand, connectionID: "mtr-live", pageLimit: 100, maxPages: pages)
+            }
+            let one = try await pass(1)
+            #expect(one.deals == 100)
+            #expect(!one.caughtUp)
+            #expect(try await pass(1).deals == 100)
+            let rest = try await pass(20)
+            #expect(rest.deals == 50)
+            #expect(rest.caughtUp)
+            #expect(try await pass(20).deals == 0)
+            let stored = try await f.s.tenantDB.transaction(kite.handle) { tx in
+                try await tx.query("SELECT count(DISTINCT ticket)::int, count(*)::int, min(currency), sum(profit + commission + swap)::bigint FROM trading_deals WHERE account_id = \(account.id)")
+                    .collect().first!.decode((Int, Int, String, Int64).self)
+            }
+            #expect(stored.0 == 250)
+            #expect(stored.1 == 250)
+            #expect(stored.2 == "EUR")
+            let balance = try await f.s.trading.directory.platform(brand, connection: "mtr-live").state(login: account.login, currency: Currency("EUR")!).balance
+            #expect(balance == 90_000 + stored.3)
         }
     }
 }

@@ -89,6 +89,16 @@ CREATE TABLE trading_deals (
 CREATE INDEX trading_deals_account ON trading_deals (account_id, close_time DESC);
 CREATE INDEX trading_deals_close ON trading_deals (close_time);
 
+-- Opening deals seen by sync (MT5 reports a trade's two sides as two deals): the closing deal,
+-- perhaps synced in a later pass, takes its open time and opening commission from here.
+CREATE TABLE trading_open_deals (
+    connection_id text NOT NULL,
+    position_id   bigint NOT NULL,
+    commission    bigint NOT NULL,
+    open_time     timestamptz NOT NULL,
+    PRIMARY KEY (connection_id, position_id)
+);
+
 CREATE TABLE trading_sync (
     connection_id   text PRIMARY KEY,
     cursor_time     timestamptz NOT NULL DEFAULT 'epoch',
