@@ -68,7 +68,7 @@ extension JSONValue: Decodable {
 enum JSONOut {
     static func encode(_ value: some Encodable) -> [UInt8] {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(value) else {
             return Array(#"{"error":"encoding failed"}"#.utf8)
         }

@@ -22,7 +22,7 @@ enum FixedPoint {
 
     /// Parses a strict decimal (`"12"`, `"-12.3"`, `"+12.30"`) into units of 10^-digits.
     /// Refuses whitespace, exponents, a dangling dot, more than `digits` fraction digits and
-    /// values too large to be an amount.
+    /// values of more than 12 whole digits (so that sums of amounts cannot overflow).
     static func parse(_ text: String, digits: Int, allowSign: Bool) -> Int64? {
         var scalars = Substring(text)
         var negative = false
@@ -35,7 +35,7 @@ enum FixedPoint {
         guard parts.count == 1 || parts.count == 2 else { return nil }
         let whole = parts[0]
         let fraction = parts.count == 2 ? parts[1] : ""
-        guard !whole.isEmpty, whole.count <= 15, whole.allSatisfy(\.isASCIIDigitCharacter) else { return nil }
+        guard !whole.isEmpty, whole.count <= 12, whole.allSatisfy(\.isASCIIDigitCharacter) else { return nil }
         if parts.count == 2 {
             guard !fraction.isEmpty, fraction.count <= digits, fraction.allSatisfy(\.isASCIIDigitCharacter) else {
                 return nil
@@ -104,15 +104,19 @@ enum Hex {
 
 /// Conversions between `Date` and integer Unix time.
 enum UnixTime {
-    /// Whole Unix seconds (rounded down). `Date` only exposes its value as a `TimeInterval`,
-    /// so this is the one place that reads it; everything after is integer.
+    /// Whole Unix seconds (rounded down).
     static func seconds(_ date: Date) -> Int64 {
-        Int64(date.timeIntervalSince1970.rounded(.down))
+        let value = milliseconds(date)
+        return value / 1_000 - (value % 1_000 < 0 ? 1 : 0)
     }
 
-    /// Whole Unix milliseconds (rounded down).
+    /// Whole Unix milliseconds (rounded down). `Date` only exposes its value as a floating-point
+    /// `TimeInterval`, so this is the one place that reads it; everything after is integer.
     static func milliseconds(_ date: Date) -> Int64 {
-        Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        // ±292 million years; anything beyond (or NaN) is clamped instead of trapping.
+        let value = (date.timeIntervalSince1970 * 1_000).rounded(.down)
+        guard value.isFinite else { return 0 }
+        return Int64(exactly: value) ?? (value < 0 ? -9_000_000_000_000_000 : 9_000_000_000_000_000)
     }
 
     /// ISO 8601 in UTC with seconds and `Z`, for example `"2026-11-22T05:39:42Z"`.

@@ -108,6 +108,10 @@ extension SandboxPlatform {
         if amount < 0, store.figures(account, prices: prices).freeMargin < -amount {
             throw .notEnoughMoney
         }
+        let (newBalance, overflow) = account.balance.addingReportingOverflow(amount)
+        guard !overflow, newBalance.magnitude < 1_000_000_000_000_000 else {
+            throw .invalidParameters("the balance would be out of range")
+        }
         var transaction = Transaction(store: store)
         let deal = Deal(
             ticket: transaction.nextTicket(), login: login, time: now, action: DealAction.balance, entry: 0,
@@ -115,7 +119,7 @@ extension SandboxPlatform {
             comment: reference, positionID: 0
         )
         transaction.add(deal)
-        account.balance += amount
+        account.balance = newBalance
         transaction.save(account)
         try commit(transaction)
         return BalanceOutcome(deal: deal, alreadyApplied: false)

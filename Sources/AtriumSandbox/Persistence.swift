@@ -83,15 +83,19 @@ final class Journal {
     /// process dying): it is ignored. A bad line before the last one is an error.
     /// Returns the records and the length of the part that is kept.
     static func readJournal(_ data: Data) throws -> ([Mutation], UInt64) {
-        let bytes = [UInt8](data)
         let decoder = JSONDecoder()
         var lines = [(start: Int, end: Int)]()
-        var start = 0
-        for (index, byte) in bytes.enumerated() where byte == 0x0A {
-            lines.append((start, index))
-            start = index + 1
+        data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+            guard let base = buffer.baseAddress else { return }
+            var start = 0
+            while start < buffer.count, let found = memchr(base + start, 0x0A, buffer.count - start) {
+                let end = base.distance(to: UnsafeRawPointer(found))
+                lines.append((start, end))
+                start = end + 1
+            }
         }
-        let unterminatedTail = start < bytes.count
+        let start = lines.last.map { $0.end + 1 } ?? 0
+        let unterminatedTail = start < data.count
         var mutations = [Mutation]()
         var validLength = 0
         for (number, line) in lines.enumerated() {
@@ -100,7 +104,7 @@ final class Journal {
                 continue
             }
             do {
-                mutations.append(try decoder.decode(Mutation.self, from: Data(bytes[line.start..<line.end])))
+                mutations.append(try decoder.decode(Mutation.self, from: data.subdata(in: line.start..<line.end)))
                 validLength = line.end + 1
             } catch {
                 let isLast = number == lines.count - 1 && !unterminatedTail

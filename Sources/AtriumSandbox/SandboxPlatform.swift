@@ -33,6 +33,10 @@ public actor SandboxPlatform {
             var store = loaded.snapshot.map { Store(snapshot: $0, configuredGroups: configuration.groups) }
                 ?? Store(groups: configuration.groups)
             for mutation in loaded.mutations { store.apply(mutation) }
+            // The configuration has the last word on the groups it names.
+            var configured = Mutation()
+            configured.groups = configuration.groups
+            store.apply(configured)
             self.store = store
             self.journal = journal
         } else {

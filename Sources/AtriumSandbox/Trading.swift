@@ -84,13 +84,13 @@ extension SandboxPlatform {
         transaction.save(changed)
     }
 
-    /// `count` closed trades (an opening and a closing deal each) spread over the hour before
+    /// `count` closed trades (an opening and a closing deal each) spread over the ten minutes before
     /// `now`, with small random profits applied to the balance. Returns how many were made.
     func generateClosedTrades(login: Int64, count: Int, now: Int64) throws(OperationError) -> Int {
         guard var account = store.accounts[login] else { throw .notFound }
         var transaction = Transaction(store: store)
         let eurusd = prices.eurusd
-        let span: Int64 = 3_600
+        let span: Int64 = 600
         var balanceChange: Int64 = 0
         for index in 0..<count {
             let spec = SymbolSpec.all[Int.random(in: 0..<SymbolSpec.all.count, using: &dealGenerator)]
