@@ -49,7 +49,7 @@ struct TradingBrowserTests {
         try await b.open(url("/accounts/open"))
         _ = try await b.waitFor(css: "#kyc-needed")
         #expect(try await b.find("#open-form input[name=kind][value=live]").property("disabled") == "true")
-        try await shot("40-open-account-before-kyc")
+        try await shot("60-open-account-before-kyc")
 
         // Compliance approved the client and 500.00 arrived in the wallet (the KYC and payment flows have their own browser tests).
         try await s.tenantDB.transaction(tenant.handle) { tx in
@@ -64,13 +64,13 @@ struct TradingBrowserTests {
         try await b.find("#open-form input[name=kind][value=live]").click()
         try await b.find("#open-type").selectOption(value: "mt5-live/standard")
         try await b.find("#open-leverage").selectOption(value: "100")
-        try await shot("41-open-account-form")
+        try await shot("61-open-account-form")
         try await b.submit("#open-form")
         _ = try await b.waitFor(css: "#created-password", timeout: .seconds(20))
         let login = try await b.find("#created-login").text()
         #expect(try await b.find("#created-password").text().count == 12)
         #expect(try await b.find("#created-server").text() == "mt5-live")
-        try await shot("42-account-created-password-once")
+        try await shot("62-account-created-password-once")
 
         try await b.find("#go-account").click()
         _ = try await b.waitFor(css: "#transfer-form", timeout: .seconds(20))
@@ -79,7 +79,7 @@ struct TradingBrowserTests {
         _ = try await b.waitFor(css: "#transfers tr[data-state=posted]", timeout: .seconds(20))
         #expect(try await b.find("#state-balance").text() == "120.00 USD")
         #expect(try await b.find("#wallet-available").text() == "380.00 USD")
-        try await shot("43-transferred-in")
+        try await shot("63-transferred-in")
 
         // the platform itself says 120.00
         let brand = try #require(tenant.config)
@@ -98,15 +98,15 @@ struct TradingBrowserTests {
         try await b.submit("#transfer-form")
         _ = try await b.waitFor(css: ".alert-error", timeout: .seconds(20))
         #expect(try await b.pageSource().contains("free margin"))
-        try await shot("44-transferred-out-and-refused")
+        try await shot("64-transferred-out-and-refused")
 
         try await b.open(url("/accounts"))
         #expect(try await b.find("#accounts tr[data-login='\(login)'] .balance").text() == "74.50")
-        try await shot("45-accounts-list")
+        try await shot("65-accounts-list")
 
         // Back Office: set the account read-only; the platform's read-back is shown.
         try await b.deleteCookies()
-        try await b.open(url("/admin/login"))
+        try await b.open(url("/admin"))
         try await b.fill(["email": "admin@aurora.test", "password": "admin-demo-pass"], in: "#login-form")
         try await b.submit("#login-form")
         _ = try await b.waitFor(css: "a[href='/admin/trading']", timeout: .seconds(20))
@@ -118,12 +118,12 @@ struct TradingBrowserTests {
         try await b.submit("#access-form")
         _ = try await b.waitFor(css: "#access-result[data-verified=true]", timeout: .seconds(20))
         #expect(try await b.find("#platform-access").attribute("data-access") == "read_only")
-        try await shot("46-admin-read-only-verified")
+        try await shot("66-admin-read-only-verified")
         try await b.open(url("/admin/trading"))
         _ = try await b.waitFor(css: "#connections tr[data-connection=mt5-live][data-health=ok]")
         try await b.find("#run-reconciliation").click()
         _ = try await b.waitFor(css: "#recon-balanced", timeout: .seconds(20))
         #expect(try await b.find("#recon-matched").text() == "1")
-        try await shot("47-admin-trading-reconciled")
+        try await shot("67-admin-trading-reconciled")
     }
 }
