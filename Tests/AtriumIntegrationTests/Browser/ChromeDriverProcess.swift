@@ -51,6 +51,21 @@ final class ChromeDriver: Sendable {
     ///
     /// The binary comes from `$CHROMEDRIVER`, else `chromedriver` on `$PATH`, else `/usr/bin/chromedriver`;
     /// Chromium from `$CHROME_BIN`, else `/usr/bin/chromium`, else `chromium` on `$PATH`.
+    /// Starts chromedriver, opens one browser session of the given size, runs `body` with it, and
+    /// shuts everything down whether or not `body` throws.
+    static func withBrowser(width: Int = 1280, height: Int = 1000, _ body: (BrowserSession) async throws -> Void) async throws {
+        let driver = try await start()
+        do {
+            let browser = try await driver.newSession(windowWidth: width, height: height)
+            try await body(browser)
+            try await browser.close()
+        } catch {
+            try? await driver.shutdown()
+            throw error
+        }
+        try await driver.shutdown()
+    }
+
     static func start(port: Int? = nil, readyTimeout: Duration = .seconds(20)) async throws -> ChromeDriver {
         let env = ProcessInfo.processInfo.environment
         let driverPath = try locate(env["CHROMEDRIVER"], names: ["chromedriver"], fallback: "/usr/bin/chromedriver")

@@ -20,16 +20,7 @@ struct OnboardingBrowserTests {
             try Data(Fixtures.png(salt: 7)).write(to: URL(fileURLWithPath: files + "/passport.png"))
             try Data(Fixtures.pdf(pages: 2)).write(to: URL(fileURLWithPath: files + "/bill.pdf"))
             try await withLiveServer(s) { port in
-                let driver = try await ChromeDriver.start()
-                do {
-                    let browser = try await driver.newSession(windowWidth: 1280, height: 1000)
-                    try await Self.walk(browser, port: port, mailRoot: s.config.home + "/mail", files: files)
-                    try await browser.close()
-                } catch {
-                    try? await driver.shutdown()
-                    throw error
-                }
-                try await driver.shutdown()
+                try await ChromeDriver.withBrowser(width: 1280, height: 1000) { browser in try await Self.walk(browser, port: port, mailRoot: s.config.home + "/mail", files: files) }
             }
         }
     }

@@ -16,16 +16,7 @@ struct PaymentsBrowserTests {
             _ = try await PortalTests.applyDemoBrands(s)
             try await DemoSeed.upsertStaff(slug: "aurora", email: "finance@aurora.test", role: .finance, password: "finance-demo-pass", services: s)
             try await withLiveServer(s) { port in
-                let driver = try await ChromeDriver.start()
-                do {
-                    let browser = try await driver.newSession(windowWidth: 1280, height: 1000)
-                    try await Self.walk(browser, port: port, s: s)
-                    try await browser.close()
-                } catch {
-                    try? await driver.shutdown()
-                    throw error
-                }
-                try await driver.shutdown()
+                try await ChromeDriver.withBrowser(width: 1280, height: 1000) { browser in try await Self.walk(browser, port: port, s: s) }
             }
         }
     }

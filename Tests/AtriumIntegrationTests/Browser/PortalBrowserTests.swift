@@ -29,16 +29,7 @@ struct PortalBrowserTests {
                 defer { group.cancelAll() }
                 var it = ports.makeAsyncIterator()
                 let port = try #require(await it.next())
-                let driver = try await ChromeDriver.start()
-                do {
-                    let browser = try await driver.newSession(windowWidth: 1280, height: 900)
-                    try await Self.walk(browser, port: port)
-                    try await browser.close()
-                } catch {
-                    try? await driver.shutdown()
-                    throw error
-                }
-                try await driver.shutdown()
+                try await ChromeDriver.withBrowser(width: 1280, height: 900) { browser in try await Self.walk(browser, port: port) }
             }
         }
     }

@@ -18,16 +18,7 @@ struct TradingBrowserTests {
             try await TestEnv.with("tradebrowser", environment: TradeFixture.environment(sandbox)) { s in
                 _ = try await PortalTests.applyDemoBrands(s)
                 try await withLiveServer(s) { port in
-                    let driver = try await ChromeDriver.start()
-                    do {
-                        let browser = try await driver.newSession(windowWidth: 1280, height: 1100)
-                        try await Self.walk(browser, port: port, s: s)
-                        try await browser.close()
-                    } catch {
-                        try? await driver.shutdown()
-                        throw error
-                    }
-                    try await driver.shutdown()
+                    try await ChromeDriver.withBrowser(width: 1280, height: 1100) { browser in try await Self.walk(browser, port: port, s: s) }
                 }
             }
         }
