@@ -104,6 +104,10 @@ public func backgroundServices(_ services: AppServices) -> [any Service] {
     if services.config.environment["ATRIUM_TRADING_SYNC"] != "false" {
         let seconds = Int(services.config.environment["ATRIUM_TRADING_SYNC_SECONDS"] ?? "") ?? 5
         list.append(TradingSyncService(trading: services.trading, registry: services.registry, interval: .seconds(seconds), logger: services.logger))
+        let minutes = Int(services.config.environment["ATRIUM_TRADING_RECONCILE_MINUTES"] ?? "") ?? 60
+        list.append(TradingMaintenanceService(trading: services.trading, registry: services.registry,
+                                              staleSeconds: max(60, services.trading.recoveryDelaySeconds * 4),
+                                              reconcileEvery: .seconds(max(1, minutes) * 60), logger: services.logger))
     }
     return list
 }

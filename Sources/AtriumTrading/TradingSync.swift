@@ -34,7 +34,7 @@ extension Trading {
     /// stored together with the advanced cursor (so a crash resumes from the last stored page),
     /// then the state of up to `stateBatch` accounts whose cached figures are oldest.
     @discardableResult
-    public func syncOnce(tenant: TenantHandle, brand: TenantConfig, connectionID: String, pageLimit: Int = 5_000, maxPages: Int = 20, stateBatch: Int = 50) async throws -> SyncPass {
+    public func syncOnce(tenant: TenantHandle, brand: TenantConfig, connectionID: String, pageLimit: Int = 5_000, maxPages: Int = 20, stateBatch: Int = 10) async throws -> SyncPass {
         guard let connection = directory.connection(brand, id: connectionID) else { throw TradingError.unknownConnection }
         var pass = SyncPass(deals: 0, pages: 0, accountsRefreshed: 0, caughtUp: false)
         let (cursor, currencies) = try await tenantDB.transaction(tenant) { tx in
@@ -221,6 +221,59 @@ public struct TradingSyncService: Service {
                 logger.warning("trading sync failed", metadata: ["tenant": "\(slug)", "connection": "\(connectionID)", "error": "\(error)", "retry_in": "\(delay)"])
             }
             try? await Task.sleep(for: delay)
+        }
+    }
+}
+
+/// Keeps the saga and the books honest without anyone watching: every minute it settles transfers
+/// left open longer than `staleSeconds` (their recovery job may have run out of retries during a
+/// long outage), and every `reconcileEvery` it runs the reconciliation of each brand.
+public struct TradingMaintenanceService: Service {
+    let trading: Trading
+    let registry: TenantRegistry
+    let staleSeconds: Int
+    let reconcileEvery: Duration
+    let logger: Logger
+
+    public init(trading: Trading, registry: TenantRegistry, staleSeconds: Int = 300, reconcileEvery: Duration = .seconds(3600), logger: Logger) {
+        self.trading = trading
+        self.registry = registry
+        self.staleSeconds = staleSeconds
+        self.reconcileEvery = reconcileEvery
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        var lastReconcile: [UUID: ContinuousClock.Instant] = [:]
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            for record in (try? await registry.all()) ?? [] where record.isActive {
+                guard let brand = record.config, !(brand.platforms ?? []).isEmpty else { continue }
+                await sweep(record.handle, brand)
+                let now = ContinuousClock.now
+                if lastReconcile[record.handle.id].map({ now - $0 >= reconcileEvery }) ?? true {
+                    lastReconcile[record.handle.id] = now
+                    do {
+                        let report = try await trading.reconcile(tenant: record.handle, brand: brand)
+                        if !report.differences.isEmpty {
+                            logger.warning("trading reconciliation found differences", metadata: ["tenant": "\(record.handle.slug)", "count": "\(report.differences.count)"])
+                        }
+                    } catch {
+                        logger.warning("trading reconciliation failed", metadata: ["tenant": "\(record.handle.slug)", "error": "\(error)"])
+                    }
+                }
+            }
+            try? await Task.sleep(for: .seconds(60))
+        }
+    }
+
+    func sweep(_ tenant: TenantHandle, _ brand: TenantConfig) async {
+        guard let open = try? await trading.openTransfers(tenant: tenant, olderThan: staleSeconds) else { return }
+        for t in open {
+            do {
+                try await trading.recover(tenant: tenant, brand: brand, transferID: t.id)
+            } catch {
+                logger.warning("stale transfer still unsettled", metadata: ["tenant": "\(tenant.slug)", "reference": "\(t.reference)", "error": "\(error)"])
+            }
         }
     }
 }
