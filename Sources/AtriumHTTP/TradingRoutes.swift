@@ -143,7 +143,9 @@ struct TradingRoutes: Sendable {
         var unavailable = false
         do {
             let p = try trading.directory.platform(tr.brand, connection: account.connectionID)
-            state = try await p.state(login: account.login, currency: account.currency)
+            let live = try await p.state(login: account.login, currency: account.currency)
+            state = live
+            try await trading.remember(tenant: tr.tenant.handle, [(account.id, live)])
             positions = try await p.positions(login: account.login, currency: account.currency)
         } catch {
             unavailable = true

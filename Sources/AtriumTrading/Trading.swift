@@ -178,7 +178,8 @@ public struct Trading: Sendable {
         return live
     }
 
-    func remember(tenant: TenantHandle, _ states: [(UUID, AccountState)]) async throws {
+    /// Keeps the figures the platform just reported on the account rows (shown while it is down).
+    public func remember(tenant: TenantHandle, _ states: [(UUID, AccountState)]) async throws {
         guard !states.isEmpty else { return }
         try await tenantDB.transaction(tenant) { tx in
             for (id, s) in states {

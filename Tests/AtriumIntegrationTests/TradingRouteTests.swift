@@ -65,7 +65,7 @@ struct TradingRouteTests {
                         (["amount": "abc<script>"], .badRequest, "enter a positive number"),
                         (["amount": "10", "direction": "sideways"], .badRequest, "choose to the account or to the wallet"),
                         (["amount": "500.00"], .unprocessableContent, "Insufficient available balance for this amount."),
-                        (["amount": "50", "direction": "to_wallet"], .unprocessableContent, "more than the account's free margin"),
+                        (["amount": "50", "direction": "to_wallet"], .unprocessableContent, "more than the account"),
                     ] {
                         var f = ["direction": "to_account", "idem": UUID().uuidString]
                         f.merge(fields) { _, new in new }
@@ -79,13 +79,17 @@ struct TradingRouteTests {
                     let ok = try await web.post(page + "/transfer", ["direction": "to_account", "amount": "25.00", "idem": "t1"], csrfFrom: page)
                     #expect(ok.status == .seeOther)
                     #expect(ok.headers[.location] == page + "?done=transfer_done")
+                    let after = try await web.get(page + "?done=transfer_done")
+                    #expect(after.body.contains("Transfer completed."))
+                    #expect(after.body.contains(#"id="state-balance">25.00 USD"#))
 
                     // the platform goes down: the list says so and keeps the last known figures; a transfer moves nothing
                     try await sandbox.fault("*", "error", count: 0)
                     let list = try await web.get("/accounts")
                     #expect(list.status == .ok)
                     #expect(list.body.contains("The trading platform is temporarily unavailable."))
-                    #expect(list.body.contains("25.00"))
+                    #expect(list.body.contains(#"<td class="num balance">25.00</td>"#))
+                    #expect(list.body.contains("(last known figures)"))
                     let down = try await web.post(page + "/transfer", ["direction": "to_account", "amount": "10", "idem": "t2"], csrfFrom: page)
                     #expect(down.status == .serviceUnavailable)
                     #expect(down.body.contains("temporarily unavailable"))
