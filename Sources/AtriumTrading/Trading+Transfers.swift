@@ -6,6 +6,12 @@ import Foundation
 import Logging
 import PostgresNIO
 
+/// A transfer whose platform call may still be running; the recovery job tries again later.
+public struct TransferInFlight: Error, CustomStringConvertible {
+    public let reference: String
+    public var description: String { "transfer \(reference) may still be in flight; recovery will ask again later" }
+}
+
 /// The transfer saga between a client's wallet and their trading account:
 /// 1. one tenant transaction writes the saga row, a ledger **pending** transfer and a recovery
 ///    job (delayed), so a crash at any later point is picked up;
@@ -138,6 +144,12 @@ extension Trading {
     public func recover(tenant: TenantHandle, brand: TenantConfig, transferID: UUID) async throws -> TradingTransfer? {
         guard let t = try await transferRecord(tenant: tenant, id: transferID) else { return nil }
         guard t.state == .pending || t.state == .unknown else { return t }
+        // A `pending` transfer younger than one platform timeout may still have its platform call in
+        // flight in some process; asking now could void what is about to be applied.
+        let inFlightFor = TimeInterval(directory.timeoutSeconds + 5)
+        if t.state == .pending && Date().timeIntervalSince(t.createdAt) < inFlightFor {
+            throw TransferInFlight(reference: t.reference)
+        }
         let account = try await account(tenant: tenant, id: t.accountID)
         let platform = try directory.platform(brand, connection: account.connectionID)
         let ticket = try await platform.findBalance(login: account.login, reference: t.reference, since: t.createdAt.addingTimeInterval(-86_400))

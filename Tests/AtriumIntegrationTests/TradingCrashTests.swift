@@ -43,7 +43,8 @@ struct TradingCrashTests {
                     let port = try ChromeDriver.freePort()
                     let server = try ServerProcess(config: s.config, port: port, extra: env)
                     try await server.waitUntilHealthy()
-                    for _ in 0..<150 {
+                    // the recovery job waits out one platform timeout (2 s here) plus 5 s, then retries with backoff
+                    for _ in 0..<600 {
                         if try await f.count("SELECT count(*)::int FROM trading_transfers WHERE state IN ('pending', 'unknown')") == 0 { break }
                         try await Task.sleep(for: .milliseconds(100))
                     }
