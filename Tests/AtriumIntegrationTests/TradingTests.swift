@@ -214,6 +214,42 @@ struct TradingClientTests {
         }
     }
 
+    @Test("the sandbox keeps its state across a restart (journal, then snapshot), and a cut-off journal line is ignored")
+    func sandboxPersistence() async throws {
+        let dir = TestCluster.testHome + "/sandbox-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let usd = Currency("USD")!
+        @Sendable func client(_ sandbox: SandboxPlatformHarness) -> MT5WebAPIClient {
+            MT5WebAPIClient(connectionID: "t", endpoint: sandbox.url, managerLogin: "1000", managerPassword: "Sandbox-Manager-1", serverTimeOffsetMinutes: 120)
+        }
+        let login = try await SandboxPlatformHarness.with(data: dir) { sandbox in
+            let mt5 = client(sandbox)
+            let login = try await mt5.createAccount(NewPlatformAccount(group: "real\\standard", leverage: 200, currency: usd, name: "P", email: "p@x.test",
+                                                                        password: "Pa55word!x", investorPassword: "Inv3stor!x"))
+            _ = try await mt5.balance(login: login, amount: 12_345, currency: usd, reference: "ATpersist1")
+            return login
+        }
+        // a process killed mid-write leaves half a line behind
+        let journal = dir + "/journal.jsonl"
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: journal))
+        handle.seekToEndOfFile()
+        handle.write(Data(#"{"records":[{"kind":"acc"#.utf8))
+        try handle.close()
+        try await SandboxPlatformHarness.with(data: dir) { sandbox in
+            let mt5 = client(sandbox)
+            #expect(try await mt5.account(login: login).leverage == 200)
+            #expect(try await mt5.state(login: login, currency: usd).balance == 12_345)
+            let again = try await mt5.balance(login: login, amount: 12_345, currency: usd, reference: "ATpersist1")
+            #expect(again.alreadyApplied)
+            try await sandbox.engine.flush()
+        }
+        try await SandboxPlatformHarness.with(data: dir) { sandbox in
+            let balance = try await client(sandbox).state(login: login, currency: usd).balance
+            #expect(balance == 12_345)
+        }
+    }
+
     @Test("Match-Trader 429: the client reports rate limited and pauses every caller for Retry-After")
     func matchTraderRateLimit() async throws {
         var config = try SandboxPlatformHarness.configuration(data: nil)
