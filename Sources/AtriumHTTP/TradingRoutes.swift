@@ -53,7 +53,7 @@ struct TradingRoutes: Sendable {
     func accountView(_ a: TradingAccountRecord, state: AccountState?, t: [String: String]) -> [String: Any] {
         let s = state ?? a.lastState
         return [
-            "id": a.id.uuidString.lowercased(), "login": a.login, "server": a.connectionID, "type": a.accountType, "kind": a.kind,
+            "id": a.id.uuidString.lowercased(), "login": a.login, "server": a.connectionID, "type": a.accountType, "group": a.group, "kind": a.kind,
             "kindLabel": t["trading_kind_\(a.kind)"] ?? a.kind, "isLive": a.isLive, "currency": a.currency.code, "leverage": "1:\(a.leverage)",
             "access": a.access.rawValue, "accessLabel": t["trading_access_\(a.access.rawValue)"] ?? a.access.rawValue,
             "balance": Self.money(s?.balance, a.currency), "equity": Self.money(s?.equity, a.currency), "margin": Self.money(s?.margin, a.currency),
