@@ -107,6 +107,15 @@ struct TradingRouteTests {
                     let kite = FormClient(client, host: "kite.localhost")
                     try await WalletRouteTests.register(kite, email: "route@kite.test")
                     #expect(try await kite.get(page).status == .notFound)
+                    // the trading screens speak the brand's language: Spanish on Kite, Arabic right-to-left on Meridian
+                    #expect(try await kite.get("/accounts").body.contains("Cuentas de trading"))
+                    #expect(try await kite.get("/accounts/open").body.contains("Abrir una cuenta de trading"))
+                    let meridian = FormClient(client, host: "meridian.localhost")
+                    try await WalletRouteTests.register(meridian, email: "route@meridian.test")
+                    let arabic = try await meridian.get("/accounts/open")
+                    #expect(arabic.body.contains("فتح حساب تداول"))
+                    #expect(arabic.body.contains(#"dir="rtl""#))
+                    #expect(arabic.body.contains(#"value="mt5-swapfree/swap-free""#))
                     // Aurora's cookie means nothing on Kite
                     let borrowed = FormClient(client, host: "kite.localhost")
                     borrowed.cookies = web.cookies
