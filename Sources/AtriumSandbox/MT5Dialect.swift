@@ -2,7 +2,7 @@ import Foundation
 
 /// The MT5 Web API calls the sandbox answers, after `/api/`.
 private let mt5Routes: Set<String> = [
-    "auth/start", "auth/answer", "test/access", "user/add", "user/get", "user/update", "user/account/get",
+    "auth/start", "auth/answer", "test/access", "user/add", "user/get", "user/get_batch", "user/update", "user/account/get",
     "trade/balance", "deal/get_page", "deal/get_batch", "position/get_page",
 ]
 
@@ -29,6 +29,10 @@ extension SandboxPlatform {
             }
             guard let account = store.accounts[login] else { return mt5(MT5Retcode.notFound) }
             return mt5Answer(mt5User(account))
+        case "user/get_batch":
+            let mask = GroupMask(query["group"] ?? "")
+            guard !mask.isEmpty else { return mt5(MT5Retcode.invalidParameters) }
+            return mt5Answer(store.accounts.values.filter { mask.matches($0.group) }.sorted { $0.login < $1.login }.map(mt5User))
         case "user/update": return mt5UserUpdate(request)
         case "user/account/get":
             guard let login = query["login"].flatMap(FixedPoint.parseInteger) else {

@@ -26,6 +26,12 @@ extension SandboxPlatform {
             return mtrCreatePerson(request, clock: clock)
         case ("POST", 2, "trading-accounts"):
             return mtrCreateTradingAccount(request, clock: clock)
+        case ("GET", 2, "trading-accounts"):
+            // Lookup by the person's email (and optionally group), newest last.
+            let email = (request.query["email"] ?? "").lowercased()
+            let group = request.query["group"]
+            let found = store.accounts.values.filter { $0.email.lowercased() == email && (group == nil || $0.group == group) }.sorted { $0.login < $1.login }
+            return mtrAnswer(200, MTRItems(items: found.map(mtrTradingAccount)))
         case ("GET", 2, "closed-positions"):
             return mtrClosedPositions(request.query)
         case (_, 3, "trading-accounts"), (_, 4, "trading-accounts"):

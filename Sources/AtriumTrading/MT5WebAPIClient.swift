@@ -83,6 +83,8 @@ public final class MT5WebAPIClient: TradingPlatform {
         let Group: String?
         let Leverage: String?
         let Rights: String?
+        let Email: String?
+        let Registration: String?
     }
 
     struct Account: Decodable {
@@ -225,6 +227,11 @@ public final class MT5WebAPIClient: TradingPlatform {
 
     func user(_ login: String) async throws -> User {
         try await require("/api/user/get", [("login", login)], as: User.self)
+    }
+
+    public func accounts(email: String, group: String) async throws -> [(login: String, created: Date?)] {
+        let users = try await call("/api/user/get_batch", [("group", group)], as: [User].self) ?? []
+        return users.filter { $0.Email?.lowercased() == email.lowercased() && $0.Group == group }.map { ($0.Login, utc($0.Registration)) }
     }
 
     public func account(login: String) async throws -> PlatformAccountInfo {

@@ -92,6 +92,7 @@ public final class MatchTraderClient: TradingPlatform {
         let margin: String?
         let freeMargin: String?
         let marginLevel: String?
+        let created: String?
     }
 
     struct Receipt: Decodable {
@@ -203,6 +204,11 @@ public final class MatchTraderClient: TradingPlatform {
             "accountUuid": person.uuid, "group": a.group, "leverage": a.leverage, "currency": a.currency.code, "password": a.password,
         ], as: TradingAccount.self)
         return account.login.description
+    }
+
+    public func accounts(email: String, group: String) async throws -> [(login: String, created: Date?)] {
+        let page = try await request(.GET, "/v1/trading-accounts", query: [("email", email), ("group", group)], as: Items<TradingAccount>.self)
+        return page.items.filter { $0.group == group }.map { ($0.login.description, Self.date($0.created)) }
     }
 
     public func account(login: String) async throws -> PlatformAccountInfo {

@@ -108,9 +108,19 @@ public struct Trading: Sendable {
                 return OpenedAccount(account: existing, password: nil, investorPassword: nil)
             }
             let login: String
+            let asked = Date()
             do {
                 login = try await platform.createAccount(NewPlatformAccount(group: group, leverage: leverage, currency: currency, name: client.name,
                                                                              email: client.email, password: password, investorPassword: investor))
+            } catch let error as PlatformError where error.isAmbiguous || error.kind == "malformed" {
+                // The answer was lost, not necessarily the account: adopt one made for this client in this
+                // group since we asked and not yet mapped, rather than leave it orphaned and open another.
+                guard let adopted = try await adoptable(platform, email: client.email, group: group, since: asked, connectionID: connectionID, in: tx) else {
+                    logger.warning("open account: no answer and no account found", metadata: ["tenant": "\(tenant.slug)", "connection": "\(connectionID)", "error": "\(error)"])
+                    throw TradingError.from(error)
+                }
+                logger.notice("open account: answer lost, adopted the account the platform made", metadata: ["login": "\(adopted)"])
+                login = adopted
             } catch let error as PlatformError {
                 logger.warning("open account failed", metadata: ["tenant": "\(tenant.slug)", "connection": "\(connectionID)", "error": "\(error)"])
                 throw TradingError.from(error)
@@ -136,6 +146,19 @@ public struct Trading: Sendable {
             }
         }
         return opened
+    }
+
+    /// An account of `email` in `group` created since `since` (with a few seconds of clock slack)
+    /// that no trading account row maps yet, the newest first; nil when there is none or the
+    /// platform cannot be asked.
+    func adoptable(_ platform: any TradingPlatform, email: String, group: String, since: Date, connectionID: String,
+                   in tx: TenantTransaction) async throws -> String? {
+        guard let found = try? await platform.accounts(email: email, group: group) else { return nil }
+        let fresh = found.filter { ($0.created ?? .distantPast) >= since.addingTimeInterval(-5) }.map(\.login)
+        guard !fresh.isEmpty else { return nil }
+        let mapped = try await tx.query("SELECT login FROM trading_accounts WHERE connection_id = \(connectionID) AND login = ANY(\(fresh))")
+            .collect().map { try $0.decode(String.self) }
+        return fresh.filter { !mapped.contains($0) }.max { (Int64($0) ?? 0) < (Int64($1) ?? 0) }
     }
 
     /// A password the platforms accept: 12 characters with upper and lower case letters, digits

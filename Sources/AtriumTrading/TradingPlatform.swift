@@ -187,6 +187,9 @@ public protocol TradingPlatform: Sendable {
     var connectionID: String { get }
     func ping() async throws
     func createAccount(_ account: NewPlatformAccount) async throws -> String
+    /// Accounts of `email` in `group` with their creation time (UTC), to find one whose creation
+    /// answer was lost.
+    func accounts(email: String, group: String) async throws -> [(login: String, created: Date?)]
     func account(login: String) async throws -> PlatformAccountInfo
     func setLeverage(login: String, leverage: Int) async throws
     func setAccess(login: String, access: AccessLevel) async throws

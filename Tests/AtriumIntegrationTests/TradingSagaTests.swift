@@ -50,6 +50,31 @@ struct TradingSagaTests {
         }
     }
 
+    @Test("a lost answer while opening an account: the account the platform made is adopted, not orphaned; nothing made gives a clear error")
+    func openAccountLostAnswer() async throws {
+        try await TradeFixture.with("tradopt") { f in
+            try await f.sandbox.fault("user/add", "timeout_after_apply")
+            let opened = try await f.open()
+            #expect(opened.password != nil)
+            #expect(try await f.platform().account(login: opened.account.login).leverage == 100)
+            try await f.sandbox.fault("user/add", "timeout")
+            do { _ = try await f.open(); Issue.record("opened without an account") } catch let e as TradingError { #expect(e.status == 503) }
+            #expect(try await f.count("SELECT count(*)::int FROM trading_accounts") == 1)
+            #expect(try await f.platform().accounts(email: f.client.email, group: "real\\standard").count == 1)
+
+            // the same on the Match-Trader dialect (Kite)
+            let kite = try #require(try await f.s.registry.tenant(slug: "kite"))
+            let brand = try #require(kite.config)
+            let client = try await TradeFixture.fundedTrader(f.s, kite.handle, email: "adopt@kite.test", kyc: true, funds: 0, currency: "EUR")
+            try await f.sandbox.fault("v1/trading-accounts", "timeout_after_apply")
+            let kiteOpened = try await f.s.trading.openAccount(tenant: kite.handle, brand: brand, client: client, connectionID: "mtr-live",
+                                                               accountTypeID: "retail", live: true, leverage: 20, idempotencyKey: "k")
+            #expect(kiteOpened.password != nil)
+            let mtr = try f.s.trading.directory.platform(brand, connection: "mtr-live")
+            #expect(try await mtr.accounts(email: "adopt@kite.test", group: "retail-eur").map(\.login) == [kiteOpened.account.login])
+        }
+    }
+
     @Test("transfers both ways post exactly once; a repeated form is one transfer; free margin and wallet funds are checked")
     func transfers() async throws {
         try await TradeFixture.with("trsaga") { f in
