@@ -89,8 +89,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "AtriumMT5",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "AtriumSandbox",
             dependencies: [
+                "AtriumMT5",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
@@ -98,7 +106,7 @@ let package = Package(
         .target(
             name: "AtriumTrading",
             dependencies: [
-                "AtriumCore", "AtriumStorage", "AtriumLedger", "AtriumTenancy", "AtriumWork",
+                "AtriumCore", "AtriumStorage", "AtriumLedger", "AtriumTenancy", "AtriumWork", "AtriumMT5",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -160,7 +168,7 @@ let package = Package(
         .testTarget(
             name: "AtriumUnitTests",
             dependencies: [
-                "AtriumCore", "AtriumIdentity", "AtriumTenancy", "AtriumStorage", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox",
+                "AtriumCore", "AtriumIdentity", "AtriumTenancy", "AtriumStorage", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox", "AtriumMT5",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict

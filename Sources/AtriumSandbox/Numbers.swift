@@ -1,3 +1,4 @@
+import AtriumMT5
 import Foundation
 
 /// Fixed-point decimal text in both directions, on integers only.
@@ -59,47 +60,6 @@ enum FixedPoint {
 
 extension Character {
     var isASCIIDigitCharacter: Bool { ("0"..."9").contains(self) && isASCII }
-}
-
-/// Lowercase hexadecimal text.
-enum Hex {
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    static func decode(_ text: String) -> [UInt8]? {
-        let chars = Array(text.utf8)
-        guard chars.count % 2 == 0 else { return nil }
-        func nibble(_ c: UInt8) -> UInt8? {
-            switch c {
-            case 48...57: return c - 48
-            case 97...102: return c - 87
-            case 65...70: return c - 55
-            default: return nil
-            }
-        }
-        var out = [UInt8]()
-        out.reserveCapacity(chars.count / 2)
-        var index = 0
-        while index < chars.count {
-            guard let high = nibble(chars[index]), let low = nibble(chars[index + 1]) else { return nil }
-            out.append(high << 4 | low)
-            index += 2
-        }
-        return out
-    }
-
-    /// `count` random bytes from the system generator, as hex.
-    static func random(bytes count: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        return encode((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
-    }
 }
 
 /// Conversions between `Date` and integer Unix time.

@@ -1,3 +1,4 @@
+import AtriumMT5
 import Crypto
 import Foundation
 

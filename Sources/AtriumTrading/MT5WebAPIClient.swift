@@ -1,4 +1,5 @@
 import AtriumLedger
+import AtriumMT5
 import Foundation
 import NIOCore
 import NIOHTTP1
@@ -153,14 +154,14 @@ public final class MT5WebAPIClient: TradingPlatform {
         await session.reset()
         let start = try Self.decode(AuthStart.self, try await raw("/api/auth/start", [("version", "484"), ("agent", "Atrium"), ("login", managerLogin), ("type", "manager")]), "/api/auth/start")
         try Self.check(start.retcode, "/api/auth/start", auth: true)
-        guard let srvRand = start.srv_rand.flatMap(MT5Auth.bytes(hex:)), srvRand.count == 16 else {
+        guard let srvRand = start.srv_rand.flatMap(Hex.decode), srvRand.count == 16 else {
             throw PlatformError.malformed("/api/auth/start: srv_rand is not 16 bytes of hex")
         }
         var cliRand = [UInt8](repeating: 0, count: 16)
         var rng = SystemRandomNumberGenerator()
         for i in cliRand.indices { cliRand[i] = rng.next() }
         let answer = try Self.decode(AuthAnswer.self, try await raw("/api/auth/answer", [
-            ("srv_rand_answer", MT5Auth.answer(passwordHash: passwordHash, random: srvRand)), ("cli_rand", MT5Auth.hex(cliRand)),
+            ("srv_rand_answer", MT5Auth.answer(passwordHash: passwordHash, random: srvRand)), ("cli_rand", Hex.encode(cliRand)),
         ]), "/api/auth/answer")
         try Self.check(answer.retcode, "/api/auth/answer", auth: true)
         guard answer.cli_rand_answer?.lowercased() == MT5Auth.answer(passwordHash: passwordHash, random: cliRand) else {

@@ -1,4 +1,5 @@
 import AtriumLedger
+import AtriumMT5
 import AtriumTrading
 import Foundation
 import Testing
@@ -10,14 +11,14 @@ struct TradingProtocolTests {
     @Test("MT5 challenge answers match an independently computed vector")
     func mt5AuthVector() throws {
         let hash = MT5Auth.passwordHash("Sandbox-Manager-1")
-        #expect(MT5Auth.hex(hash) == "776b7a478fed342acc477c889df5b0d5")
-        let srv = try #require(MT5Auth.bytes(hex: "00112233445566778899aabbccddeeff"))
-        let cli = try #require(MT5Auth.bytes(hex: "0f1e2d3c4b5a69788796a5b4c3d2e1f0"))
+        #expect(Hex.encode(hash) == "776b7a478fed342acc477c889df5b0d5")
+        let srv = try #require(Hex.decode("00112233445566778899aabbccddeeff"))
+        let cli = try #require(Hex.decode("0f1e2d3c4b5a69788796a5b4c3d2e1f0"))
         #expect(MT5Auth.answer(passwordHash: hash, random: srv) == "2c889cb1c1b3bdf0956648d24b9fac67")
         #expect(MT5Auth.answer(passwordHash: hash, random: cli) == "2501ca4cd55999fcb1d4e8e3cec9b430")
         #expect(MT5Auth.answer(passwordHash: MT5Auth.passwordHash("sandbox-manager-1"), random: srv) != "2c889cb1c1b3bdf0956648d24b9fac67")
-        #expect(MT5Auth.bytes(hex: "0g") == nil)
-        #expect(MT5Auth.bytes(hex: "abc") == nil)
+        #expect(Hex.decode("0g") == nil)
+        #expect(Hex.decode("abc") == nil)
     }
 
     @Test("rights bitmask: access levels touch only ENABLED and TRADE_DISABLED")

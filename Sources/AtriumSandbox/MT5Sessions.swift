@@ -1,24 +1,8 @@
-import Crypto
+import AtriumMT5
 import Foundation
 
-/// The MT5 Web API challenge/response.
-enum MT5Auth {
-    /// `MD5( MD5(UTF-16LE(password)) ‖ "WebAPI" )`, 16 raw bytes.
-    static func passwordHash(_ password: String) -> [UInt8] {
-        var utf16le = [UInt8]()
-        for unit in password.utf16 {
-            utf16le.append(UInt8(truncatingIfNeeded: unit))
-            utf16le.append(UInt8(truncatingIfNeeded: unit >> 8))
-        }
-        let inner = Array(Insecure.MD5.hash(data: utf16le))
-        return Array(Insecure.MD5.hash(data: inner + Array("WebAPI".utf8)))
-    }
-
-    /// `hex( MD5( password_hash ‖ random ) )`, lowercase.
-    static func answer(passwordHash: [UInt8], random: [UInt8]) -> String {
-        Hex.encode(Insecure.MD5.hash(data: passwordHash + random))
-    }
-
+/// MT5 session settings of the sandbox (the hash itself is `AtriumMT5.MT5Auth`).
+enum MT5Sessions {
     /// Sessions end after this long without a request.
     static let idleMilliseconds: Int64 = 30 * 60 * 1_000
 }
@@ -48,7 +32,7 @@ extension SandboxHTTPRequest {
 extension SandboxPlatform {
     /// `auth/start`: a new session holding a challenge for the manager.
     func mt5AuthStart(_ request: SandboxHTTPRequest, clock: RequestClock) -> SandboxHTTPResponse {
-        sessions = sessions.filter { clock.milliseconds - $0.value.lastSeen <= MT5Auth.idleMilliseconds }
+        sessions = sessions.filter { clock.milliseconds - $0.value.lastSeen <= MT5Sessions.idleMilliseconds }
         guard let manager = request.query["login"], let password = configuration.managers[manager] else {
             return mt5(MT5Retcode.invalidAccount)
         }
@@ -69,7 +53,7 @@ extension SandboxPlatform {
     /// `auth/answer`: checks the manager's answer and proves the server knows the password too.
     func mt5AuthAnswer(_ request: SandboxHTTPRequest, clock: RequestClock) -> SandboxHTTPResponse {
         guard let id = request.mt5SessionID, var session = sessions[id],
-              clock.milliseconds - session.lastSeen <= MT5Auth.idleMilliseconds
+              clock.milliseconds - session.lastSeen <= MT5Sessions.idleMilliseconds
         else { return mt5(MT5Retcode.invalidAccount) }
         let expected = MT5Auth.answer(passwordHash: session.passwordHash, random: session.serverRandom)
         guard let given = request.query["srv_rand_answer"]?.lowercased(), given == expected,
@@ -94,7 +78,7 @@ extension SandboxPlatform {
     /// Whether the request carries a live authenticated session; touches it.
     func mt5Authenticate(_ request: SandboxHTTPRequest, clock: RequestClock) -> Bool {
         guard let id = request.mt5SessionID, var session = sessions[id], session.authenticated else { return false }
-        guard clock.milliseconds - session.lastSeen <= MT5Auth.idleMilliseconds else {
+        guard clock.milliseconds - session.lastSeen <= MT5Sessions.idleMilliseconds else {
             sessions[id] = nil
             return false
         }
