@@ -1,3 +1,4 @@
+import AtriumCore
 import AsyncHTTPClient
 import Crypto
 import Foundation
@@ -94,10 +95,7 @@ struct GatewayHTTP: Sendable {
 }
 
 func formEncode(_ fields: [(String, String)]) -> [UInt8] {
-    var allowed = CharacterSet.alphanumerics
-    allowed.insert(charactersIn: "-._~")
-    return Array(fields.map { "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }
-        .joined(separator: "&").utf8)
+    Array(FormEncoding.encode(fields).utf8)
 }
 
 func int64(_ value: Any?) -> Int64? {

@@ -22,6 +22,14 @@ public enum DecimalText {
         guard digits.count <= 18, let value = Int64(digits.isEmpty ? "0" : digits) else { return nil }
         return negative ? -value : value
     }
+
+    /// An amount field of a platform answer: `minor`, or `PlatformError.malformed` naming the field.
+    static func amount(_ text: String?, _ exponent: Int, _ field: String, exact: Bool = true) throws -> Int64 {
+        guard let text, let value = minor(text, exponent: exponent, exact: exact) else {
+            throw PlatformError.malformed("\(field) is not a decimal amount: \(text?.prefix(30) ?? "missing")")
+        }
+        return value
+    }
 }
 
 extension Character {

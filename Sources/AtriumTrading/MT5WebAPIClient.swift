@@ -1,3 +1,4 @@
+import AtriumCore
 import AtriumLedger
 import AtriumMT5
 import Foundation
@@ -133,7 +134,7 @@ public final class MT5WebAPIClient: TradingPlatform {
     func raw(_ path: String, _ query: [(String, String)], body: [String: String]? = nil) async throws -> PlatformHTTP.Reply {
         var headers: [(String, String)] = [("Accept", "application/json")]
         if let cookie = await session.header() { headers.append(("Cookie", cookie)) }
-        let url = base + path + (query.isEmpty ? "" : "?" + PlatformHTTP.query(query))
+        let url = base + path + (query.isEmpty ? "" : "?" + FormEncoding.encode(query))
         let bytes = try body.map { try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) }.map(Array.init)
         let reply = try await http.send(url, method: body == nil ? .GET : .POST, headers: headers, body: bytes)
         await session.remember(reply.headers)
@@ -203,13 +204,6 @@ public final class MT5WebAPIClient: TradingPlatform {
 
     func utc(_ serverTime: String?) -> Date? {
         serverTime.flatMap { Int($0) }.map { Date(timeIntervalSince1970: TimeInterval($0 - offsetSeconds)) }
-    }
-
-    static func money(_ text: String?, _ exponent: Int, _ field: String, exact: Bool = true) throws -> Int64 {
-        guard let text, let value = DecimalText.minor(text, exponent: exponent, exact: exact) else {
-            throw PlatformError.malformed("\(field) is not a decimal amount: \(text?.prefix(30) ?? "missing")")
-        }
-        return value
     }
 
     // MARK: TradingPlatform
@@ -285,7 +279,7 @@ public final class MT5WebAPIClient: TradingPlatform {
                 ("offset", String(offset)), ("total", "1000"),
             ], as: [Deal].self) ?? []
             for d in page where d.Action == "2" {
-                out.append(BalanceOperation(ticket: d.Deal, amount: try Self.money(d.Profit, currency.exponent, "Profit"), reference: d.Comment ?? "", time: utc(d.Time)))
+                out.append(BalanceOperation(ticket: d.Deal, amount: try DecimalText.amount(d.Profit, currency.exponent, "Profit"), reference: d.Comment ?? "", time: utc(d.Time)))
             }
             if page.count < 1000 { return out }
             offset += page.count
@@ -295,10 +289,10 @@ public final class MT5WebAPIClient: TradingPlatform {
     public func state(login: String, currency: Currency) async throws -> AccountState {
         let a = try await require("/api/user/account/get", [("login", login)], as: Account.self)
         let e = currency.exponent
-        let margin = try Self.money(a.Margin, e, "Margin", exact: false)
-        return AccountState(balance: try Self.money(a.Balance, e, "Balance"), credit: try Self.money(a.Credit ?? "0", e, "Credit"),
-                            equity: try Self.money(a.Equity, e, "Equity", exact: false), margin: margin,
-                            freeMargin: try Self.money(a.MarginFree, e, "MarginFree", exact: false),
+        let margin = try DecimalText.amount(a.Margin, e, "Margin", exact: false)
+        return AccountState(balance: try DecimalText.amount(a.Balance, e, "Balance"), credit: try DecimalText.amount(a.Credit ?? "0", e, "Credit"),
+                            equity: try DecimalText.amount(a.Equity, e, "Equity", exact: false), margin: margin,
+                            freeMargin: try DecimalText.amount(a.MarginFree, e, "MarginFree", exact: false),
                             marginLevelBasisPoints: margin == 0 ? nil : a.MarginLevel.flatMap { DecimalText.minor($0, exponent: 2, exact: false) })
     }
 
@@ -321,7 +315,7 @@ public final class MT5WebAPIClient: TradingPlatform {
             let e = (currencyOf(d.Login) ?? Currency("USD"))?.exponent ?? 2
             let position = d.PositionID.flatMap { Int64($0) }
             if d.Entry == "0" {
-                if let position { openings.append(OpeningDeal(positionID: position, commission: try Self.money(d.Commission ?? "0", e, "Commission"), time: time)) }
+                if let position { openings.append(OpeningDeal(positionID: position, commission: try DecimalText.amount(d.Commission ?? "0", e, "Commission"), time: time)) }
                 continue
             }
             guard d.Entry == "1" else { continue }
@@ -331,8 +325,8 @@ public final class MT5WebAPIClient: TradingPlatform {
             }
             // The closing deal's action is the opposite of the position's side.
             trades.append(ClosedTrade(ticket: ticket, login: d.Login, symbol: symbol, side: d.Action == "1" ? .buy : .sell, volume: volume,
-                                      openPrice: openPrice, closePrice: closePrice, profit: try Self.money(d.Profit ?? "0", e, "Profit"),
-                                      commission: try Self.money(d.Commission ?? "0", e, "Commission"), swap: try Self.money(d.Storage ?? "0", e, "Storage"),
+                                      openPrice: openPrice, closePrice: closePrice, profit: try DecimalText.amount(d.Profit ?? "0", e, "Profit"),
+                                      commission: try DecimalText.amount(d.Commission ?? "0", e, "Commission"), swap: try DecimalText.amount(d.Storage ?? "0", e, "Storage"),
                                       openTime: nil, closeTime: time, positionID: position))
         }
         trades.sort { $0.ticket < $1.ticket }
@@ -348,8 +342,8 @@ public final class MT5WebAPIClient: TradingPlatform {
         return try page.map { p in
             guard let id = Int64(p.Position), let volume = Int64(p.Volume) else { throw PlatformError.malformed("/api/position/get_page: Position or Volume") }
             return OpenPosition(id: id, symbol: p.Symbol, side: p.Action == "1" ? .sell : .buy, volume: volume, openPrice: p.PriceOpen,
-                                currentPrice: p.PriceCurrent, profit: try Self.money(p.Profit, currency.exponent, "Profit", exact: false),
-                                swap: try Self.money(p.Storage ?? "0", currency.exponent, "Storage", exact: false), openTime: utc(p.TimeCreate))
+                                currentPrice: p.PriceCurrent, profit: try DecimalText.amount(p.Profit, currency.exponent, "Profit", exact: false),
+                                swap: try DecimalText.amount(p.Storage ?? "0", currency.exponent, "Storage", exact: false), openTime: utc(p.TimeCreate))
         }
     }
 }

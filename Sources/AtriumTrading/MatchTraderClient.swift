@@ -1,3 +1,4 @@
+import AtriumCore
 import AtriumLedger
 import Foundation
 import NIOCore
@@ -151,7 +152,7 @@ public final class MatchTraderClient: TradingPlatform {
         } catch {
             throw PlatformError.unavailable("\(path): cancelled while throttled")
         }
-        let url = base + path + (query.isEmpty ? "" : "?" + PlatformHTTP.query(query))
+        let url = base + path + (query.isEmpty ? "" : "?" + FormEncoding.encode(query))
         let bytes = try body.map { try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) }.map(Array.init)
         let reply = try await http.send(url, method: method, headers: [("Authorization", apiKey), ("Accept", "application/json")], body: bytes)
         let problem = try? JSONDecoder().decode(Problem.self, from: Data(reply.body))
@@ -172,10 +173,6 @@ public final class MatchTraderClient: TradingPlatform {
         case 500...: throw PlatformError.unavailable("\(path): \(message)")
         default: throw PlatformError.rejected(code: problem?.code ?? String(reply.status), message: message)
         }
-    }
-
-    static func money(_ text: String?, _ exponent: Int, _ field: String, exact: Bool = true) throws -> Int64 {
-        try MT5WebAPIClient.money(text, exponent, field, exact: exact)
     }
 
     /// Lots as decimal text ("0.10") to lots × 10,000.
@@ -243,7 +240,7 @@ public final class MatchTraderClient: TradingPlatform {
         return try page.items.compactMap { item in
             let time = Self.date(item.time)
             if let time, time < since { return nil }
-            let amount = try Self.money(item.amount, currency.exponent, "amount")
+            let amount = try DecimalText.amount(item.amount, currency.exponent, "amount")
             return BalanceOperation(ticket: item.ticket.description, amount: item.type == "WITHDRAWAL" ? -abs(amount) : abs(amount), reference: item.reference ?? "", time: time)
         }
     }
@@ -251,10 +248,10 @@ public final class MatchTraderClient: TradingPlatform {
     public func state(login: String, currency: Currency) async throws -> AccountState {
         let a = try await request(.GET, "/v1/trading-accounts/\(login)", as: TradingAccount.self)
         let e = currency.exponent
-        let margin = try Self.money(a.margin ?? "0", e, "margin", exact: false)
-        return AccountState(balance: try Self.money(a.balance, e, "balance"), credit: try Self.money(a.credit ?? "0", e, "credit"),
-                            equity: try Self.money(a.equity, e, "equity", exact: false), margin: margin,
-                            freeMargin: try Self.money(a.freeMargin, e, "freeMargin", exact: false),
+        let margin = try DecimalText.amount(a.margin ?? "0", e, "margin", exact: false)
+        return AccountState(balance: try DecimalText.amount(a.balance, e, "balance"), credit: try DecimalText.amount(a.credit ?? "0", e, "credit"),
+                            equity: try DecimalText.amount(a.equity, e, "equity", exact: false), margin: margin,
+                            freeMargin: try DecimalText.amount(a.freeMargin, e, "freeMargin", exact: false),
                             marginLevelBasisPoints: margin == 0 ? nil : a.marginLevel.flatMap { DecimalText.minor($0, exponent: 2, exact: false) })
     }
 
@@ -270,8 +267,8 @@ public final class MatchTraderClient: TradingPlatform {
                 guard let id = Int64(c.id.description), let close = Self.date(c.closeTime) else { throw PlatformError.malformed("/v1/closed-positions: id or closeTime") }
                 let e = (currencyOf(c.login.description) ?? Currency("USD"))?.exponent ?? 2
                 all.append(ClosedTrade(ticket: id, login: c.login.description, symbol: c.symbol, side: c.side == "SELL" ? .sell : .buy, volume: try Self.volume(c.volume),
-                                       openPrice: c.openPrice, closePrice: c.closePrice, profit: try Self.money(c.profit, e, "profit"),
-                                       commission: try Self.money(c.commission ?? "0", e, "commission"), swap: try Self.money(c.swap ?? "0", e, "swap"),
+                                       openPrice: c.openPrice, closePrice: c.closePrice, profit: try DecimalText.amount(c.profit, e, "profit"),
+                                       commission: try DecimalText.amount(c.commission ?? "0", e, "commission"), swap: try DecimalText.amount(c.swap ?? "0", e, "swap"),
                                        openTime: Self.date(c.openTime), closeTime: close))
                 last = max(last, id)
             }
@@ -290,8 +287,8 @@ public final class MatchTraderClient: TradingPlatform {
             guard let id = Int64(p.id.description) else { throw PlatformError.malformed("/positions: id") }
             return OpenPosition(id: id, symbol: p.symbol, side: p.side == "SELL" ? .sell : .buy, volume: try Self.volume(p.volume),
                                 openPrice: p.openPrice, currentPrice: p.currentPrice,
-                                profit: try Self.money(p.profit, currency.exponent, "profit", exact: false),
-                                swap: try Self.money(p.swap ?? "0", currency.exponent, "swap", exact: false), openTime: Self.date(p.openTime))
+                                profit: try DecimalText.amount(p.profit, currency.exponent, "profit", exact: false),
+                                swap: try DecimalText.amount(p.swap ?? "0", currency.exponent, "swap", exact: false), openTime: Self.date(p.openTime))
         }
     }
 }

@@ -1,3 +1,4 @@
+import AtriumCore
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -52,12 +53,5 @@ struct PlatformHTTP: Sendable {
     /// The path of `url` without its query, for messages (queries can carry secrets).
     static func path(_ url: String) -> String {
         URL(string: url).map(\.path) ?? "?"
-    }
-
-    /// `a=1&b=2` with every value percent-encoded for a query string.
-    static func query(_ items: [(String, String)]) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return items.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")" }.joined(separator: "&")
     }
 }
