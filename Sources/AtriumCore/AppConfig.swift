@@ -41,7 +41,20 @@ public struct AppConfig: Sendable {
     public var sandboxPSPURL: String?
     /// Seconds a card or crypto checkout may go unanswered before it is marked failed (timeout).
     public var paymentExpirySeconds: Int
-    /// Test-only fault injection (`after-inbox`: exit right after storing a PSP callback).
+    /// Where `endpoint: sandbox` platform connections find the sandbox trading server.
+    public var sandboxPlatformURL: String = "http://127.0.0.1:8091"
+    /// Seconds a platform call may take before it counts as a timeout (ambiguous).
+    public var platformTimeoutSeconds: Int = 10
+    /// Seconds before the recovery job settles a transfer that may not have finished.
+    public var tradingRecoverySeconds: Int = 30
+    /// Runs the per-connection sync loops and the trading maintenance loop.
+    public var tradingSync: Bool = true
+    /// Pause between sync passes of a connection.
+    public var tradingSyncSeconds: Int = 5
+    /// How often each brand's platform reconciliation runs on its own.
+    public var tradingReconcileMinutes: Int = 60
+    /// Test-only fault injection (`after-inbox`: exit right after storing a PSP callback;
+    /// `trading-after-hold` / `trading-after-platform`: exit in the middle of a transfer saga).
     public var failpoint: String?
     /// The process environment, where `env:NAME` secrets of brand files are looked up.
     public var environment: [String: String] = [:]
@@ -80,6 +93,10 @@ public struct AppConfig: Sendable {
         guard prefix.range(of: "^[a-z][a-z0-9_]{0,20}$", options: .regularExpression) != nil else {
             throw ConfigError.invalid(key: "ATRIUM_ROLE_PREFIX", expected: "lowercase letters, digits, underscore (max 21)", got: prefix)
         }
+        let sandboxPlatformURL = env["ATRIUM_SANDBOX_PLATFORM_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "http://127.0.0.1:8091"
+        guard sandboxPlatformURL.hasPrefix("http://") || sandboxPlatformURL.hasPrefix("https://") else {
+            throw ConfigError.invalid(key: "ATRIUM_SANDBOX_PLATFORM_URL", expected: "an http(s) URL", got: sandboxPlatformURL)
+        }
         return AppConfig(
             home: home,
             databaseURL: url,
@@ -103,6 +120,12 @@ public struct AppConfig: Sendable {
             sandboxPSP: try bool("ATRIUM_SANDBOX_PSP", true),
             sandboxPSPURL: env["ATRIUM_SANDBOX_PSP_URL"].flatMap { $0.isEmpty ? nil : $0 },
             paymentExpirySeconds: try int("ATRIUM_PAYMENT_EXPIRY_SECONDS", 1800, 5...86_400),
+            sandboxPlatformURL: sandboxPlatformURL,
+            platformTimeoutSeconds: try int("ATRIUM_PLATFORM_TIMEOUT_SECONDS", 10, 1...120),
+            tradingRecoverySeconds: try int("ATRIUM_TRADING_RECOVERY_SECONDS", 30, 1...3_600),
+            tradingSync: try bool("ATRIUM_TRADING_SYNC", true),
+            tradingSyncSeconds: try int("ATRIUM_TRADING_SYNC_SECONDS", 5, 1...3_600),
+            tradingReconcileMinutes: try int("ATRIUM_TRADING_RECONCILE_MINUTES", 60, 1...10_080),
             failpoint: env["ATRIUM_FAILPOINT"].flatMap { $0.isEmpty ? nil : $0 },
             environment: env
         )

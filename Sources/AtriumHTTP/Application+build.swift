@@ -55,9 +55,10 @@ public func makeServices(config: AppConfig, logger: Logger) async throws -> AppS
                        provisioning: provisioning, authenticator: try await Authenticator.make(),
                        csrf: CSRFProtector(key: MasterKey.derive(master, purpose: "csrf")), keys: KeyRing(master: master), renderer: renderer,
                        jobs: JobQueue(database: database), payments: payments, sandboxPSP: SandboxPSP(logger: logger),
-                       trading: Trading(tenantDB: tenantDB, directory: PlatformDirectory(environment: config.environment), logger: logger,
-                                        recoveryDelaySeconds: Int(config.environment["ATRIUM_TRADING_RECOVERY_SECONDS"] ?? "") ?? 30,
-                                        failpoint: config.failpoint),
+                       trading: Trading(tenantDB: tenantDB,
+                                        directory: PlatformDirectory(environment: config.environment, sandboxURL: config.sandboxPlatformURL,
+                                                                     timeoutSeconds: config.platformTimeoutSeconds),
+                                        logger: logger, recoveryDelaySeconds: config.tradingRecoverySeconds, failpoint: config.failpoint),
                        logger: logger)
 }
 
@@ -101,13 +102,12 @@ public func backgroundServices(_ services: AppServices) -> [any Service] {
         JobWorker(queue: services.jobs, handlers: [sender, paymentJobs, tradingJobs], idleDelay: .milliseconds(200), logger: services.logger),
         RegistryWatcher(registry: services.registry),
     ]
-    if services.config.environment["ATRIUM_TRADING_SYNC"] != "false" {
-        let seconds = Int(services.config.environment["ATRIUM_TRADING_SYNC_SECONDS"] ?? "") ?? 5
-        list.append(TradingSyncService(trading: services.trading, registry: services.registry, interval: .seconds(seconds), logger: services.logger))
-        let minutes = Int(services.config.environment["ATRIUM_TRADING_RECONCILE_MINUTES"] ?? "") ?? 60
+    let config = services.config
+    if config.tradingSync {
+        list.append(TradingSyncService(trading: services.trading, registry: services.registry, interval: .seconds(config.tradingSyncSeconds), logger: services.logger))
         list.append(TradingMaintenanceService(trading: services.trading, registry: services.registry,
-                                              staleSeconds: max(60, services.trading.recoveryDelaySeconds * 4),
-                                              reconcileEvery: .seconds(max(1, minutes) * 60), logger: services.logger))
+                                              staleSeconds: max(60, config.tradingRecoverySeconds * 4),
+                                              reconcileEvery: .seconds(config.tradingReconcileMinutes * 60), logger: services.logger))
     }
     return list
 }

@@ -45,12 +45,12 @@ public final class PlatformDirectory: Sendable {
     let timeoutSeconds: Int64
     let clients = Mutex<[String: any TradingPlatform]>([:])
 
-    /// `ATRIUM_SANDBOX_PLATFORM_URL` moves the sandbox; `ATRIUM_PLATFORM_TIMEOUT_SECONDS` sets how long a
-    /// platform call may take before it counts as a timeout (default 10).
-    public init(environment: [String: String]) {
+    /// `environment` holds the `env:NAME` secrets of brand files; `sandboxURL` is where
+    /// `endpoint: sandbox` connections go; a call without an answer after `timeoutSeconds` is a timeout.
+    public init(environment: [String: String], sandboxURL: String = SandboxPlatformKeys.defaultURL, timeoutSeconds: Int = 10) {
         self.environment = environment
-        self.sandboxURL = environment["ATRIUM_SANDBOX_PLATFORM_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? SandboxPlatformKeys.defaultURL
-        self.timeoutSeconds = environment["ATRIUM_PLATFORM_TIMEOUT_SECONDS"].flatMap(Int64.init).map { max(1, $0) } ?? 10
+        self.sandboxURL = sandboxURL
+        self.timeoutSeconds = Int64(timeoutSeconds)
     }
 
     public func connections(_ brand: TenantConfig) -> [ResolvedConnection] {

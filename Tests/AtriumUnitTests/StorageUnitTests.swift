@@ -44,8 +44,15 @@ struct StorageUnitTests {
         #expect(throws: ConfigError.invalid(key: "ATRIUM_PORT", expected: "an integer in 0...65535", got: "eighty")) {
             try AppConfig.fromEnvironment(["ATRIUM_PORT": "eighty"])
         }
+        #expect(throws: ConfigError.invalid(key: "ATRIUM_TRADING_SYNC_SECONDS", expected: "an integer in 1...3600", got: "0")) {
+            try AppConfig.fromEnvironment(["ATRIUM_TRADING_SYNC_SECONDS": "0"])
+        }
+        #expect(throws: ConfigError.invalid(key: "ATRIUM_SANDBOX_PLATFORM_URL", expected: "an http(s) URL", got: "127.0.0.1:8091")) {
+            try AppConfig.fromEnvironment(["ATRIUM_SANDBOX_PLATFORM_URL": "127.0.0.1:8091"])
+        }
         let c = try AppConfig.fromEnvironment([:])
         #expect(c.port == 8080 && c.consoleHost == "ops.localhost" && c.databaseURL == nil)
+        #expect(c.sandboxPlatformURL == "http://127.0.0.1:8091" && c.platformTimeoutSeconds == 10 && c.tradingRecoverySeconds == 30 && c.tradingSync)
     }
 
     @Test("CSRF tokens are bound to the cookie")
