@@ -31,10 +31,6 @@ struct TradingAdminRoutes: Sendable {
         return try pages.render(template, title: title, request: req, context: ctx, extra: staff.merging(extra) { _, new in new }, status: status)
     }
 
-    enum Stamp {
-        static func string(from date: Date) -> String { date.formatted(.iso8601) }
-    }
-    static let formatter = Stamp.self
 
     func overview(_ req: Request, _ ctx: AtriumRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let tenant = ctx.tenant, let brand = tenant.config else { throw HTTPError(.notFound) }
@@ -75,22 +71,22 @@ struct TradingAdminRoutes: Sendable {
                     "healthLabel": t["platform_health_\(h)"] ?? h, "problems": c.problems.joined(separator: "; "),
                     "syncStatus": s?.status ?? "never", "syncLabel": t["sync_status_\(s?.status ?? "never")"] ?? (s?.status ?? "never"),
                     "lag": s?.lagSeconds(now: now).map { "\($0) s" } ?? "—", "deals": s?.dealsIngested ?? 0,
-                    "lastSuccess": s?.lastSuccessAt.map(Self.formatter.string(from:)) ?? "—", "lastError": s?.lastError ?? "",
+                    "lastSuccess": s?.lastSuccessAt.map { $0.formatted(.iso8601) } ?? "—", "lastError": s?.lastError ?? "",
                 ] as [String: Any]
             },
             "requests": requests.map { r in
                 ["id": r.id.uuidString.lowercased(), "login": r.login, "from": "1:\(r.fromLeverage)", "to": "1:\(r.toLeverage)",
-                 "client": r.userID.uuidString.lowercased(), "created": Self.formatter.string(from: r.createdAt)]
+                 "client": r.userID.uuidString.lowercased(), "created": r.createdAt.formatted(.iso8601)]
             },
             "openTransfers": open.map { x in
                 ["reference": x.reference, "amount": Money(minor: x.amount, currency: x.currency).amountText, "currency": x.currency.code,
-                 "state": x.state.rawValue, "error": x.lastError, "created": Self.formatter.string(from: x.createdAt)]
+                 "state": x.state.rawValue, "error": x.lastError, "created": x.createdAt.formatted(.iso8601)]
             },
             "hasReport": report != nil,
         ]
         if let report {
             extra["report"] = [
-                "at": Self.formatter.string(from: report.at), "accounts": report.accounts, "matched": report.matched,
+                "at": report.at.formatted(.iso8601), "accounts": report.accounts, "matched": report.matched,
                 "balanced": report.differences.isEmpty, "unchecked": report.unchecked,
                 "differences": report.differences.map { d in
                     ["connection": d.connection, "login": d.login, "amount": Money.format(d.difference, exponent: Currency(d.currency)?.exponent ?? 2),

@@ -32,12 +32,15 @@ struct TradingRoutes: Sendable {
         var client: TradingClient { TradingClient(id: user.id, email: user.email, name: user.name, kycApproved: kycStatus == "approved") }
     }
 
+    /// The signed-in trader and their KYC status, read in one transaction of this brand.
     func trader(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Trader? {
-        guard let (tenant, user) = try await pages.signedInTrader(req, ctx), let brand = tenant.config else { return nil }
-        let kyc = try await services.tenantDB.transaction(tenant.handle) { tx in
-            try await tx.query("SELECT kyc_status FROM users WHERE id = \(user.id)").collect().first?.decode(String.self) ?? "not_started"
+        guard let tenant = ctx.tenant, let brand = tenant.config, let token = req.cookies[Audience.trader.cookieName]?.value, !token.isEmpty else { return nil }
+        let found: (SessionUser, String)? = try await services.tenantDB.transaction(tenant.handle) { tx in
+            guard let user = try await Sessions.user(token: token, audience: .trader, in: tx) else { return nil }
+            let kyc = try await tx.query("SELECT kyc_status FROM users WHERE id = \(user.id)").collect().first?.decode(String.self) ?? "not_started"
+            return (user, kyc)
         }
-        return Trader(tenant: tenant, brand: brand, user: user, kycStatus: kyc)
+        return found.map { Trader(tenant: tenant, brand: brand, user: $0.0, kycStatus: $0.1) }
     }
 
     static func money(_ minor: Int64?, _ currency: Currency) -> String {
@@ -150,11 +153,8 @@ struct TradingRoutes: Sendable {
         } catch {
             unavailable = true
         }
-        let trades = try await trading.trades(tenant: tr.tenant.handle, account: id, limit: 50)
-        let transfers = try await trading.transfers(tenant: tr.tenant.handle, account: id, limit: 20)
-        let wallet = try await services.tenantDB.transaction(tr.tenant.handle) { tx in try await Ledger.wallet(user: tr.user.id, currency: account.currency, in: tx) }
+        let (trades, transfers, wallet) = try await trading.activity(tenant: tr.tenant.handle, account: account)
         let type = trading.directory.connection(tr.brand, id: account.connectionID)?.accountType(account.accountType)
-        let formatter = ISO8601DateFormatter()
         var extra: [String: Any] = [
             "user": ["name": tr.user.name, "email": tr.user.email],
             "account": accountView(account, state: state, t: t),
@@ -167,12 +167,12 @@ struct TradingRoutes: Sendable {
                 ["ticket": d.ticket, "symbol": d.symbol, "side": t["trade_side_\(d.side.rawValue)"] ?? d.side.rawValue, "volume": Self.lots(d.volume),
                  "open": d.openPrice, "close": d.closePrice, "profit": Self.money(d.profit, account.currency), "loss": d.profit < 0,
                  "commission": Self.money(d.commission, account.currency), "swap": Self.money(d.swap, account.currency),
-                 "closed": formatter.string(from: d.closeTime)] as [String: Any]
+                 "closed": d.closeTime.formatted(.iso8601)] as [String: Any]
             },
             "transfers": transfers.map { x in
                 ["reference": x.reference, "direction": t["transfer_\(x.direction.rawValue)"] ?? x.direction.rawValue,
                  "amount": Self.money(x.amount, x.currency), "state": x.state.rawValue, "stateLabel": t["transfer_state_\(x.state.rawValue)"] ?? x.state.rawValue,
-                 "created": formatter.string(from: x.createdAt)]
+                 "created": x.createdAt.formatted(.iso8601)]
             },
             "leverages": (type?.leverages ?? []).map { ["value": $0, "label": "1:\($0)", "selected": $0 == account.leverage] as [String: Any] },
             "autoLeverage": type.map { "1:\($0.autoLeverageLimit)" } ?? "",

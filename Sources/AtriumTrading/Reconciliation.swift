@@ -31,15 +31,18 @@ extension Trading {
     /// Trading profit and loss never enters the ledger, so only balance operations are compared.
     public func reconcile(tenant: TenantHandle, brand: TenantConfig) async throws -> ReconciliationReport {
         struct Row { let account: TradingAccountRecord; let ledgerNet: Int64; let transfers: [TradingTransfer] }
+        // Three reads in one transaction, whatever the number of accounts; an account that never
+        // moved money has no clearing account yet and counts as zero (reading creates nothing).
         let rows: [Row] = try await tenantDB.transaction(tenant) { tx in
             let accounts = try await TradingAccountRecord.all("\(unescaped: TradingAccountRecord.select) WHERE kind = 'live' ORDER BY created_at", in: tx)
-            var out: [Row] = []
-            for a in accounts {
-                let clearing = try await Self.clearing(a, in: tx)
-                let transfers = try await TradingTransfer.all("\(unescaped: TradingTransfer.select) WHERE account_id = \(a.id)", in: tx)
-                out.append(Row(account: a, ledgerNet: clearing.balance, transfers: transfers))
+            let transfers = Dictionary(grouping: try await TradingTransfer.all("""
+                \(unescaped: TradingTransfer.select) WHERE account_id IN (SELECT id FROM trading_accounts WHERE kind = 'live')
+                """, in: tx), by: \.accountID)
+            let balances = Dictionary(try await Ledger.houseAccounts(in: tx).filter { $0.kind == .platformClearing }.map { ($0.code, $0.balance) },
+                                      uniquingKeysWith: { first, _ in first })
+            return accounts.map { a in
+                Row(account: a, ledgerNet: balances[Self.clearingCode(a)] ?? 0, transfers: transfers[a.id] ?? [])
             }
-            return out
         }
         var differences: [ReconciliationDifference] = []
         var unchecked: [String] = []

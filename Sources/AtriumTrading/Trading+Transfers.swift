@@ -26,19 +26,30 @@ extension Trading {
     }
 
     static func clearing(_ account: TradingAccountRecord, in tx: TenantTransaction) async throws -> LedgerAccount {
-        try await Ledger.house(.platformClearing, "\(account.connectionID):\(account.login)", currency: account.currency, in: tx)
+        try await Ledger.house(.platformClearing, clearingQualifier(account), currency: account.currency, in: tx)
+    }
+
+    static func clearingQualifier(_ account: TradingAccountRecord) -> String { "\(account.connectionID):\(account.login)" }
+
+    static func clearingCode(_ account: TradingAccountRecord) -> String {
+        Ledger.houseCode(.platformClearing, clearingQualifier(account), currency: account.currency)
     }
 
     public func transfer(tenant: TenantHandle, brand: TenantConfig, client: TradingClient, accountID: UUID, direction: TransferDirection,
                          amount: Int64, idempotencyKey: String) async throws -> TradingTransfer {
-        let account = try await account(tenant: tenant, id: accountID, user: client.id)
+        let id = Ledger.transferID("trading-transfer", client.id.uuidString, idempotencyKey)
+        // The account as it is now (access may just have changed) and a repeated form's transfer, in one read.
+        let (found, existing) = try await tenantDB.transaction(tenant) { tx in
+            (try await TradingAccountRecord.all("\(unescaped: TradingAccountRecord.select) WHERE id = \(accountID) AND user_id = \(client.id)", in: tx).first,
+             try await TradingTransfer.all("\(unescaped: TradingTransfer.select) WHERE id = \(id)", in: tx).first)
+        }
+        guard let account = found else { throw TradingError.notFound }
+        if let existing { return existing }
         guard account.isLive else { throw TradingError.demoAccount }
         guard account.access != .disabled else { throw TradingError.accountNotActive }
         guard amount > 0 else { throw InputError(field: "amount", reason: "must be more than zero") }
         let platform = try directory.platform(brand, connection: account.connectionID)
 
-        let id = Ledger.transferID("trading-transfer", client.id.uuidString, idempotencyKey)
-        if let existing = try await transferRecord(tenant: tenant, id: id) { return existing }
         if direction == .toWallet {
             // Free margin first: the platform would refuse anyway, but the client gets a clear reason.
             let state: AccountState
@@ -115,14 +126,14 @@ extension Trading {
             } else {
                 try await Ledger.void(pending: t.id, id: Ledger.transferID("trading-void", t.id.uuidString), code: t.direction == .toAccount ? "trading_in" : "trading_out", in: tx)
             }
-            try await tx.query("""
+            let updated = try await TradingTransfer.all("""
                 UPDATE trading_transfers SET state = \(state.rawValue), platform_ticket = \(ticket), last_error = \(note), attempts = attempts + 1, updated_at = now()
-                WHERE id = \(transferID)
-                """)
+                WHERE id = \(transferID) RETURNING \(unescaped: TradingTransfer.columns)
+                """, in: tx)
             try await AuditLog.append(AuditEntry(actor: "system", action: post ? "trading.transfer_posted" : "trading.transfer_voided",
                                                  subject: "trading_transfer:\(t.reference)", before: #"{"state":"\#(t.state.rawValue)"}"#,
                                                  after: #"{"state":"\#(state.rawValue)","ticket":"\#(ticket ?? "")"}"#), in: tx)
-            return try await TradingTransfer.all("\(unescaped: TradingTransfer.select) WHERE id = \(transferID)", in: tx).first ?? t
+            return updated.first ?? t
         }
     }
 
@@ -133,9 +144,11 @@ extension Trading {
     }
 
     public func transfers(tenant: TenantHandle, account: UUID, limit: Int = 50) async throws -> [TradingTransfer] {
-        try await tenantDB.transaction(tenant) { tx in
-            try await TradingTransfer.all("\(unescaped: TradingTransfer.select) WHERE account_id = \(account) ORDER BY created_at DESC LIMIT \(limit)", in: tx)
-        }
+        try await tenantDB.transaction(tenant) { tx in try await Self.transfers(account: account, limit: limit, in: tx) }
+    }
+
+    static func transfers(account: UUID, limit: Int, in tx: TenantTransaction) async throws -> [TradingTransfer] {
+        try await TradingTransfer.all("\(unescaped: TradingTransfer.select) WHERE account_id = \(account) ORDER BY created_at DESC LIMIT \(limit)", in: tx)
     }
 
     /// The recovery step: a transfer still open is settled by what the platform says about its

@@ -204,31 +204,46 @@ public struct Trading: Sendable {
     /// Keeps the figures the platform just reported on the account rows (shown while it is down).
     public func remember(tenant: TenantHandle, _ states: [(UUID, AccountState)]) async throws {
         guard !states.isEmpty else { return }
+        // One statement for all of them; Int64.min stands for "no margin level" (NULL) in the array.
         try await tenantDB.transaction(tenant) { tx in
-            for (id, s) in states {
-                try await tx.query("""
-                    UPDATE trading_accounts SET last_balance = \(s.balance), last_equity = \(s.equity), last_margin = \(s.margin),
-                           last_free_margin = \(s.freeMargin), last_margin_level_bp = \(s.marginLevelBasisPoints), state_at = now()
-                    WHERE id = \(id)
-                    """)
-            }
+            try await tx.query("""
+                UPDATE trading_accounts a SET last_balance = s.balance, last_equity = s.equity, last_margin = s.margin,
+                       last_free_margin = s.free_margin, last_margin_level_bp = NULLIF(s.level, \(Int64.min)), state_at = now()
+                FROM unnest(\(states.map(\.0)), \(states.map(\.1.balance)), \(states.map(\.1.equity)), \(states.map(\.1.margin)),
+                            \(states.map(\.1.freeMargin)), \(states.map { $0.1.marginLevelBasisPoints ?? Int64.min }))
+                     AS s(id, balance, equity, margin, free_margin, level)
+                WHERE a.id = s.id
+                """)
         }
     }
 
     public func trades(tenant: TenantHandle, account: UUID, limit: Int = 100) async throws -> [ClosedTrade] {
+        try await tenantDB.transaction(tenant) { tx in try await Self.trades(account: account, limit: limit, in: tx) }
+    }
+
+    /// What the account page lists besides the live figures, read in one transaction: recent
+    /// closed trades, recent transfers, and the client's wallet in the account's currency.
+    public func activity(tenant: TenantHandle, account: TradingAccountRecord, trades tradeLimit: Int = 50,
+                         transfers transferLimit: Int = 20) async throws -> (trades: [ClosedTrade], transfers: [TradingTransfer], wallet: LedgerAccount) {
         try await tenantDB.transaction(tenant) { tx in
-            var out: [ClosedTrade] = []
-            for try await row in try await tx.query("""
-                SELECT ticket, login, symbol, side, volume, open_price::text, close_price::text, profit, commission, swap, open_time, close_time
-                FROM trading_deals WHERE account_id = \(account) ORDER BY close_time DESC, ticket DESC LIMIT \(limit)
-                """) {
-                let (ticket, login, symbol, side, volume, open, close, profit, commission, swap, openTime, closeTime) =
-                    try row.decode((Int64, String, String, String, Int64, String, String, Int64, Int64, Int64, Date?, Date).self)
-                out.append(ClosedTrade(ticket: ticket, login: login, symbol: symbol, side: TradeSide(rawValue: side) ?? .buy, volume: volume,
-                                       openPrice: open, closePrice: close, profit: profit, commission: commission, swap: swap,
-                                       openTime: openTime, closeTime: closeTime))
-            }
-            return out
+            (try await Self.trades(account: account.id, limit: tradeLimit, in: tx),
+             try await Self.transfers(account: account.id, limit: transferLimit, in: tx),
+             try await Ledger.wallet(user: account.userID, currency: account.currency, in: tx))
         }
+    }
+
+    static func trades(account: UUID, limit: Int, in tx: TenantTransaction) async throws -> [ClosedTrade] {
+        var out: [ClosedTrade] = []
+        for try await row in try await tx.query("""
+            SELECT ticket, login, symbol, side, volume, open_price::text, close_price::text, profit, commission, swap, open_time, close_time
+            FROM trading_deals WHERE account_id = \(account) ORDER BY close_time DESC, ticket DESC LIMIT \(limit)
+            """) {
+            let (ticket, login, symbol, side, volume, open, close, profit, commission, swap, openTime, closeTime) =
+                try row.decode((Int64, String, String, String, Int64, String, String, Int64, Int64, Int64, Date?, Date).self)
+            out.append(ClosedTrade(ticket: ticket, login: login, symbol: symbol, side: TradeSide(rawValue: side) ?? .buy, volume: volume,
+                                   openPrice: open, closePrice: close, profit: profit, commission: commission, swap: swap,
+                                   openTime: openTime, closeTime: closeTime))
+        }
+        return out
     }
 }
