@@ -38,6 +38,14 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "AtriumBrandConfig",
+            dependencies: [
+                "AtriumCore",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "AtriumStorage",
             dependencies: [
                 "AtriumCore",
@@ -82,7 +90,7 @@ let package = Package(
         .target(
             name: "AtriumKYC",
             dependencies: [
-                "AtriumCore", "AtriumTenancy", "AtriumStorage",
+                "AtriumCore", "AtriumBrandConfig", "AtriumStorage",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -106,7 +114,7 @@ let package = Package(
         .target(
             name: "AtriumTrading",
             dependencies: [
-                "AtriumCore", "AtriumStorage", "AtriumLedger", "AtriumTenancy", "AtriumWork", "AtriumMT5",
+                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumLedger", "AtriumWork", "AtriumMT5",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -120,7 +128,7 @@ let package = Package(
         .target(
             name: "AtriumPayments",
             dependencies: [
-                "AtriumCore", "AtriumStorage", "AtriumLedger", "AtriumTenancy", "AtriumWork",
+                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumLedger", "AtriumWork",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -132,7 +140,7 @@ let package = Package(
         .target(
             name: "AtriumTenancy",
             dependencies: [
-                "AtriumCore", "AtriumStorage", "AtriumIdentity", "AtriumWork",
+                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumIdentity", "AtriumWork",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -141,7 +149,7 @@ let package = Package(
         .target(
             name: "AtriumHTTP",
             dependencies: [
-                "AtriumCore", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox",
+                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -156,7 +164,7 @@ let package = Package(
         .executableTarget(
             name: "atrium",
             dependencies: [
-                "AtriumCore", "AtriumStorage", "AtriumTenancy", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumTrading", "AtriumSandbox",
+                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumTenancy", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumTrading", "AtriumSandbox",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -168,7 +176,7 @@ let package = Package(
         .testTarget(
             name: "AtriumUnitTests",
             dependencies: [
-                "AtriumCore", "AtriumIdentity", "AtriumTenancy", "AtriumStorage", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox", "AtriumMT5",
+                "AtriumCore", "AtriumBrandConfig", "AtriumIdentity", "AtriumTenancy", "AtriumStorage", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox", "AtriumMT5",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
@@ -176,7 +184,7 @@ let package = Package(
         .testTarget(
             name: "AtriumIntegrationTests",
             dependencies: [
-                "AtriumCore", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox",
+                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -1,4 +1,4 @@
-import AtriumTenancy
+import AtriumBrandConfig
 import Foundation
 
 /// A document as the decision engine sees it: what it is, when it was issued, and what the client

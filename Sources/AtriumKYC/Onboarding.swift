@@ -1,6 +1,6 @@
 import AtriumCore
 import AtriumStorage
-import AtriumTenancy
+import AtriumBrandConfig
 import Foundation
 import PostgresNIO
 

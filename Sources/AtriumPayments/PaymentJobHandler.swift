@@ -1,5 +1,5 @@
 import AtriumStorage
-import AtriumTenancy
+import AtriumBrandConfig
 import AtriumWork
 import Foundation
 

@@ -1,6 +1,6 @@
 import AtriumLedger
 import AtriumStorage
-import AtriumTenancy
+import AtriumBrandConfig
 import Foundation
 import PostgresNIO
 

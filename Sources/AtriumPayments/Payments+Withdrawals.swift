@@ -1,7 +1,7 @@
 import AtriumCore
 import AtriumLedger
 import AtriumStorage
-import AtriumTenancy
+import AtriumBrandConfig
 import Foundation
 import PostgresNIO
 

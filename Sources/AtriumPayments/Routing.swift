@@ -1,4 +1,4 @@
-import AtriumTenancy
+import AtriumBrandConfig
 import Crypto
 import Foundation
 import Synchronization

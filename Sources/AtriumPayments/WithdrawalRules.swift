@@ -1,4 +1,4 @@
-import AtriumTenancy
+import AtriumBrandConfig
 import Foundation
 
 /// What the withdrawal rules know about a request and its client.

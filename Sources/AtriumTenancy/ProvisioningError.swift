@@ -1,3 +1,4 @@
+import AtriumBrandConfig
 import AtriumCore
 
 /// Why a provisioning request was refused. Every case leaves nothing behind.

@@ -1,3 +1,4 @@
+import AtriumBrandConfig
 import AtriumCore
 import AtriumIdentity
 import AtriumWork
@@ -13,14 +14,12 @@ extension ProvisioningService {
             throw ProvisioningError.invalidConfig(.init(file: "request", problems: [.init(path: "slug", expected: Slug.rule)]))
         }
         if try await registry.tenant(slug: slug.value) != nil { throw ProvisioningError.slugTaken(slug.value) }
-        let config = TenantConfig(
-            slug: slug, name: name.trimmingCharacters(in: .whitespaces), domains: domains.map { $0.lowercased() },
-            branding: .init(primaryColor: "#1f4fd1", accentColor: "#f5a623", logo: nil,
-                            legalFooter: "\(name) — trading CFDs carries a high level of risk.", supportEmail: nil),
-            locales: .init(default: "en", available: ["en", "es"]), admin: .init(email: adminEmail.lowercased()),
-            kyc: nil, psps: nil, platforms: nil)
-        let problems = config.semanticProblems()
-        guard problems.isEmpty else { throw ProvisioningError.invalidConfig(.init(file: "request", problems: problems)) }
+        let config: TenantConfig
+        do {
+            config = try TenantConfig.starter(slug: slug, name: name, domains: domains, adminEmail: adminEmail)
+        } catch let error as ConfigValidationError {
+            throw ProvisioningError.invalidConfig(error)
+        }
         return try await apply(config, actor: actor, requestID: requestID)
     }
 

@@ -1,5 +1,5 @@
 import AtriumLedger
-import AtriumTenancy
+import AtriumBrandConfig
 import Foundation
 import Synchronization
 

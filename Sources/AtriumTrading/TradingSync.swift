@@ -1,7 +1,7 @@
 import AtriumCore
 import AtriumLedger
 import AtriumStorage
-import AtriumTenancy
+import AtriumBrandConfig
 import Foundation
 import Logging
 import PostgresNIO
@@ -164,16 +164,25 @@ extension Trading {
     }
 }
 
+/// The brands long-running trading services walk: provided by the tenant registry at the
+/// composition root, so this module does not depend on tenancy.
+public protocol TradingBrands: Sendable {
+    /// Active brands with a definition that decodes.
+    func activeBrands() async throws -> [(handle: TenantHandle, config: TenantConfig)]
+    /// The current definition of one brand, or nil when it is gone.
+    func brand(slug: String) async throws -> TenantConfig?
+}
+
 /// Keeps one sync loop per (brand, connection): started for every connection in the registry,
 /// stopped when a connection or brand goes away. A failing connection backs off on its own and
 /// never delays the others.
 public struct TradingSyncService: Service {
     let trading: Trading
-    let registry: TenantRegistry
+    let registry: any TradingBrands
     let interval: Duration
     let logger: Logger
 
-    public init(trading: Trading, registry: TenantRegistry, interval: Duration = .seconds(5), logger: Logger) {
+    public init(trading: Trading, registry: any TradingBrands, interval: Duration = .seconds(5), logger: Logger) {
         self.trading = trading
         self.registry = registry
         self.interval = interval
@@ -185,13 +194,12 @@ public struct TradingSyncService: Service {
         defer { for task in running.values { task.cancel() } }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             var wanted: Set<String> = []
-            for record in (try? await registry.all()) ?? [] where record.isActive {
-                guard let brand = record.config else { continue }
+            for (handle, brand) in (try? await registry.activeBrands()) ?? [] {
                 for c in brand.platforms ?? [] {
-                    let key = "\(record.handle.id)|\(c.id)"
+                    let key = "\(handle.id)|\(c.id)"
                     wanted.insert(key)
                     if running[key] == nil {
-                        running[key] = Task { await loop(tenant: record.handle, slug: brand.slug.value, connectionID: c.id) }
+                        running[key] = Task { await loop(tenant: handle, slug: brand.slug.value, connectionID: c.id) }
                     }
                 }
             }
@@ -209,7 +217,7 @@ public struct TradingSyncService: Service {
             var delay = interval
             do {
                 // The brand file may change while we run: read it each pass.
-                guard let brand = try await registry.tenant(slug: slug)?.config else { return }
+                guard let brand = try await registry.brand(slug: slug) else { return }
                 let pass = try await trading.syncOnce(tenant: tenant, brand: brand, connectionID: connectionID)
                 failures = 0
                 if !pass.caughtUp { delay = .zero }
@@ -230,12 +238,12 @@ public struct TradingSyncService: Service {
 /// long outage), and every `reconcileEvery` it runs the reconciliation of each brand.
 public struct TradingMaintenanceService: Service {
     let trading: Trading
-    let registry: TenantRegistry
+    let registry: any TradingBrands
     let staleSeconds: Int
     let reconcileEvery: Duration
     let logger: Logger
 
-    public init(trading: Trading, registry: TenantRegistry, staleSeconds: Int = 300, reconcileEvery: Duration = .seconds(3600), logger: Logger) {
+    public init(trading: Trading, registry: any TradingBrands, staleSeconds: Int = 300, reconcileEvery: Duration = .seconds(3600), logger: Logger) {
         self.trading = trading
         self.registry = registry
         self.staleSeconds = staleSeconds
@@ -246,19 +254,18 @@ public struct TradingMaintenanceService: Service {
     public func run() async throws {
         var lastReconcile: [UUID: ContinuousClock.Instant] = [:]
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            for record in (try? await registry.all()) ?? [] where record.isActive {
-                guard let brand = record.config, !(brand.platforms ?? []).isEmpty else { continue }
-                await sweep(record.handle, brand)
+            for (handle, brand) in (try? await registry.activeBrands()) ?? [] where !(brand.platforms ?? []).isEmpty {
+                await sweep(handle, brand)
                 let now = ContinuousClock.now
-                if lastReconcile[record.handle.id].map({ now - $0 >= reconcileEvery }) ?? true {
-                    lastReconcile[record.handle.id] = now
+                if lastReconcile[handle.id].map({ now - $0 >= reconcileEvery }) ?? true {
+                    lastReconcile[handle.id] = now
                     do {
-                        let report = try await trading.reconcile(tenant: record.handle, brand: brand)
+                        let report = try await trading.reconcile(tenant: handle, brand: brand)
                         if !report.differences.isEmpty {
-                            logger.warning("trading reconciliation found differences", metadata: ["tenant": "\(record.handle.slug)", "count": "\(report.differences.count)"])
+                            logger.warning("trading reconciliation found differences", metadata: ["tenant": "\(handle.slug)", "count": "\(report.differences.count)"])
                         }
                     } catch {
-                        logger.warning("trading reconciliation failed", metadata: ["tenant": "\(record.handle.slug)", "error": "\(error)"])
+                        logger.warning("trading reconciliation failed", metadata: ["tenant": "\(handle.slug)", "error": "\(error)"])
                     }
                 }
             }

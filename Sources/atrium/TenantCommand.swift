@@ -1,4 +1,5 @@
 import ArgumentParser
+import AtriumBrandConfig
 import AtriumCore
 import AtriumHTTP
 import AtriumTenancy

@@ -1,3 +1,4 @@
+import AtriumBrandConfig
 import AtriumCore
 import AtriumHTTP
 import AtriumIdentity

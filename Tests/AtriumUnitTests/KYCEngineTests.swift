@@ -1,5 +1,5 @@
 import AtriumKYC
-import AtriumTenancy
+import AtriumBrandConfig
 import Foundation
 import Testing
 

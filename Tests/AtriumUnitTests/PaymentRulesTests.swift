@@ -1,5 +1,5 @@
 import AtriumPayments
-import AtriumTenancy
+import AtriumBrandConfig
 import Foundation
 import Testing
 

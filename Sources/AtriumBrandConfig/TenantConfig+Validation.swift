@@ -10,6 +10,16 @@ public struct ConfigValidationError: Error, CustomStringConvertible, Equatable, 
     public struct Problem: Equatable, Sendable {
         public var path: String
         public var expected: String
+
+        public init(path: String, expected: String) {
+            self.path = path
+            self.expected = expected
+        }
+    }
+
+    public init(file: String, problems: [Problem]) {
+        self.file = file
+        self.problems = problems
     }
 
     public var description: String {
@@ -102,8 +112,22 @@ extension TenantConfig {
         }
     }
 
+    /// A new brand with default branding, English and Spanish, and no KYC, PSP or platform
+    /// sections; throws when the result would not validate.
+    public static func starter(slug: Slug, name: String, domains: [String], adminEmail: String) throws -> TenantConfig {
+        let config = TenantConfig(
+            slug: slug, name: name.trimmingCharacters(in: .whitespaces), domains: domains.map { $0.lowercased() },
+            branding: .init(primaryColor: "#1f4fd1", accentColor: "#f5a623", logo: nil,
+                            legalFooter: "\(name) — trading CFDs carries a high level of risk.", supportEmail: nil),
+            locales: .init(default: "en", available: ["en", "es"]), admin: .init(email: adminEmail.lowercased()),
+            kyc: nil, psps: nil, platforms: nil)
+        let problems = config.semanticProblems()
+        guard problems.isEmpty else { throw ConfigValidationError(file: "request", problems: problems) }
+        return config
+    }
+
     /// Rules beyond types: formats, references between fields, and limits.
-    func semanticProblems() -> [ConfigValidationError.Problem] {
+    public func semanticProblems() -> [ConfigValidationError.Problem] {
         var p: [ConfigValidationError.Problem] = []
         let hex = "^#[0-9a-fA-F]{6}$"
         let country = "^[A-Z]{2}$"

@@ -1,3 +1,4 @@
+import AtriumBrandConfig
 import AtriumTenancy
 import Foundation
 import Mustache

@@ -1,3 +1,4 @@
+import AtriumBrandConfig
 import AtriumCore
 import AtriumIdentity
 import AtriumStorage

@@ -1,3 +1,4 @@
+import AtriumBrandConfig
 import AtriumCore
 import AtriumIdentity
 import AtriumKYC
@@ -7,7 +8,7 @@ import AtriumTenancy
 import Foundation
 import Hummingbird
 
-/// Trader's Room entry points: landing, login, registration, logout; and the IB Portal entry.
+/// Trader's Room entry points: landing, login, registration, logout.
 struct TraderRoutes: Sendable {
     let services: AppServices
     var pages: Pages { Pages(services: services) }
@@ -26,9 +27,6 @@ struct TraderRoutes: Sendable {
         }
         router.post("/register") { req, ctx in try await registerTrader(req, ctx) }
         router.post("/logout") { req, ctx in try await logout(req, ctx, audience: .trader, home: "/") }
-        router.get("/partners") { req, ctx in try await partners(req, ctx) }
-        router.post("/partners/login") { req, ctx in try await login(req, ctx, audience: .ib, template: "partners/index", home: "/partners") }
-        router.post("/partners/logout") { req, ctx in try await logout(req, ctx, audience: .ib, home: "/partners") }
     }
 
     static let referralCookieName = "atrium_ref"
@@ -79,12 +77,6 @@ struct TraderRoutes: Sendable {
                                         "recent": recent.map { WalletRoutes.view($0, t: t) },
                                         "wallets": wallets.map { ["currency": $0.currency.code, "balance": WalletRoutes.amountText($0.balance, $0.currency),
                                                                   "available": WalletRoutes.amountText($0.available, $0.currency)] }]) { _, new in new })
-    }
-
-    func partners(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        var extra: [String: Any] = [:]
-        if let user = try await currentUser(req, ctx, .ib) { extra["user"] = ["name": user.name, "email": user.email] }
-        return try pages.render("partners/index", title: "title_partners", request: req, context: ctx, extra: extra)
     }
 
     /// The user behind this audience's cookie, looked up in this tenant's schema only.

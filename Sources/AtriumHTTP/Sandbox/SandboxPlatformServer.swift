@@ -1,3 +1,4 @@
+import AtriumBrandConfig
 import AtriumSandbox
 import AtriumTenancy
 import Foundation

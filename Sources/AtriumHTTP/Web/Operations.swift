@@ -1,0 +1,39 @@
+import AtriumCore
+import AtriumIdentity
+import AtriumStorage
+import AtriumTenancy
+import Foundation
+import Hummingbird
+import HTTPTypes
+import Logging
+
+/// `/health`, `/ready`, `/metrics` and the shared stylesheet: host-independent.
+struct Operations: Sendable {
+    let services: AppServices
+    let metrics: @Sendable () -> String
+
+    func respond(to request: Request) async -> Response? {
+        switch request.uri.path {
+        case "/health":
+            return Responses.text("ok\n")
+        case "/ready":
+            guard await services.database.isReachable() else { return Responses.text("database unreachable\n", status: .serviceUnavailable) }
+            let migrator = Migrator(database: services.database, migrations: services.migrations)
+            guard (try? await migrator.platformIsCurrent()) == true else { return Responses.text("platform migrations pending\n", status: .serviceUnavailable) }
+            let behind = (try? await services.registry.all().filter { $0.schemaVersion < services.migrations.currentTenantVersion }.count) ?? -1
+            guard behind == 0 else { return Responses.text("tenant migrations pending for \(behind) tenant(s)\n", status: .serviceUnavailable) }
+            return Responses.text("ready\n")
+        case "/metrics":
+            return Responses.text(metrics(), contentType: "text/plain; version=0.0.4")
+        case "/internal/tls/ask":
+            // Caddy's on-demand TLS asks before issuing a certificate: only registered brand hosts get one.
+            let domain = request.uri.queryParameters.get("domain") ?? ""
+            let known = (try? await services.registry.resolve(host: domain)) != nil
+            return Responses.text(known ? "ok\n" : "unknown\n", status: known ? .ok : .notFound)
+        case "/static/atrium.css":
+            return StaticFiles.serve(path: request.uri.path, brand: nil, root: services.config.templatesDirectory)
+        default:
+            return nil
+        }
+    }
+}
