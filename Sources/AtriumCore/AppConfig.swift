@@ -1,7 +1,14 @@
 import Foundation
 
+/// Where a process runs: production refuses unsafe settings; development allows the sandboxes.
+public enum AppEnvironment: String, Sendable, Equatable {
+    case production, development
+}
+
 /// Typed runtime configuration, read once at startup from the environment.
 public struct AppConfig: Sendable {
+    /// `ATRIUM_ENV`: production (the default) or development (demo and tests).
+    public var mode: AppEnvironment = .production
     /// Where Atrium keeps local state (embedded PostgreSQL, mail directory, exports, keys).
     public var home: String
     /// A PostgreSQL URL; `nil` means "start the embedded cluster under `home/pg`".
@@ -35,7 +42,7 @@ public struct AppConfig: Sendable {
     public var trustedProxies: Set<String>
     /// Port used in links sent by email (the proxy's port in production).
     public var publicPort: Int
-    /// Serves the built-in sandbox PSP under `/sandbox-psp/` (demo and tests; turn off in production).
+    /// Serves the built-in sandbox PSP under `/sandbox-psp/` on the sandbox host (development only).
     public var sandboxPSP: Bool
     /// Base URL the CRM uses to reach the sandbox PSP; `nil` means this server's own port.
     public var sandboxPSPURL: String?
@@ -56,6 +63,8 @@ public struct AppConfig: Sendable {
     /// Test-only fault injection (`after-inbox`: exit right after storing a PSP callback;
     /// `trading-after-hold` / `trading-after-platform`: exit in the middle of a transfer saga).
     public var failpoint: String?
+    /// `host:port` of the internal listener that serves `/metrics`; nil serves no metrics.
+    public var metricsAddress: (host: String, port: Int)?
     /// The process environment, where `env:NAME` secrets of brand files are looked up.
     public var environment: [String: String] = [:]
 
@@ -75,6 +84,22 @@ public struct AppConfig: Sendable {
             case "0", "false", "no", "off": return false
             default: throw ConfigError.invalid(key: key, expected: "true or false", got: raw)
             }
+        }
+        let modeRaw = (env["ATRIUM_ENV"] ?? "").lowercased()
+        let mode: AppEnvironment
+        switch modeRaw {
+        case "", "production": mode = .production
+        case "development": mode = .development
+        default: throw ConfigError.invalid(key: "ATRIUM_ENV", expected: "production or development", got: modeRaw)
+        }
+        let development = mode == .development
+        var metricsAddress: (host: String, port: Int)?
+        if let raw = env["ATRIUM_METRICS_ADDRESS"], !raw.isEmpty {
+            guard let colon = raw.lastIndex(of: ":"), let port = Int(raw[raw.index(after: colon)...]), (0...65535).contains(port),
+                  colon > raw.startIndex else {
+                throw ConfigError.invalid(key: "ATRIUM_METRICS_ADDRESS", expected: "host:port, e.g. 127.0.0.1:9464", got: raw)
+            }
+            metricsAddress = (String(raw[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]")), port)
         }
         let home = env["ATRIUM_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ".atrium"
         let url = env["DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
@@ -97,7 +122,7 @@ public struct AppConfig: Sendable {
         guard sandboxPlatformURL.hasPrefix("http://") || sandboxPlatformURL.hasPrefix("https://") else {
             throw ConfigError.invalid(key: "ATRIUM_SANDBOX_PLATFORM_URL", expected: "an http(s) URL", got: sandboxPlatformURL)
         }
-        return AppConfig(
+        var config = AppConfig(
             home: home,
             databaseURL: url,
             embeddedPostgresPort: try int("ATRIUM_PG_PORT", 54329, 1024...65535),
@@ -111,13 +136,13 @@ public struct AppConfig: Sendable {
             migrationsDirectory: env["ATRIUM_MIGRATIONS"] ?? "migrations",
             tenantsDirectory: env["ATRIUM_TENANTS"] ?? "tenants",
             rolePrefix: prefix,
-            secureCookies: try bool("ATRIUM_SECURE_COOKIES", false),
+            secureCookies: try bool("ATRIUM_SECURE_COOKIES", !development),
             masterKey: env["ATRIUM_MASTER_KEY"].flatMap { $0.isEmpty ? nil : $0 },
             migrationConcurrency: try int("ATRIUM_MIGRATION_CONCURRENCY", 8, 1...64),
             benchRoutes: try bool("ATRIUM_BENCH_ROUTES", false),
             trustedProxies: Set((env["ATRIUM_TRUSTED_PROXIES"] ?? "127.0.0.1,::1").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }),
             publicPort: try int("ATRIUM_PUBLIC_PORT", try int("ATRIUM_PORT", 8080, 0...65535), 0...65535),
-            sandboxPSP: try bool("ATRIUM_SANDBOX_PSP", true),
+            sandboxPSP: try bool("ATRIUM_SANDBOX_PSP", development),
             sandboxPSPURL: env["ATRIUM_SANDBOX_PSP_URL"].flatMap { $0.isEmpty ? nil : $0 },
             paymentExpirySeconds: try int("ATRIUM_PAYMENT_EXPIRY_SECONDS", 1800, 5...86_400),
             sandboxPlatformURL: sandboxPlatformURL,
@@ -129,7 +154,16 @@ public struct AppConfig: Sendable {
             failpoint: env["ATRIUM_FAILPOINT"].flatMap { $0.isEmpty ? nil : $0 },
             environment: env
         )
+        config.mode = mode
+        config.metricsAddress = metricsAddress
+        return config
     }
+
+    /// Whether the sandboxes (PSP and platform) may be used: development only.
+    public var isDevelopment: Bool { mode == .development }
+
+    /// Whether the built-in sandbox PSP is served and trusted: development with `ATRIUM_SANDBOX_PSP` on.
+    public var sandboxPSPEnabled: Bool { isDevelopment && sandboxPSP }
 
     /// The host serving the operator console.
     public var consoleHost: String { "ops.\(platformDomain)" }

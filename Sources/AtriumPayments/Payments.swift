@@ -7,14 +7,6 @@ import Logging
 import PostgresNIO
 import Synchronization
 
-/// Where the built-in sandbox PSP listens; set when the server has bound its port.
-public final class SandboxEndpoint: Sendable {
-    let value: Mutex<String>
-    public init(_ base: String) { value = Mutex(base) }
-    public var base: String { value.withLock { $0 } }
-    public func set(_ base: String) { value.withLock { $0 = base } }
-}
-
 /// The client a payment is for, as the routes know them.
 public struct PaymentClient: Sendable {
     public let id: UUID
@@ -70,7 +62,7 @@ public struct Payments: Sendable {
     }
 
     public func psps(_ brand: TenantConfig) -> [ResolvedPSP] {
-        PSPDirectory.resolve(brand, environment: environment, sandboxBase: sandbox.base)
+        PSPDirectory.resolve(brand, environment: environment, sandbox: sandbox)
     }
 
     public func psp(_ brand: TenantConfig, id: String) -> ResolvedPSP? {

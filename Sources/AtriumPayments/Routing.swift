@@ -49,44 +49,36 @@ public struct ResolvedPSP: Sendable {
     }
 }
 
-/// Keys of the built-in sandbox PSP. Like a test-mode dashboard, the sandbox shows each merchant's
-/// webhook signing secret; it is derived from the API key so both sides can be set up with no files.
-public enum SandboxKeys {
-    public static func apiKey(slug: String, pspID: String) -> String { "sk_sandbox_\(slug)_\(pspID)" }
-
-    public static func webhookSecret(apiKey: String) -> String {
-        "whsec_" + Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(apiKey.utf8), using: SymmetricKey(data: Array("atrium-sandbox-psp".utf8))))
-    }
-}
-
 public enum PSPDirectory {
     /// Resolves `env:NAME` secrets from `environment`. A PSP pointed at the built-in sandbox falls
-    /// back to the sandbox's own keys when the variables are unset; any other PSP is then unusable.
-    public static func resolve(_ brand: TenantConfig, environment: [String: String], sandboxBase: String) -> [ResolvedPSP] {
-        (brand.psps ?? []).map { c in
+    /// back to the sandbox's own keys when the variables are unset, and only while the sandbox is
+    /// enabled (development); with the sandbox off it is not configured, so it is neither offered
+    /// nor believed. Any other PSP with an unset variable is unusable.
+    public static func resolve(_ brand: TenantConfig, environment: [String: String], sandbox: SandboxEndpoint) -> [ResolvedPSP] {
+        let secrets = BrandSecrets(environment: environment)
+        return (brand.psps ?? []).map { c in
             var problems: [String] = []
-            let sandbox = c.endpoint == nil ? c.type == "sandbox" : c.endpoint == "sandbox"
-            func secret(_ ref: String?, field: String, fallback: () -> String?) -> String? {
-                guard let ref else { return sandbox ? fallback() : nil }
-                let name = ref.hasPrefix("env:") ? String(ref.dropFirst(4)) : ref
-                if let value = environment[name], !value.isEmpty { return value }
-                if sandbox, let f = fallback() { return f }
-                problems.append("\(field): environment variable \(name) is not set")
-                return nil
-            }
+            let usesSandbox = c.endpoint == nil ? c.type == "sandbox" : c.endpoint == "sandbox"
+            let keys = usesSandbox ? sandbox.keys : nil
+            if usesSandbox && keys == nil { problems.append("endpoint: the sandbox PSP is served only in development (ATRIUM_ENV=development)") }
             let apiKey: String?
             let webhookSecret: String?
             if c.type == "bank_wire" {
                 apiKey = nil
                 webhookSecret = nil
+            } else if usesSandbox && keys == nil {
+                apiKey = nil
+                webhookSecret = nil
             } else {
-                apiKey = secret(c.apiKey, field: "api_key") { SandboxKeys.apiKey(slug: brand.slug.value, pspID: c.id) }
-                webhookSecret = secret(c.webhookSecret, field: "webhook_secret") { apiKey.map(SandboxKeys.webhookSecret(apiKey:)) }
-                if c.apiKey == nil && !sandbox { problems.append("api_key: not set in the brand file") }
+                let sandboxKey = keys?.apiKey(slug: brand.slug.value, pspID: c.id)
+                apiKey = secrets.resolve(c.apiKey, field: "api_key", sandboxFallback: sandboxKey, problems: &problems)
+                webhookSecret = secrets.resolve(c.webhookSecret, field: "webhook_secret",
+                                                sandboxFallback: apiKey.flatMap { key in keys?.webhookSecret(apiKey: key) }, problems: &problems)
+                if c.apiKey == nil && !usesSandbox { problems.append("api_key: not set in the brand file") }
             }
             let endpoint: String
-            if sandbox {
-                endpoint = sandboxBase + (c.type == "crypto" ? "/crypto" : "")
+            if usesSandbox {
+                endpoint = sandbox.base + (c.type == "crypto" ? "/crypto" : "")
             } else {
                 endpoint = c.endpoint ?? (c.type == "stripe" ? "https://api.stripe.com" : "")
                 if endpoint.isEmpty && c.type != "bank_wire" { problems.append("endpoint: not set in the brand file") }

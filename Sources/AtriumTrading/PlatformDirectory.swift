@@ -4,7 +4,8 @@ import Foundation
 import Synchronization
 
 /// The sandbox trading server's documented credentials. A connection with `endpoint: sandbox`
-/// falls back to them when its `env:` variables are unset; a real connection never does.
+/// falls back to them when its `env:` variables are unset, in development only; a real
+/// connection never does.
 public enum SandboxPlatformKeys {
     public static let managerLogin = "1000"
     public static let managerPassword = "Sandbox-Manager-1"
@@ -40,16 +41,20 @@ public struct ResolvedConnection: Sendable {
 /// Resolves connections from brand files and keeps one client per connection, so an MT5
 /// manager session and a Match-Trader throttle are shared by every caller in the process.
 public final class PlatformDirectory: Sendable {
-    let environment: [String: String]
+    let secrets: BrandSecrets
     public let sandboxURL: String
+    /// Whether `endpoint: sandbox` connections may be used (development).
+    public let sandboxEnabled: Bool
     let timeoutSeconds: Int64
     let clients = Mutex<[String: any TradingPlatform]>([:])
 
     /// `environment` holds the `env:NAME` secrets of brand files; `sandboxURL` is where
-    /// `endpoint: sandbox` connections go; a call without an answer after `timeoutSeconds` is a timeout.
-    public init(environment: [String: String], sandboxURL: String = SandboxPlatformKeys.defaultURL, timeoutSeconds: Int = 10) {
-        self.environment = environment
+    /// `endpoint: sandbox` connections go when `sandboxEnabled`; a call without an answer after
+    /// `timeoutSeconds` is a timeout.
+    public init(environment: [String: String], sandboxURL: String = SandboxPlatformKeys.defaultURL, sandboxEnabled: Bool = true, timeoutSeconds: Int = 10) {
+        self.secrets = BrandSecrets(environment: environment)
         self.sandboxURL = sandboxURL
+        self.sandboxEnabled = sandboxEnabled
         self.timeoutSeconds = Int64(timeoutSeconds)
     }
 
@@ -64,23 +69,18 @@ public final class PlatformDirectory: Sendable {
     func resolve(_ c: TenantConfig.PlatformConnection) -> ResolvedConnection {
         let sandbox = c.endpoint == "sandbox"
         var problems: [String] = []
-        func secret(_ ref: String?, field: String, fallback: String) -> String? {
-            guard let ref else { return sandbox ? fallback : nil }
-            let name = ref.hasPrefix("env:") ? String(ref.dropFirst(4)) : ref
-            if let value = environment[name], !value.isEmpty { return value }
-            if sandbox { return fallback }
-            problems.append("\(field): environment variable \(name) is not set")
-            return nil
-        }
+        if sandbox && !sandboxEnabled { problems.append("endpoint: the sandbox trading server is used only in development (ATRIUM_ENV=development)") }
+        let fallbacks = sandbox && sandboxEnabled
         let endpoint = sandbox ? sandboxURL + (c.type == "matchtrader" ? "/mtr" : "") : c.endpoint
         if c.type == "matchtrader" {
-            let key = secret(c.apiKey, field: "api_key", fallback: SandboxPlatformKeys.matchTraderAPIKey)
-            if key == nil && c.apiKey == nil { problems.append("api_key: not set in the brand file") }
+            let key = secrets.resolve(c.apiKey, field: "api_key", sandboxFallback: fallbacks ? SandboxPlatformKeys.matchTraderAPIKey : nil, problems: &problems)
+            if key == nil && c.apiKey == nil && !sandbox { problems.append("api_key: not set in the brand file") }
             return ResolvedConnection(config: c, endpoint: endpoint, managerLogin: nil, managerPassword: nil, apiKey: key, problems: problems)
         }
-        let login = secret(c.managerLogin, field: "manager_login", fallback: SandboxPlatformKeys.managerLogin)
-        let password = secret(c.managerPassword, field: "manager_password", fallback: SandboxPlatformKeys.managerPassword)
-        if (login == nil && c.managerLogin == nil) || (password == nil && c.managerPassword == nil) {
+        let login = secrets.resolve(c.managerLogin, field: "manager_login", sandboxFallback: fallbacks ? SandboxPlatformKeys.managerLogin : nil, problems: &problems)
+        let password = secrets.resolve(c.managerPassword, field: "manager_password",
+                                       sandboxFallback: fallbacks ? SandboxPlatformKeys.managerPassword : nil, problems: &problems)
+        if !sandbox && ((login == nil && c.managerLogin == nil) || (password == nil && c.managerPassword == nil)) {
             problems.append("manager_login/manager_password: not set in the brand file")
         }
         return ResolvedConnection(config: c, endpoint: endpoint, managerLogin: login, managerPassword: password, apiKey: nil, problems: problems)

@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import ServiceLifecycle
+import Synchronization
 
 /// Sync health of one connection, for the Back Office.
 public struct SyncStatus: Sendable, Equatable {
@@ -190,35 +191,48 @@ public struct TradingSyncService: Service {
     }
 
     public func run() async throws {
-        var running: [String: Task<Void, Never>] = [:]
-        defer { for task in running.values { task.cancel() } }
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            var wanted: Set<String> = []
-            for (handle, brand) in (try? await registry.activeBrands()) ?? [] {
-                for c in brand.platforms ?? [] {
-                    let key = "\(handle.id)|\(c.id)"
-                    wanted.insert(key)
-                    if running[key] == nil {
-                        running[key] = Task { await loop(tenant: handle, slug: brand.slug.value, connectionID: c.id) }
+        // The loops are child tasks of this service: on graceful shutdown (or cancellation) each is
+        // cancelled, and the service returns only when they have all stopped, so none keeps using
+        // the pool after the services below it have shut down.
+        await withDiscardingTaskGroup { group in
+            var running: [String: CancelFlag] = [:]
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                var wanted: Set<String> = []
+                for (handle, brand) in (try? await registry.activeBrands()) ?? [] {
+                    for c in brand.platforms ?? [] {
+                        let key = "\(handle.id)|\(c.id)"
+                        wanted.insert(key)
+                        if running[key] == nil {
+                            let flag = CancelFlag()
+                            running[key] = flag
+                            group.addTask { await loop(tenant: handle, slug: brand.slug.value, connectionID: c.id, stop: flag) }
+                        }
                     }
                 }
+                for (key, flag) in running where !wanted.contains(key) {
+                    flag.cancel()
+                    running[key] = nil
+                }
+                await Self.pause(.seconds(10))
             }
-            for (key, task) in running where !wanted.contains(key) {
-                task.cancel()
-                running[key] = nil
-            }
-            try? await Task.sleep(for: .seconds(10))
+            group.cancelAll()
         }
     }
 
-    func loop(tenant: TenantHandle, slug: String, connectionID: String) async {
+    /// Sleeps for `duration`, waking early on graceful shutdown or cancellation.
+    static func pause(_ duration: Duration) async {
+        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
+    }
+
+    func loop(tenant: TenantHandle, slug: String, connectionID: String, stop: CancelFlag) async {
         var failures = 0
-        while !Task.isCancelled {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully && !stop.isCancelled {
             var delay = interval
             do {
                 // The brand file may change while we run: read it each pass.
                 guard let brand = try await registry.brand(slug: slug) else { return }
-                let pass = try await trading.syncOnce(tenant: tenant, brand: brand, connectionID: connectionID)
+                // A pass stores page by page, so one cut short by shutdown resumes from its last page.
+                let pass = try await cancelWhenGracefulShutdown { try await trading.syncOnce(tenant: tenant, brand: brand, connectionID: connectionID) }
                 failures = 0
                 if !pass.caughtUp { delay = .zero }
             } catch {
@@ -226,9 +240,29 @@ public struct TradingSyncService: Service {
                 if case PlatformError.rateLimited(let seconds) = error { delay = .seconds(max(1, seconds)) } else {
                     delay = .seconds(min(300, 5 << min(failures, 6)))
                 }
+                if Task.isCancelled || Task.isShuttingDownGracefully { return }
                 logger.warning("trading sync failed", metadata: ["tenant": "\(slug)", "connection": "\(connectionID)", "error": "\(error)", "retry_in": "\(delay)"])
             }
-            try? await Task.sleep(for: delay)
+            await stop.sleep(delay)
+        }
+    }
+}
+
+/// Stops one sync loop whose connection went away, without stopping the others.
+final class CancelFlag: Sendable {
+    private let flag = Mutex(false)
+    var isCancelled: Bool { flag.withLock { $0 } }
+    func cancel() { flag.withLock { $0 = true } }
+
+    /// Sleeps for `duration` in short steps, waking early when cancelled, on graceful shutdown or
+    /// when the task is cancelled.
+    func sleep(_ duration: Duration) async {
+        var left = duration
+        while left > .zero && !isCancelled {
+            let step = min(left, .seconds(1))
+            await TradingSyncService.pause(step)
+            if Task.isCancelled || Task.isShuttingDownGracefully { return }
+            left -= step
         }
     }
 }
@@ -268,8 +302,9 @@ public struct TradingMaintenanceService: Service {
                         logger.warning("trading reconciliation failed", metadata: ["tenant": "\(handle.slug)", "error": "\(error)"])
                     }
                 }
+                if Task.isShuttingDownGracefully || Task.isCancelled { return }
             }
-            try? await Task.sleep(for: .seconds(60))
+            await TradingSyncService.pause(.seconds(60))
         }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import AtriumCore
 import AtriumHTTP
+import AtriumSandboxWeb
 import AtriumStorage
 import AtriumTenancy
 import Foundation
@@ -11,17 +12,25 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Serve all portals and run background workers.")
 
     func run() async throws {
-        let config = try AppConfig.fromEnvironment()
-        let logger = Runtime.logger(config)
-        let services = try await makeServices(config: config, logger: logger)
-        try await ServerRunner.serve(services)
+        try await Runtime.guarded {
+            let config = try AppConfig.fromEnvironment()
+            // Fail closed: production refuses unsafe settings, naming each one, before touching anything.
+            let problems = ProductionChecks.problems(config: config)
+            guard problems.isEmpty else {
+                throw CLIError(description: "refusing to start in production (ATRIUM_ENV=production):\n  " + problems.joined(separator: "\n  "))
+            }
+            let logger = Runtime.logger(config)
+            let services = try await makeServices(config: config, logger: logger)
+            try await ServerRunner.serve(services)
+        }
     }
 }
 
 enum ServerRunner {
     /// Runs the HTTP server and workers until SIGINT/SIGTERM, then shuts down gracefully.
+    /// The sandbox PSP is mounted only in development.
     static func serve(_ services: AppServices) async throws {
-        let app = buildApplication(services: services)
+        let app = buildApplication(services: services, development: SandboxSites.development(services: services))
         let group = ServiceGroup(configuration: .init(services: [.init(service: app)], gracefulShutdownSignals: [.sigterm, .sigint], logger: services.logger))
         try await group.run()
     }

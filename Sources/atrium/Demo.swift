@@ -14,7 +14,11 @@ struct Demo: AsyncParsableCommand {
     static let financePassword = "finance-demo-pass"
 
     func run() async throws {
-        let config = try AppConfig.fromEnvironment()
+        // The demo is development: sandbox PSP and platform, generated key, embedded database.
+        var environment = ProcessInfo.processInfo.environment
+        if (environment["ATRIUM_ENV"] ?? "").isEmpty { environment["ATRIUM_ENV"] = "development" }
+        let config = try AppConfig.fromEnvironment(environment)
+        guard config.isDevelopment else { throw CLIError(description: "ATRIUM_ENV: atrium demo runs only in development") }
         let logger = Runtime.logger(config)
         // Setup runs on its own services: withRunningServices shuts its pool down at the end, and a
         // pool runs only once, so the server gets a fresh set below.

@@ -1,7 +1,7 @@
 import ArgumentParser
 import AtriumCore
-import AtriumHTTP
 import AtriumSandbox
+import AtriumSandboxWeb
 import Foundation
 import Logging
 import ServiceLifecycle

@@ -42,6 +42,13 @@ struct TenantCommand: AsyncParsableCommand {
                     guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw CLIError(description: "\(file): cannot read file") }
                     configs.append(try TenantConfig.parse(yaml: text, file: file))
                 }
+                // Production refuses brands that use a sandbox, naming the file, field and id.
+                if !(try AppConfig.fromEnvironment()).isDevelopment {
+                    let problems = zip(files, configs).flatMap { ProductionChecks.brand($1, file: $0) }
+                    guard problems.isEmpty else {
+                        throw CLIError(description: "refusing in production (ATRIUM_ENV=production):\n  " + problems.joined(separator: "\n  "))
+                    }
+                }
                 let validated = configs
                 try await Runtime.run { s in
                     for (file, config) in zip(files, validated) {

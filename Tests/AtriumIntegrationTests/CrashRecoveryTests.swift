@@ -28,6 +28,7 @@ final class ServerProcess: @unchecked Sendable {
         env["ATRIUM_POOL_SIZE"] = "4"
         env["ATRIUM_LOG_LEVEL"] = "warning"
         env["ATRIUM_SMTP_URL"] = ""
+        env["ATRIUM_ENV"] = config.isDevelopment ? "development" : "production"
         for (k, v) in extra { env[k] = v }
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = [command]
@@ -77,7 +78,8 @@ struct CrashRecoveryTests {
                     """)
                 return id
             }
-            let secret = SandboxKeys.webhookSecret(apiKey: SandboxKeys.apiKey(slug: "aurora", pspID: "sandbox-card"))
+            let brand = try #require(tenant.config)
+            let secret = try #require(s.payments.psp(brand, id: "sandbox-card")?.webhookSecret)
             let body = Array(#"{"id":"evt_crash_1","type":"checkout.session.completed","data":{"object":{"amount_total":31400,"currency":"usd","client_reference_id":"D-CRASHTEST1","payment_status":"paid"}}}"#.utf8)
             func send(_ port: Int) async throws -> RawHTTP.Reply {
                 try await RawHTTP.send("http://127.0.0.1:\(port)/psp/callback/sandbox-card", host: "aurora.localhost:\(port)",

@@ -65,7 +65,7 @@ struct PayFixture: Sendable {
         try await RawHTTP.send(checkoutURL, body: RawHTTP.form(["outcome": outcome, "delivery": delivery]))
     }
 
-    var sandboxSecret: String { SandboxKeys.webhookSecret(apiKey: SandboxKeys.apiKey(slug: "aurora", pspID: "sandbox-card")) }
+    var sandboxSecret: String { s.payments.psp(brand, id: "sandbox-card")?.webhookSecret ?? "" }
 
     /// A Stripe-shaped event for `reference`, signed like the sandbox (or with `secret`/`timestamp` overridden).
     func cardEvent(_ type: String, reference: String, amount: Int64, id: String = "evt_\(UUID().uuidString)", secret: String? = nil,

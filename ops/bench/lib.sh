@@ -13,6 +13,8 @@ bench_setup() {
     # Always the private embedded cluster: never benchmark (or create and
     # drop tenants in) whatever database DATABASE_URL points at.
     unset DATABASE_URL
+    # The embedded cluster, a generated key and the bench routes are development only.
+    export ATRIUM_ENV=development
     ensure_packages curl
     export ATRIUM_HOME="${ATRIUM_BENCH_HOME:-$ROOT/.atrium/$1}"
     export ATRIUM_PG_PORT="${ATRIUM_BENCH_PG_PORT:-$2}"

@@ -24,7 +24,6 @@ public struct AppServices: Sendable {
     public let renderer: Renderer
     public let jobs: JobQueue
     public let payments: Payments
-    public let sandboxPSP: SandboxPSP
     public let trading: Trading
     public let logger: Logger
 
@@ -51,8 +50,12 @@ public struct KeyRing: Sendable {
     public func documents(tenant: UUID) -> SymmetricKey { MasterKey.derive(master, purpose: "kyc-documents:\(tenant.uuidString.lowercased())") }
 }
 
-/// Key material derived from the master key (environment, or a generated file under ATRIUM_HOME).
+/// Key material derived from the master key: `ATRIUM_MASTER_KEY`, or in development a key file
+/// generated under ATRIUM_HOME. Production never generates one: each host would get its own key.
 public enum MasterKey {
+    /// The development key file under `home`.
+    public static func developmentFile(home: String) -> String { home + "/master.key" }
+
     public static func load(config: AppConfig) throws -> SymmetricKey {
         if let b64 = config.masterKey {
             guard let data = Data(base64Encoded: b64), data.count >= 32 else {
@@ -60,7 +63,10 @@ public enum MasterKey {
             }
             return SymmetricKey(data: data)
         }
-        let path = config.home + "/master.key"
+        guard config.isDevelopment else {
+            throw ConfigError.invalid(key: "ATRIUM_MASTER_KEY", expected: "base64 of at least 32 bytes (production never generates a key)", got: "")
+        }
+        let path = developmentFile(home: config.home)
         if let data = FileManager.default.contents(atPath: path), let decoded = Data(base64Encoded: data), decoded.count >= 32 {
             return SymmetricKey(data: decoded)
         }

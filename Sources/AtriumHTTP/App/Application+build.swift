@@ -28,13 +28,15 @@ public enum AtriumMetrics {
     }
 }
 
-/// Resolves the database (embedded cluster when DATABASE_URL is unset) and builds the services.
-/// The returned `Database` client must be running (it is one of the application's services,
-/// or use `withRunningServices`).
+/// Resolves the database (embedded cluster when DATABASE_URL is unset, in development only) and
+/// builds the services. The returned `Database` client must be running (it is one of the
+/// application's services, or use `withRunningServices`).
 public func makeServices(config: AppConfig, logger: Logger) async throws -> AppServices {
     let url: DatabaseURL
     if let raw = config.databaseURL {
         url = try DatabaseURL(parsing: raw)
+    } else if !config.isDevelopment {
+        throw ConfigError.invalid(key: "DATABASE_URL", expected: "a postgres:// URL (production never starts the embedded cluster)", got: "")
     } else {
         let embedded = EmbeddedPostgres(root: config.home + "/pg", port: config.embeddedPostgresPort)
         try await embedded.start(logger: logger)
@@ -48,15 +50,16 @@ public func makeServices(config: AppConfig, logger: Logger) async throws -> AppS
     let provisioning = ProvisioningService(database: database, migrations: migrations, registry: registry, rolePrefix: config.rolePrefix,
                                            messages: TemplateInvitationMessages(renderer: renderer), baseURL: AppServices.baseURL(config: config))
     let tenantDB = TenantDB(database: database)
-    let sandbox = SandboxEndpoint(config.sandboxPSPURL ?? "http://127.0.0.1:\(config.port)/sandbox-psp")
+    let sandbox = SandboxEndpoint(config.sandboxPSPURL ?? "http://127.0.0.1:\(config.port)/sandbox-psp",
+                                  keys: config.sandboxPSPEnabled ? SandboxKeys(key: MasterKey.derive(master, purpose: "sandbox-psp")) : nil)
     let payments = Payments(tenantDB: tenantDB, environment: config.environment, sandbox: sandbox, logger: logger,
                             expirySeconds: config.paymentExpirySeconds, failpoint: config.failpoint)
     return AppServices(config: config, database: database, tenantDB: tenantDB, registry: registry, migrations: migrations,
                        provisioning: provisioning, authenticator: try await Authenticator.make(),
                        csrf: CSRFProtector(key: MasterKey.derive(master, purpose: "csrf")), keys: KeyRing(master: master), renderer: renderer,
-                       jobs: JobQueue(database: database), payments: payments, sandboxPSP: SandboxPSP(logger: logger),
+                       jobs: JobQueue(database: database), payments: payments,
                        trading: Trading(tenantDB: tenantDB,
-                                        directory: PlatformDirectory(environment: config.environment, sandboxURL: config.sandboxPlatformURL,
+                                        directory: PlatformDirectory(environment: config.environment, sandboxURL: config.sandboxPlatformURL, sandboxEnabled: config.isDevelopment,
                                                                      timeoutSeconds: config.platformTimeoutSeconds),
                                         logger: logger, recoveryDelaySeconds: config.tradingRecoverySeconds, failpoint: config.failpoint),
                        logger: logger)
@@ -112,10 +115,23 @@ public func backgroundServices(_ services: AppServices) -> [any Service] {
     return list
 }
 
-/// Builds the HTTP application: host dispatch, brand and console routers, operational endpoints.
+/// Development-only HTTP faces, built by the caller (the `atrium` executable or a test) from the
+/// development target and mounted only in development. Production passes none.
+public struct DevelopmentSites: Sendable {
+    /// The sandbox PSP, answering `/sandbox-psp` on the sandbox host only.
+    public var sandboxPSP: (any HTTPResponder<AtriumRequestContext>)?
+
+    public init(sandboxPSP: (any HTTPResponder<AtriumRequestContext>)? = nil) {
+        self.sandboxPSP = sandboxPSP
+    }
+}
+
+/// Builds the HTTP application: host dispatch, brand and console routers, operational endpoints,
+/// and the internal metrics listener when `ATRIUM_METRICS_ADDRESS` is set.
 /// Tests call this with a test configuration; `atrium serve` with the real one.
-public func buildApplication(services: AppServices,
-                             onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }) -> some ApplicationProtocol {
+public func buildApplication(services: AppServices, development: DevelopmentSites = DevelopmentSites(),
+                             onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in },
+                             onMetricsRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
     AtriumMetrics.bootstrap()
     let brandRouter = Router(context: AtriumRequestContext.self)
     brandRouter.add(middleware: LogRequestsMiddleware(.info))
@@ -137,19 +153,22 @@ public func buildApplication(services: AppServices,
     consoleRouter.add(middleware: LogRequestsMiddleware(.info))
     consoleRouter.add(middleware: MetricsMiddleware())
     ConsoleRoutes(services: services).register(on: consoleRouter)
-    let sandboxRouter = Router(context: AtriumRequestContext.self)
-    sandboxRouter.add(middleware: LogRequestsMiddleware(.info))
-    SandboxPSPRoutes(services: services).register(on: sandboxRouter)
+    // Fail closed: whatever the caller passes, production never mounts a sandbox.
+    let sandbox = services.config.sandboxPSPEnabled ? development.sandboxPSP : nil
     let dispatcher = HostDispatcher(
-        services: services, brand: brandRouter.buildResponder(), console: consoleRouter.buildResponder(), sandbox: sandboxRouter.buildResponder(),
-        operations: Operations(services: services, metrics: { AtriumMetrics.registry.emitToString() }))
+        services: services, brand: brandRouter.buildResponder(), console: consoleRouter.buildResponder(), sandbox: sandbox,
+        operations: Operations(services: services))
+    var background: [any Service] = [DatabaseService(database: services.database)] + backgroundServices(services)
+    if let address = services.config.metricsAddress {
+        background.append(MetricsListener.application(host: address.host, port: address.port, logger: services.logger, onRunning: onMetricsRunning))
+    }
     return Application(
         responder: dispatcher,
         configuration: .init(address: .hostname(services.config.host, port: services.config.port), serverName: "Atrium"),
-        services: [DatabaseService(database: services.database)] + backgroundServices(services),
+        services: background,
         onServerRunning: { channel in
             // The sandbox PSP lives on this server: point the PSP adapters at the port actually bound.
-            if services.config.sandboxPSPURL == nil, let port = channel.localAddress?.port {
+            if sandbox != nil, services.config.sandboxPSPURL == nil, let port = channel.localAddress?.port {
                 services.payments.sandbox.set("http://127.0.0.1:\(port)/sandbox-psp")
             }
             await onServerRunning(channel)

@@ -10,14 +10,18 @@ import Logging
 /// The application's responder. Resolves the Host header once against the registry, stores the
 /// site on the context, and hands the request to the brand router or the console router.
 /// Operational endpoints answer on every host; an unknown host gets a neutral 404.
-struct HostDispatcher<Brand: HTTPResponder, Console: HTTPResponder, Sandbox: HTTPResponder>: HTTPResponder
-where Brand.Context == AtriumRequestContext, Console.Context == AtriumRequestContext, Sandbox.Context == AtriumRequestContext {
+struct HostDispatcher<Brand: HTTPResponder, Console: HTTPResponder>: HTTPResponder
+where Brand.Context == AtriumRequestContext, Console.Context == AtriumRequestContext {
     let services: AppServices
     let brand: Brand
     let console: Console
-    /// The built-in sandbox PSP (`/sandbox-psp/` on any host), when enabled.
-    let sandbox: Sandbox
+    /// The built-in sandbox PSP (development only), answering `/sandbox-psp` on the sandbox host.
+    let sandbox: (any HTTPResponder<AtriumRequestContext>)?
     let operations: Operations
+
+    /// The sandbox PSP's own host: loopback `127.0.0.1` (any port), where the server reaches it
+    /// and the demo's browser is sent. Brand hosts are names, so it is never one of theirs.
+    static var sandboxHost: String { "127.0.0.1" }
 
     func respond(to request: Request, context: AtriumRequestContext) async throws -> Response {
         var context = context
@@ -52,12 +56,15 @@ where Brand.Context == AtriumRequestContext, Console.Context == AtriumRequestCon
 
     private func dispatch(_ request: Request, context: inout AtriumRequestContext, tagRequests: Bool) async -> Response {
         if let ops = await operations.respond(to: request) { return ops }
-        if services.config.sandboxPSP, request.uri.path.hasPrefix("/sandbox-psp/") || request.uri.path == "/sandbox-psp" {
+        let host = TenantRegistry.normalise(host: request.head.headerFields[.hostHeader] ?? request.head.authority ?? "")
+        if host == Self.sandboxHost {
+            guard let sandbox, request.uri.path.hasPrefix("/sandbox-psp/") || request.uri.path == "/sandbox-psp" else {
+                return ErrorPages.notFound(request: request, context: context, services: services)
+            }
             do { return try await sandbox.respond(to: request, context: context) } catch {
                 return ErrorPages.from(error, request: request, context: context, services: services)
             }
         }
-        let host = TenantRegistry.normalise(host: request.head.headerFields[.hostHeader] ?? request.head.authority ?? "")
         do {
             if host == services.config.consoleHost {
                 context.site = .console

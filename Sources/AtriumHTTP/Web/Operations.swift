@@ -7,10 +7,10 @@ import Hummingbird
 import HTTPTypes
 import Logging
 
-/// `/health`, `/ready`, `/metrics` and the shared stylesheet: host-independent.
+/// `/health`, `/ready`, the TLS check and the shared stylesheet: host-independent.
+/// `/metrics` is not here: it is served only by `MetricsListener`, never on a public host.
 struct Operations: Sendable {
     let services: AppServices
-    let metrics: @Sendable () -> String
 
     func respond(to request: Request) async -> Response? {
         switch request.uri.path {
@@ -23,8 +23,6 @@ struct Operations: Sendable {
             let behind = (try? await services.registry.all().filter { $0.schemaVersion < services.migrations.currentTenantVersion }.count) ?? -1
             guard behind == 0 else { return Responses.text("tenant migrations pending for \(behind) tenant(s)\n", status: .serviceUnavailable) }
             return Responses.text("ready\n")
-        case "/metrics":
-            return Responses.text(metrics(), contentType: "text/plain; version=0.0.4")
         case "/internal/tls/ask":
             // Caddy's on-demand TLS asks before issuing a certificate: only registered brand hosts get one.
             let domain = request.uri.queryParameters.get("domain") ?? ""
@@ -35,5 +33,19 @@ struct Operations: Sendable {
         default:
             return nil
         }
+    }
+}
+
+/// The internal listener for Prometheus (`ATRIUM_METRICS_ADDRESS`): `/metrics` and nothing
+/// else, on an address of its own that no proxy forwards to.
+enum MetricsListener {
+    static func application(host: String, port: Int, logger: Logger,
+                            onRunning: @escaping @Sendable (Int) async -> Void) -> some ApplicationProtocol {
+        let router = Router()
+        router.get("/metrics") { _, _ in
+            Responses.text(AtriumMetrics.registry.emitToString(), contentType: "text/plain; version=0.0.4")
+        }
+        return Application(router: router, configuration: .init(address: .hostname(host, port: port), serverName: "Atrium metrics"),
+                           onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? port) }, logger: logger)
     }
 }

@@ -1,5 +1,6 @@
 import AtriumCore
 import AtriumHTTP
+import AtriumSandboxWeb
 import AtriumTenancy
 import Foundation
 import Hummingbird
@@ -20,7 +21,7 @@ struct PortalBrowserTests {
             // gracefully), so no leftover browser connection or background job can hold the
             // test open.
             let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-            let app = buildApplication(services: s) { channel in
+            let app = buildApplication(services: s, development: SandboxSites.development(services: s)) { channel in
                 portSink.yield(channel.localAddress?.port ?? 0)
                 portSink.finish()
             }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import AtriumHTTP
+import AtriumSandboxWeb
 import Foundation
 import Hummingbird
 import NIOCore
@@ -9,9 +10,10 @@ import Testing
 
 /// Runs the real application on an ephemeral loopback port for the duration of `body`.
 /// The server task is cancelled at the end, so background work cannot hold the test open.
-func withLiveServer<R: Sendable>(_ s: AppServices, _ body: @Sendable (Int) async throws -> R) async throws -> R {
+/// The sandbox PSP is mounted as in development (`development` overrides it).
+func withLiveServer<R: Sendable>(_ s: AppServices, development: DevelopmentSites? = nil, _ body: @Sendable (Int) async throws -> R) async throws -> R {
     let (ports, portSink) = AsyncStream.makeStream(of: Int.self)
-    let app = buildApplication(services: s) { channel in
+    let app = buildApplication(services: s, development: development ?? SandboxSites.development(services: s)) { channel in
         portSink.yield(channel.localAddress?.port ?? 0)
         portSink.finish()
     }

@@ -1,5 +1,6 @@
 import AtriumHTTP
 import AtriumSandbox
+import AtriumSandboxWeb
 import AtriumTenancy
 import Foundation
 import Hummingbird

@@ -78,6 +78,7 @@ actor TestCluster {
         var env = ProcessInfo.processInfo.environment
         env["DATABASE_URL"] = try pg.appURL(database: dbName).string
         env["ATRIUM_HOME"] = home
+        env["ATRIUM_ENV"] = "development"
         env["ATRIUM_TEMPLATES"] = Self.repoRoot + "/templates"
         env["ATRIUM_MIGRATIONS"] = migrations ?? Self.repoRoot + "/migrations"
         env["ATRIUM_TENANTS"] = Self.repoRoot + "/tenants"

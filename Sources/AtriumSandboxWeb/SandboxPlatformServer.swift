@@ -1,6 +1,5 @@
 import AtriumBrandConfig
 import AtriumSandbox
-import AtriumTenancy
 import Foundation
 import HTTPTypes
 import Hummingbird
