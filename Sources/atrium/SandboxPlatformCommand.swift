@@ -25,6 +25,10 @@ struct SandboxPlatformCommand: AsyncParsableCommand {
         var logger = Logger(label: "atrium.sandbox-platform")
         logger.logLevel = .info
         do {
+            // A sandbox with documented credentials has no place next to production.
+            guard (ProcessInfo.processInfo.environment["ATRIUM_ENV"] ?? "").lowercased() == "development" else {
+                throw CLIError(description: "ATRIUM_ENV: the sandbox trading server runs only with ATRIUM_ENV=development")
+            }
             try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
             var configuration = SandboxConfiguration()
             configuration.dataDirectory = data

@@ -13,7 +13,7 @@ import Testing
 /// Defects 1, 4 and 5 against a real `atrium serve` (development, as the demo runs it): the
 /// sandbox PSP answers only on its own host, its callbacks cannot be forged from the source,
 /// it POSTs only to this server's brands, and `/metrics` is never on a public host.
-@Suite("Sandbox and metrics exposure", .serialized, .timeLimit(.minutes(3)))
+@Suite("Sandbox and metrics exposure", .timeLimit(.minutes(3)))
 struct SandboxExposureTests {
     /// Demo brands applied, a pending 314.00 USD card deposit of an aurora trader, and `atrium serve` running.
     static func withServer(_ name: String, extra: [String: String] = [:],

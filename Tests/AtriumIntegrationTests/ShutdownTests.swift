@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Defect 12: `atrium serve` with trading connections and a request in flight exits 0 on SIGTERM.
-@Suite("Graceful shutdown", .serialized, .timeLimit(.minutes(3)))
+@Suite("Graceful shutdown", .timeLimit(.minutes(3)))
 struct ShutdownTests {
     @Test("SIGTERM: the request in flight completes and serve exits 0 within 10 s, trading sync running")
     func sigtermWithTradingAndRequestInFlight() async throws {
