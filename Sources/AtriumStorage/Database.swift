@@ -6,7 +6,7 @@ import Synchronization
 /// The application's connection pool. Platform data is reached through `platform(_:)`;
 /// tenant data only through `TenantDB.transaction(_:_:)`.
 public struct Database: Sendable {
-    public let client: PostgresClient
+    package let client: PostgresClient
     public let logger: Logger
     private let running = RunFlag()
 

@@ -3,7 +3,7 @@ public struct SQLIdentifier: Hashable, Sendable, CustomStringConvertible {
     public let name: String
 
     /// Accepts `^[a-z_][a-z0-9_]{0,62}$` only, so quoting can never be escaped.
-    public init?(_ name: String) {
+    package init?(_ name: String) {
         guard !name.isEmpty, name.utf8.count <= 63,
               let first = name.unicodeScalars.first,
               first == "_" || ("a"..."z").contains(first),

@@ -11,7 +11,7 @@ public struct TenantHandle: Sendable, Hashable {
     public let schema: SQLIdentifier
     public let role: SQLIdentifier
 
-    public init(id: UUID, slug: String, schema: SQLIdentifier, role: SQLIdentifier) {
+    package init(id: UUID, slug: String, schema: SQLIdentifier, role: SQLIdentifier) {
         self.id = id
         self.slug = slug
         self.schema = schema
@@ -34,7 +34,7 @@ public struct JobRequest: Sendable, Equatable {
 
 /// The connection inside a tenant transaction, already switched to the tenant's role and schema.
 public final class TenantTransaction: Sendable {
-    public let connection: PostgresConnection
+    package let connection: PostgresConnection
     public let tenant: TenantHandle
     public let logger: Logger
     private let pendingJobs = Mutex<[JobRequest]>([])
@@ -86,7 +86,7 @@ public struct TenantDB: Sendable {
 
     /// Switches an open transaction into `tenant`'s role and schema. Also used by provisioning,
     /// which creates the schema and then works inside it within one transaction.
-    public static func enter(_ conn: PostgresConnection, _ tenant: TenantHandle, logger: Logger) async throws -> TenantTransaction {
+    package static func enter(_ conn: PostgresConnection, _ tenant: TenantHandle, logger: Logger) async throws -> TenantTransaction {
         try await conn.query(
             "SELECT set_config('role', \(tenant.role.name), true), set_config('search_path', \(tenant.schema.quoted), true)",
             logger: logger)
@@ -94,7 +94,7 @@ public struct TenantDB: Sendable {
     }
 
     /// Leaves the tenant role (back to the login role) for the rest of the transaction.
-    public static func leave(_ conn: PostgresConnection, logger: Logger) async throws {
+    package static func leave(_ conn: PostgresConnection, logger: Logger) async throws {
         try await conn.query("SELECT set_config('role', 'none', true), set_config('search_path', 'platform', true)", logger: logger)
     }
 

@@ -133,7 +133,7 @@ public func buildApplication(services: AppServices, development: DevelopmentSite
                              onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in },
                              onMetricsRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
     AtriumMetrics.bootstrap()
-    let brandRouter = Router(context: AtriumRequestContext.self)
+    let brandRouter = Router(context: BrandRequestContext.self)
     brandRouter.add(middleware: LogRequestsMiddleware(.info))
     brandRouter.add(middleware: MetricsMiddleware())
     TraderRoutes(services: services).register(on: brandRouter)
@@ -149,7 +149,7 @@ public func buildApplication(services: AppServices, development: DevelopmentSite
     TradingAdminRoutes(services: services).register(on: brandRouter)
     PaymentsAdminRoutes(services: services).register(on: brandRouter)
     if services.config.benchRoutes { BenchRoutes(services: services).register(on: brandRouter) }
-    let consoleRouter = Router(context: AtriumRequestContext.self)
+    let consoleRouter = Router(context: ConsoleRequestContext.self)
     consoleRouter.add(middleware: LogRequestsMiddleware(.info))
     consoleRouter.add(middleware: MetricsMiddleware())
     ConsoleRoutes(services: services).register(on: consoleRouter)

@@ -9,30 +9,28 @@ struct AdminRoutes: Sendable {
     let services: AppServices
     var pages: Pages { Pages(services: services) }
 
-    func register(on router: Router<AtriumRequestContext>) {
+    func register(on router: Router<BrandRequestContext>) {
         let traders = TraderRoutes(services: services)
-        router.get("/admin") { req, ctx in try await entry(req, ctx) }
+        router.group().add(middleware: StaffSession(services: services, required: false)).get("/admin") { req, ctx in try await entry(req, ctx) }
         router.post("/admin/login") { req, ctx in try await traders.login(req, ctx, audience: .staff, template: "admin/login", home: "/admin") }
         router.post("/admin/logout") { req, ctx in try await traders.logout(req, ctx, audience: .staff, home: "/admin") }
         router.get("/admin/invite/:token") { req, ctx in try await invitation(req, ctx) }
         router.post("/admin/invite/:token") { req, ctx in try await acceptInvitation(req, ctx) }
-        router.group("/admin/audit")
-            .add(middleware: RequirePermission(.auditView, services: services))
+        router.staff("/admin/audit", .auditView, services: services)
             .get { req, ctx in try await audit(req, ctx) }
     }
 
-    func entry(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
-        guard let token = req.cookies[Audience.staff.cookieName]?.value,
-              let staff = try await RequirePermission.principal(token: token, tenant: tenant.handle, services: services) else {
+    /// The login page, or the dashboard of the staff member `StaffSession` signed in.
+    func entry(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
+        guard let staff = ctx.staff else {
             return try pages.render("admin/login", title: "title_admin_login", request: req, context: ctx)
         }
         return try pages.render("admin/dashboard", title: "title_admin_dashboard", request: req, context: ctx,
                                 extra: RequirePermission.pageContext(staff))
     }
 
-    func audit(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant, let staff = ctx.staff else { throw HTTPError(.notFound) }
+    func audit(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
+        let (tenant, staff) = (ctx.tenant, ctx.staff)
         let (rows, broken) = try await services.tenantDB.transaction(tenant.handle) { tx in
             (try await AuditLog.recent(limit: 100, in: tx), try await AuditLog.verify(in: tx))
         }
@@ -45,8 +43,8 @@ struct AdminRoutes: Sendable {
         ])
     }
 
-    func invitation(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+    func invitation(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
+        let tenant = ctx.tenant
         let token = ctx.parameters.get("token") ?? ""
         let found = try await services.tenantDB.transaction(tenant.handle) { tx in try await Invitations.peek(token: token, in: tx) }
         guard let (_, email) = found else {
@@ -55,8 +53,8 @@ struct AdminRoutes: Sendable {
         return try pages.render("admin/invite", title: "title_admin_invite", request: req, context: ctx, extra: ["token": token, "email": email])
     }
 
-    func acceptInvitation(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+    func acceptInvitation(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
+        let tenant = ctx.tenant
         let token = ctx.parameters.get("token") ?? ""
         let t = pages.strings(req, ctx)
         do {

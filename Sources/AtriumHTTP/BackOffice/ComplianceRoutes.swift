@@ -12,20 +12,20 @@ struct ComplianceRoutes: Sendable {
     let services: AppServices
     var pages: Pages { Pages(services: services) }
 
-    func register(on router: Router<AtriumRequestContext>) {
-        let compliance = router.group("/admin/kyc").add(middleware: RequirePermission(.kycReview, services: services))
+    func register(on router: Router<BrandRequestContext>) {
+        let compliance = router.staff("/admin/kyc", .kycReview, services: services)
         compliance.get { req, ctx in try await queue(req, ctx) }
         compliance.get("/:user") { req, ctx in try await reviewCase(req, ctx) }
         compliance.get("/:user/documents/:doc") { req, ctx in try await viewDocument(req, ctx) }
         compliance.post("/:user/decide") { req, ctx in try await decide(req, ctx) }
     }
 
-    func staffContext(_ ctx: AtriumRequestContext) -> [String: Any] {
-        ctx.staff.map(RequirePermission.pageContext) ?? [:]
+    func staffContext(_ ctx: StaffRequestContext) -> [String: Any] {
+        RequirePermission.pageContext(ctx.staff)
     }
 
-    func queue(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+    func queue(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
+        let tenant = ctx.tenant
         let t = pages.strings(req, ctx)
         let entries = try await services.tenantDB.transaction(tenant.handle) { tx in try await Onboarding.queue(in: tx) }
         var extra = staffContext(ctx)
@@ -37,13 +37,13 @@ struct ComplianceRoutes: Sendable {
         return try pages.render("admin/kyc-queue", title: "title_admin_kyc", request: req, context: ctx, extra: extra)
     }
 
-    func userID(_ ctx: AtriumRequestContext) throws -> UUID {
+    func userID(_ ctx: StaffRequestContext) throws -> UUID {
         guard let id = UUID(uuidString: ctx.parameters.get("user") ?? "") else { throw RequestRejected(status: 404, publicMessage: "error_client_not_found") }
         return id
     }
 
-    func reviewCase(_ req: Request, _ ctx: AtriumRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+    func reviewCase(_ req: Request, _ ctx: StaffRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let tenant = ctx.tenant
         let t = pages.strings(req, ctx)
         let id = try userID(ctx)
         let found = try await services.tenantDB.transaction(tenant.handle) { tx -> (ClientProfile, [StoredDocument], [(at: Date, actor: String, outcome: String, reasons: [String], note: String)])? in
@@ -69,8 +69,8 @@ struct ComplianceRoutes: Sendable {
     }
 
     /// Decrypts a document for an authorized reviewer; every view is audited.
-    func viewDocument(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant, let staff = ctx.staff else { throw HTTPError(.notFound) }
+    func viewDocument(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
+        let (tenant, staff) = (ctx.tenant, ctx.staff)
         let id = try userID(ctx)
         guard let doc = UUID(uuidString: ctx.parameters.get("doc") ?? "") else { throw RequestRejected(status: 404, publicMessage: "error_document_not_found") }
         let sealed = try await services.tenantDB.transaction(tenant.handle) { tx -> (format: String, fileName: String, sealed: [UInt8])? in
@@ -90,8 +90,8 @@ struct ComplianceRoutes: Sendable {
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
-    func decide(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant, let staff = ctx.staff else { throw HTTPError(.notFound) }
+    func decide(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
+        let (tenant, staff) = (ctx.tenant, ctx.staff)
         let t = pages.strings(req, ctx)
         let id = try userID(ctx)
         do {

@@ -13,31 +13,31 @@ struct PaymentsAdminRoutes: Sendable {
     var pages: Pages { Pages(services: services) }
     var payments: Payments { services.payments }
 
-    func register(on router: Router<AtriumRequestContext>) {
-        let finance = router.group("/admin").add(middleware: RequirePermission(.financeView, services: services))
+    func register(on router: Router<BrandRequestContext>) {
+        let finance = router.staff("/admin", .financeView, services: services)
         finance.get("/payments/withdrawals") { req, ctx in try await withdrawals(req, ctx) }
         finance.get("/payments/deposits") { req, ctx in try await deposits(req, ctx) }
         finance.get("/payments/psps") { req, ctx in try await psps(req, ctx) }
         finance.get("/payments/reconciliation") { req, ctx in try await reconciliation(req, ctx) }
         finance.get("/clients/:id/ledger") { req, ctx in try await clientLedger(req, ctx) }
-        router.group("/admin").add(middleware: RequirePermission(.withdrawalsApprove, services: services))
+        router.staff("/admin", .withdrawalsApprove, services: services)
             .post("/payments/:id/approve") { req, ctx in try await decide(req, ctx, approve: true) }
             .post("/payments/:id/reject") { req, ctx in try await decide(req, ctx, approve: false) }
-        router.group("/admin").add(middleware: RequirePermission(.depositsConfirm, services: services))
+        router.staff("/admin", .depositsConfirm, services: services)
             .post("/payments/:id/confirm") { req, ctx in try await confirm(req, ctx) }
     }
 
-    func staffContext(_ ctx: AtriumRequestContext) -> [String: Any] {
-        ctx.staff.map(RequirePermission.pageContext) ?? [:]
+    func staffContext(_ ctx: StaffRequestContext) -> [String: Any] {
+        RequirePermission.pageContext(ctx.staff)
     }
 
-    func render(_ template: String, _ title: String, _ req: Request, _ ctx: AtriumRequestContext, _ extra: [String: Any],
+    func render(_ template: String, _ title: String, _ req: Request, _ ctx: StaffRequestContext, _ extra: [String: Any],
                 status: HTTPResponse.Status = .ok) throws -> Response {
         try pages.render(template, title: title, request: req, context: ctx, extra: staffContext(ctx).merging(extra) { _, new in new }, status: status)
     }
 
-    func withdrawals(_ req: Request, _ ctx: AtriumRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+    func withdrawals(_ req: Request, _ ctx: StaffRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let tenant = ctx.tenant
         let t = pages.strings(req, ctx)
         let open = try await payments.list(tenant: tenant.handle, kind: .withdrawal, statuses: [.review, .approved, .processing])
         let done = try await payments.list(tenant: tenant.handle, kind: .withdrawal, statuses: [.paid, .rejected, .failed], limit: 50)
@@ -47,8 +47,8 @@ struct PaymentsAdminRoutes: Sendable {
         return try render("admin/withdrawals", "title_admin_withdrawals", req, ctx, extra, status: status)
     }
 
-    func deposits(_ req: Request, _ ctx: AtriumRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+    func deposits(_ req: Request, _ ctx: StaffRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let tenant = ctx.tenant
         let t = pages.strings(req, ctx)
         let list = try await payments.list(tenant: tenant.handle, kind: .deposit, limit: 200)
         var extra: [String: Any] = ["deposits": list.map { WalletRoutes.view($0, t: t) }]
@@ -57,13 +57,13 @@ struct PaymentsAdminRoutes: Sendable {
         return try render("admin/deposits", "title_admin_deposits", req, ctx, extra, status: status)
     }
 
-    func paymentID(_ ctx: AtriumRequestContext) throws -> UUID {
+    func paymentID(_ ctx: StaffRequestContext) throws -> UUID {
         guard let id = UUID(uuidString: ctx.parameters.get("id") ?? "") else { throw RequestRejected(status: 404, publicMessage: "error_payment_not_found") }
         return id
     }
 
-    func decide(_ req: Request, _ ctx: AtriumRequestContext, approve: Bool) async throws -> Response {
-        guard let tenant = ctx.tenant, let staff = ctx.staff else { throw HTTPError(.notFound) }
+    func decide(_ req: Request, _ ctx: StaffRequestContext, approve: Bool) async throws -> Response {
+        let (tenant, staff) = (ctx.tenant, ctx.staff)
         let t = pages.strings(req, ctx)
         do {
             let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
@@ -80,8 +80,9 @@ struct PaymentsAdminRoutes: Sendable {
         }
     }
 
-    func confirm(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant, let brand = tenant.config, let staff = ctx.staff else { throw HTTPError(.notFound) }
+    func confirm(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
+        let (tenant, staff) = (ctx.tenant, ctx.staff)
+        guard let brand = tenant.config else { throw HTTPError(.notFound) }
         let t = pages.strings(req, ctx)
         do {
             let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
@@ -98,8 +99,9 @@ struct PaymentsAdminRoutes: Sendable {
         }
     }
 
-    func psps(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant, let brand = tenant.config else { throw HTTPError(.notFound) }
+    func psps(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
+        let tenant = ctx.tenant
+        guard let brand = tenant.config else { throw HTTPError(.notFound) }
         let t = pages.strings(req, ctx)
         let health = try await payments.health(tenant: tenant.handle, brand: brand)
         return try render("admin/psps", "title_admin_psps", req, ctx, ["psps": health.map { h in
@@ -113,8 +115,9 @@ struct PaymentsAdminRoutes: Sendable {
         }])
     }
 
-    func reconciliation(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant, let brand = tenant.config else { throw HTTPError(.notFound) }
+    func reconciliation(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
+        let tenant = ctx.tenant
+        guard let brand = tenant.config else { throw HTTPError(.notFound) }
         var reports: [[String: Any]] = []
         for psp in payments.psps(brand) {
             let r = try await payments.reconciliation(tenant: tenant.handle, pspID: psp.id)
@@ -130,8 +133,8 @@ struct PaymentsAdminRoutes: Sendable {
         return try render("admin/reconciliation", "title_admin_reconciliation", req, ctx, ["reports": reports])
     }
 
-    func clientLedger(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+    func clientLedger(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
+        let tenant = ctx.tenant
         guard let id = UUID(uuidString: ctx.parameters.get("id") ?? ""),
               let (email, wallets) = try await payments.clientLedger(tenant: tenant.handle, client: id) else {
             throw RequestRejected(status: 404, publicMessage: "error_client_not_found")

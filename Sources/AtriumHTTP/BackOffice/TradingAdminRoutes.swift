@@ -15,8 +15,8 @@ struct TradingAdminRoutes: Sendable {
     var pages: Pages { Pages(services: services) }
     var trading: Trading { services.trading }
 
-    func register(on router: Router<AtriumRequestContext>) {
-        let group = router.group("/admin/trading").add(middleware: RequirePermission(.tradingManage, services: services))
+    func register(on router: Router<BrandRequestContext>) {
+        let group = router.staff("/admin/trading", .tradingManage, services: services)
         group.get("") { req, ctx in try await overview(req, ctx) }
         group.post("/reconcile") { req, ctx in try await reconcile(req, ctx) }
         group.post("/leverage/:id/:decision") { req, ctx in try await decideLeverage(req, ctx) }
@@ -25,15 +25,16 @@ struct TradingAdminRoutes: Sendable {
         group.post("/accounts/:id/access") { req, ctx in try await access(req, ctx) }
     }
 
-    func render(_ template: String, _ title: String, _ req: Request, _ ctx: AtriumRequestContext, _ extra: [String: Any],
+    func render(_ template: String, _ title: String, _ req: Request, _ ctx: StaffRequestContext, _ extra: [String: Any],
                 status: HTTPResponse.Status = .ok) throws -> Response {
-        let staff = ctx.staff.map(RequirePermission.pageContext) ?? [:]
+        let staff = RequirePermission.pageContext(ctx.staff)
         return try pages.render(template, title: title, request: req, context: ctx, extra: staff.merging(extra) { _, new in new }, status: status)
     }
 
 
-    func overview(_ req: Request, _ ctx: AtriumRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        guard let tenant = ctx.tenant, let brand = tenant.config else { throw HTTPError(.notFound) }
+    func overview(_ req: Request, _ ctx: StaffRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let tenant = ctx.tenant
+        guard let brand = tenant.config else { throw HTTPError(.notFound) }
         let t = pages.strings(req, ctx)
         let syncs = Dictionary(try await trading.syncStatus(tenant: tenant.handle).map { ($0.connectionID, $0) }, uniquingKeysWith: { a, _ in a })
         let connections = trading.directory.connections(brand)
@@ -99,15 +100,17 @@ struct TradingAdminRoutes: Sendable {
         return try render("admin/trading", "title_admin_trading", req, ctx, extra, status: status)
     }
 
-    func reconcile(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant, let brand = tenant.config else { throw HTTPError(.notFound) }
+    func reconcile(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
+        let tenant = ctx.tenant
+        guard let brand = tenant.config else { throw HTTPError(.notFound) }
         _ = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: pages.strings(req, ctx))
         _ = try await trading.reconcile(tenant: tenant.handle, brand: brand)
         return Responses.seeOther("/admin/trading?done=reconciled")
     }
 
-    func decideLeverage(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant, let brand = tenant.config, let staff = ctx.staff else { throw HTTPError(.notFound) }
+    func decideLeverage(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
+        let (tenant, staff) = (ctx.tenant, ctx.staff)
+        guard let brand = tenant.config else { throw HTTPError(.notFound) }
         let t = pages.strings(req, ctx)
         do {
             let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
@@ -121,8 +124,8 @@ struct TradingAdminRoutes: Sendable {
         }
     }
 
-    func client(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+    func client(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
+        let tenant = ctx.tenant
         let t = pages.strings(req, ctx)
         guard let id = UUID(uuidString: ctx.parameters.get("id") ?? ""),
               let email = try await services.tenantDB.transaction(tenant.handle, { tx in
@@ -138,8 +141,9 @@ struct TradingAdminRoutes: Sendable {
         ])
     }
 
-    func account(_ req: Request, _ ctx: AtriumRequestContext, change: AccessChange? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        guard let tenant = ctx.tenant, let brand = tenant.config else { throw HTTPError(.notFound) }
+    func account(_ req: Request, _ ctx: StaffRequestContext, change: AccessChange? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        let tenant = ctx.tenant
+        guard let brand = tenant.config else { throw HTTPError(.notFound) }
         let t = pages.strings(req, ctx)
         guard let id = UUID(uuidString: ctx.parameters.get("id") ?? "") else { throw TradingError.notFound }
         var extra: [String: Any] = [:]
@@ -170,8 +174,9 @@ struct TradingAdminRoutes: Sendable {
         return try render("admin/trading-account", "title_admin_trading_account", req, ctx, extra, status: status)
     }
 
-    func access(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant, let brand = tenant.config, let staff = ctx.staff else { throw HTTPError(.notFound) }
+    func access(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
+        let (tenant, staff) = (ctx.tenant, ctx.staff)
+        guard let brand = tenant.config else { throw HTTPError(.notFound) }
         let t = pages.strings(req, ctx)
         do {
             let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)

@@ -10,32 +10,23 @@ struct ConsoleRoutes: Sendable {
     let services: AppServices
     var pages: Pages { Pages(services: services) }
 
-    func register(on router: Router<AtriumRequestContext>) {
-        router.get("/") { req, ctx in try await home(req, ctx, notice: nil, error: nil, status: .ok) }
-        router.get("/tenants") { req, ctx in try await home(req, ctx, notice: nil, error: nil, status: .ok) }
+    func register(on router: Router<ConsoleRequestContext>) {
+        let visitors = router.group().add(middleware: OperatorSession(services: services, required: false))
+        let operators = router.operators(services)
+        visitors.get("/") { req, ctx in try await home(req, ctx, op: ctx.operatorUser, notice: nil, error: nil, status: .ok) }
+        visitors.get("/tenants") { req, ctx in try await home(req, ctx, op: ctx.operatorUser, notice: nil, error: nil, status: .ok) }
         router.post("/login") { req, ctx in try await login(req, ctx) }
         router.post("/logout") { req, ctx in try await logout(req, ctx) }
-        router.post("/tenants") { req, ctx in try await create(req, ctx) }
-        router.post("/tenants/:slug/suspend") { req, ctx in try await setStatus(req, ctx, active: false) }
-        router.post("/tenants/:slug/resume") { req, ctx in try await setStatus(req, ctx, active: true) }
-        router.get("/tenants/:slug/export") { req, ctx in try await export(req, ctx) }
+        operators.post("/tenants") { req, ctx in try await create(req, ctx) }
+        operators.post("/tenants/:slug/suspend") { req, ctx in try await setStatus(req, ctx, active: false) }
+        operators.post("/tenants/:slug/resume") { req, ctx in try await setStatus(req, ctx, active: true) }
+        operators.get("/tenants/:slug/export") { req, ctx in try await export(req, ctx) }
     }
 
-    func currentOperator(_ req: Request) async throws -> SessionUser? {
-        guard let token = req.cookies[Audience.operator.cookieName]?.value, !token.isEmpty else { return nil }
-        return try await services.database.platform { conn in
-            try await OperatorSessions.user(token: token, on: conn, logger: services.logger)
-        }
-    }
-
-    func requireOperator(_ req: Request) async throws -> SessionUser {
-        guard let op = try await currentOperator(req) else { throw RequestRejected(status: 401, publicMessage: "error_login_required") }
-        return op
-    }
-
-    func home(_ req: Request, _ ctx: AtriumRequestContext, notice: String?, error: String?, status: HTTPResponse.Status,
+    /// The brands list for a signed-in operator (`op`), or the login form.
+    func home(_ req: Request, _ ctx: some AtriumContext, op: SessionUser?, notice: String?, error: String?, status: HTTPResponse.Status,
               form: [String: String] = [:], invitationLink: String? = nil) async throws -> Response {
-        guard let op = try await currentOperator(req) else {
+        guard let op else {
             return try pages.render("ops/login", title: "title_ops_login", request: req, context: ctx)
         }
         let tenants = try await services.registry.all()
@@ -54,7 +45,7 @@ struct ConsoleRoutes: Sendable {
         return try pages.render("ops/tenants", title: "title_ops_tenants", request: req, context: ctx, extra: extra, status: status)
     }
 
-    func login(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+    func login(_ req: Request, _ ctx: ConsoleRequestContext) async throws -> Response {
         try await pages.loginForm(req, ctx, audience: .operator, template: "ops/login", title: "title_ops_login", home: "/") { email, password, old in
             try await services.database.platform { conn in
                 try await services.authenticator.operatorLogin(email: email, password: password, ip: ctx.clientIP, userAgent: req.headers[.userAgent] ?? "",
@@ -63,7 +54,7 @@ struct ConsoleRoutes: Sendable {
         }
     }
 
-    func logout(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+    func logout(_ req: Request, _ ctx: ConsoleRequestContext) async throws -> Response {
         _ = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: pages.strings(req, ctx))
         if let token = req.cookies[Audience.operator.cookieName]?.value {
             try await services.database.platform { conn in try await OperatorSessions.delete(token: token, on: conn, logger: services.logger) }
@@ -73,33 +64,32 @@ struct ConsoleRoutes: Sendable {
         return response
     }
 
-    func create(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+    func create(_ req: Request, _ ctx: OperatorRequestContext) async throws -> Response {
         let t = pages.strings(req, ctx)
         let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
-        let op = try await requireOperator(req)
+        let op = ctx.operatorUser
         let domains = (form["domains"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " || $0 == "\n" }).map { String($0).trimmingCharacters(in: .whitespaces) }
         do {
             let result = try await services.provisioning.create(slug: (form["slug"] ?? "").trimmingCharacters(in: .whitespaces), name: form["name"] ?? "",
                                                                 domains: domains, adminEmail: (form["admin_email"] ?? "").trimmingCharacters(in: .whitespaces),
                                                                 actor: "operator:\(op.email)", requestID: ctx.requestID)
             let notice = (t["notice_tenant_created"] ?? "Brand created.") + " (" + result.slug + ")"
-            return try await home(req, ctx, notice: notice, error: nil, status: .created, invitationLink: result.invitationLink)
+            return try await home(req, ctx, op: op, notice: notice, error: nil, status: .created, invitationLink: result.invitationLink)
         } catch let error as any UserFacingError {
-            return try await home(req, ctx, notice: nil, error: error.publicMessage, status: HTTPResponse.Status(code: error.status), form: form)
+            return try await home(req, ctx, op: op, notice: nil, error: error.publicMessage, status: HTTPResponse.Status(code: error.status), form: form)
         }
     }
 
-    func setStatus(_ req: Request, _ ctx: AtriumRequestContext, active: Bool) async throws -> Response {
+    func setStatus(_ req: Request, _ ctx: OperatorRequestContext, active: Bool) async throws -> Response {
         let t = pages.strings(req, ctx)
         _ = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
-        let op = try await requireOperator(req)
+        let op = ctx.operatorUser
         let slug = ctx.parameters.get("slug") ?? ""
         try await services.provisioning.setStatus(slug: slug, active: active, actor: "operator:\(op.email)", requestID: ctx.requestID)
         return Responses.seeOther("/")
     }
 
-    func export(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        _ = try await requireOperator(req)
+    func export(_ req: Request, _ ctx: OperatorRequestContext) async throws -> Response {
         let slug = ctx.parameters.get("slug") ?? ""
         let yaml = try await services.provisioning.export(slug: slug)
         var response = Responses.text(yaml, contentType: "application/yaml; charset=utf-8")

@@ -13,15 +13,16 @@ struct PartnerRoutes: Sendable {
     var pages: Pages { Pages(services: services) }
     var traders: TraderRoutes { TraderRoutes(services: services) }
 
-    func register(on router: Router<AtriumRequestContext>) {
-        router.get("/partners") { req, ctx in try await partners(req, ctx) }
+    func register(on router: Router<BrandRequestContext>) {
+        router.group().add(middleware: PartnerSession(services: services, required: false)).get("/partners") { req, ctx in try await partners(req, ctx) }
         router.post("/partners/login") { req, ctx in try await traders.login(req, ctx, audience: .ib, template: "partners/index", home: "/partners") }
         router.post("/partners/logout") { req, ctx in try await traders.logout(req, ctx, audience: .ib, home: "/partners") }
     }
 
-    func partners(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+    /// The sign-in page, greeting the partner `PartnerSession` signed in.
+    func partners(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
         var extra: [String: Any] = [:]
-        if let user = try await traders.currentUser(req, ctx, .ib) { extra["user"] = ["name": user.name, "email": user.email] }
+        if let user = ctx.partner?.user { extra["user"] = ["name": user.name, "email": user.email] }
         return try pages.render("partners/index", title: "title_partners", request: req, context: ctx, extra: extra)
     }
 }

@@ -38,18 +38,19 @@ struct AccountRoutes: Sendable {
     var pages: Pages { Pages(services: services) }
     var mail: AccountMail { AccountMail(services: services) }
 
-    func register(on router: Router<AtriumRequestContext>) {
+    func register(on router: Router<BrandRequestContext>) {
+        let traders = router.traders(services)
         router.get("/verify/:token") { req, ctx in try await verify(req, ctx) }
-        router.post("/verify/resend") { req, ctx in try await resend(req, ctx) }
+        traders.post("/verify/resend") { req, ctx in try await resend(req, ctx) }
         router.get("/password/forgot") { req, ctx in try pages.render("trader/forgot", title: "title_forgot", request: req, context: ctx) }
         router.post("/password/forgot") { req, ctx in try await forgot(req, ctx) }
         router.get("/password/reset/:token") { req, ctx in try await resetForm(req, ctx) }
         router.post("/password/reset/:token") { req, ctx in try await reset(req, ctx) }
-        router.post("/logout/all") { req, ctx in try await logoutEverywhere(req, ctx) }
+        traders.post("/logout/all") { req, ctx in try await logoutEverywhere(req, ctx) }
     }
 
-    func verify(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+    func verify(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
+        let tenant = ctx.tenant
         let token = ctx.parameters.get("token") ?? ""
         let user = try await services.tenantDB.transaction(tenant.handle) { tx -> UUID? in
             guard let user = try await EmailTokens.consume(token: token, purpose: .verifyEmail, in: tx) else { return nil }
@@ -63,22 +64,22 @@ struct AccountRoutes: Sendable {
         return try pages.render("trader/verify", title: "title_verify", request: req, context: ctx, extra: ["notice": t["notice_email_verified"] ?? ""])
     }
 
-    func resend(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant, let brand = tenant.config else { throw HTTPError(.notFound) }
+    func resend(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
+        let (tenant, brand, trader) = (ctx.tenant, ctx.brand, ctx.trader)
         _ = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: pages.strings(req, ctx))
-        guard let token = req.cookies[Audience.trader.cookieName]?.value else { return Responses.seeOther("/login") }
         let locale = PageContext.locale(for: req, site: ctx.site)
-        try await services.tenantDB.transaction(tenant.handle) { tx in
-            guard let user = try await Sessions.user(token: token, audience: .trader, in: tx),
-                  let profile = try await Users.profile(user: user.id, in: tx), !profile.verified else { return }
-            try await mail.sendVerification(user: user.id, email: profile.email, brand: brand, locale: locale, in: tx)
+        if !trader.profile.emailVerified {
+            try await services.tenantDB.transaction(tenant.handle) { tx in
+                try await mail.sendVerification(user: trader.user.id, email: trader.profile.email, brand: brand, locale: locale, in: tx)
+            }
         }
         return Responses.seeOther("/?sent=verification")
     }
 
     /// Always answers the same way, so the form cannot be used to find out who has an account.
-    func forgot(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant, let brand = tenant.config else { throw HTTPError(.notFound) }
+    func forgot(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
+        let tenant = ctx.tenant
+        guard let brand = tenant.config else { throw HTTPError(.notFound) }
         let t = pages.strings(req, ctx)
         do {
             let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
@@ -100,8 +101,8 @@ struct AccountRoutes: Sendable {
         }
     }
 
-    func resetForm(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+    func resetForm(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
+        let tenant = ctx.tenant
         let token = ctx.parameters.get("token") ?? ""
         guard let (_, email) = try await services.tenantDB.transaction(tenant.handle, { tx in
             try await EmailTokens.peek(token: token, purpose: .resetPassword, in: tx)
@@ -110,8 +111,8 @@ struct AccountRoutes: Sendable {
     }
 
     /// Sets the new password, uses the token, and ends every session of the account.
-    func reset(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+    func reset(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
+        let tenant = ctx.tenant
         let token = ctx.parameters.get("token") ?? ""
         let t = pages.strings(req, ctx)
         do {
@@ -134,16 +135,13 @@ struct AccountRoutes: Sendable {
         }
     }
 
-    func logoutEverywhere(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+    func logoutEverywhere(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
+        let (tenant, user) = (ctx.tenant, ctx.trader.user)
         _ = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: pages.strings(req, ctx))
-        if let token = req.cookies[Audience.trader.cookieName]?.value {
-            try await services.tenantDB.transaction(tenant.handle) { tx in
-                guard let user = try await Sessions.user(token: token, audience: .trader, in: tx) else { return }
-                try await Sessions.deleteAll(user: user.id, in: tx)
-                try await AuditLog.append(AuditEntry(actor: "trader:\(user.id.uuidString.lowercased())", action: "trader.logout_everywhere",
-                                                     subject: "trader:\(user.id.uuidString.lowercased())", requestID: ctx.requestID), in: tx)
-            }
+        try await services.tenantDB.transaction(tenant.handle) { tx in
+            try await Sessions.deleteAll(user: user.id, in: tx)
+            try await AuditLog.append(AuditEntry(actor: "trader:\(user.id.uuidString.lowercased())", action: "trader.logout_everywhere",
+                                                 subject: "trader:\(user.id.uuidString.lowercased())", requestID: ctx.requestID), in: tx)
         }
         var response = Responses.seeOther("/login")
         response.setCookie(Responses.clearCookie(.trader, path: "/", secure: services.config.secureCookies))

@@ -14,16 +14,13 @@ struct KYCRoutes: Sendable {
     var pages: Pages { Pages(services: services) }
     static let maxUpload = 10 * 1024 * 1024 + 64 * 1024
 
-    func register(on router: Router<AtriumRequestContext>) {
-        router.get("/profile") { req, ctx in try await profile(req, ctx) }
-        router.post("/profile") { req, ctx in try await saveProfile(req, ctx) }
-        router.get("/kyc") { req, ctx in try await kyc(req, ctx) }
-        router.post("/kyc/documents") { req, ctx in try await upload(req, ctx) }
-        router.post("/kyc/submit") { req, ctx in try await submit(req, ctx) }
-    }
-
-    func trader(_ req: Request, _ ctx: AtriumRequestContext) async throws -> (TenantRecord, SessionUser)? {
-        try await pages.signedInTrader(req, ctx)
+    func register(on router: Router<BrandRequestContext>) {
+        let traders = router.traders(services)
+        traders.get("/profile") { req, ctx in try await profile(req, ctx) }
+        traders.post("/profile") { req, ctx in try await saveProfile(req, ctx) }
+        traders.get("/kyc") { req, ctx in try await kyc(req, ctx) }
+        traders.post("/kyc/documents") { req, ctx in try await upload(req, ctx) }
+        traders.post("/kyc/submit") { req, ctx in try await submit(req, ctx) }
     }
 
     // MARK: profile
@@ -34,11 +31,8 @@ struct KYCRoutes: Sendable {
          "country": Countries.all[p.country] ?? p.country]
     }
 
-    func profile(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let (tenant, user) = try await trader(req, ctx) else { return Responses.seeOther("/login") }
-        guard let p = try await services.tenantDB.transaction(tenant.handle, { tx in try await Onboarding.profile(user: user.id, in: tx) }) else {
-            return Responses.seeOther("/login")
-        }
+    func profile(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
+        let p = ctx.trader.profile
         return try pages.render("trader/profile", title: "title_profile", request: req, context: ctx, extra: profileContext(p))
     }
 
@@ -50,8 +44,8 @@ struct KYCRoutes: Sendable {
         return text
     }
 
-    func saveProfile(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let (tenant, user) = try await trader(req, ctx) else { return Responses.seeOther("/login") }
+    func saveProfile(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
+        let (tenant, user) = (ctx.tenant, ctx.trader.user)
         let t = pages.strings(req, ctx)
         var form: [String: String] = [:]
         do {
@@ -106,8 +100,8 @@ struct KYCRoutes: Sendable {
         }
     }
 
-    func kyc(_ req: Request, _ ctx: AtriumRequestContext, error: (any Error)? = nil, notice: String? = nil) async throws -> Response {
-        guard let (tenant, user) = try await trader(req, ctx) else { return Responses.seeOther("/login") }
+    func kyc(_ req: Request, _ ctx: TraderRequestContext, error: (any Error)? = nil, notice: String? = nil) async throws -> Response {
+        let (tenant, user) = (ctx.tenant, ctx.trader.user)
         let t = pages.strings(req, ctx)
         var extra = try await kycContext(tenant, user: user, t: t)
         if let notice { extra["notice"] = notice }
@@ -120,8 +114,8 @@ struct KYCRoutes: Sendable {
 
     /// One document per request (multipart): checked by content, size and pixels/pages, sealed
     /// with the tenant's key, fingerprinted. A refusal stores nothing.
-    func upload(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let (tenant, user) = try await trader(req, ctx) else { return Responses.seeOther("/login") }
+    func upload(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
+        let (tenant, user) = (ctx.tenant, ctx.trader.user)
         let t = pages.strings(req, ctx)
         do {
             var req = req
@@ -159,8 +153,8 @@ struct KYCRoutes: Sendable {
         }
     }
 
-    func submit(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let (tenant, user) = try await trader(req, ctx) else { return Responses.seeOther("/login") }
+    func submit(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
+        let (tenant, user) = (ctx.tenant, ctx.trader.user)
         let t = pages.strings(req, ctx)
         _ = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
         let deposited = try await depositedMinor(tenant: tenant, user: user.id)

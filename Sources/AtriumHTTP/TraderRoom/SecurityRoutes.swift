@@ -13,21 +13,18 @@ struct SecurityRoutes: Sendable {
     let services: AppServices
     var pages: Pages { Pages(services: services) }
 
-    func register(on router: Router<AtriumRequestContext>) {
-        router.get("/security") { req, ctx in try await security(req, ctx) }
-        router.post("/security/totp/setup") { req, ctx in try await setup(req, ctx) }
-        router.post("/security/totp/enable") { req, ctx in try await enable(req, ctx) }
-        router.post("/security/totp/disable") { req, ctx in try await disable(req, ctx) }
+    func register(on router: Router<BrandRequestContext>) {
+        let traders = router.traders(services)
+        traders.get("/security") { req, ctx in try await security(req, ctx) }
+        traders.post("/security/totp/setup") { req, ctx in try await setup(req, ctx) }
+        traders.post("/security/totp/enable") { req, ctx in try await enable(req, ctx) }
+        traders.post("/security/totp/disable") { req, ctx in try await disable(req, ctx) }
         router.get("/login/2fa") { req, ctx in try secondStepForm(req, ctx) }
         router.post("/login/2fa") { req, ctx in try await secondStep(req, ctx) }
     }
 
-    func signedIn(_ req: Request, _ ctx: AtriumRequestContext) async throws -> (TenantRecord, SessionUser)? {
-        try await pages.signedInTrader(req, ctx)
-    }
-
-    func page(_ req: Request, _ ctx: AtriumRequestContext, user: SessionUser, extra: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
-        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+    func page(_ req: Request, _ ctx: TraderRequestContext, user: SessionUser, extra: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
+        let tenant = ctx.tenant
         let key = services.keys.totp(tenant: tenant.handle.id)
         let (enabled, remaining) = try await services.tenantDB.transaction(tenant.handle) { tx in
             (try await TwoFactor.state(user: user.id, key: key, in: tx).enabled, try await TwoFactor.remainingRecoveryCodes(user: user.id, in: tx))
@@ -37,14 +34,13 @@ struct SecurityRoutes: Sendable {
         return try pages.render("trader/security", title: "title_security", request: req, context: ctx, extra: context, status: status)
     }
 
-    func security(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let (_, user) = try await signedIn(req, ctx) else { return Responses.seeOther("/login") }
-        return try await page(req, ctx, user: user)
+    func security(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
+        try await page(req, ctx, user: ctx.trader.user)
     }
 
     /// Shows a new secret as a QR code and as text, and asks for a first code.
-    func setup(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let (tenant, user) = try await signedIn(req, ctx), let brand = tenant.config else { return Responses.seeOther("/login") }
+    func setup(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
+        let (tenant, user, brand) = (ctx.tenant, ctx.trader.user, ctx.brand)
         _ = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: pages.strings(req, ctx))
         let key = services.keys.totp(tenant: tenant.handle.id)
         let secret = try await services.tenantDB.transaction(tenant.handle) { tx in
@@ -55,7 +51,7 @@ struct SecurityRoutes: Sendable {
         return try await enrollmentPage(req, ctx, user: user, brand: brand, secret: secret)
     }
 
-    func enrollmentPage(_ req: Request, _ ctx: AtriumRequestContext, user: SessionUser, brand: TenantConfig, secret: [UInt8],
+    func enrollmentPage(_ req: Request, _ ctx: TraderRequestContext, user: SessionUser, brand: TenantConfig, secret: [UInt8],
                         error: (any Error)? = nil) async throws -> Response {
         let uri = TOTP.otpauthURI(secret: secret, issuer: brand.name, account: user.email)
         var extra: [String: Any] = ["enrolling": true, "otpauth": uri, "secretText": Base32.encode(secret), "qr": try QRCode(text: uri).svg(moduleSize: 5)]
@@ -63,7 +59,7 @@ struct SecurityRoutes: Sendable {
         return try await page(req, ctx, user: user, extra: extra, status: error == nil ? .ok : .unprocessableContent)
     }
 
-    func message(_ error: any Error, _ req: Request, _ ctx: AtriumRequestContext) -> String {
+    func message(_ error: any Error, _ req: Request, _ ctx: some AtriumContext) -> String {
         let t = pages.strings(req, ctx)
         switch error {
         case TwoFactor.Failure.codeAlreadyUsed: return t["error_code_used"] ?? ""
@@ -73,8 +69,8 @@ struct SecurityRoutes: Sendable {
         }
     }
 
-    func enable(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let (tenant, user) = try await signedIn(req, ctx), let brand = tenant.config else { return Responses.seeOther("/login") }
+    func enable(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
+        let (tenant, user, brand) = (ctx.tenant, ctx.trader.user, ctx.brand)
         let t = pages.strings(req, ctx)
         let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
         let key = services.keys.totp(tenant: tenant.handle.id)
@@ -94,8 +90,8 @@ struct SecurityRoutes: Sendable {
         }
     }
 
-    func disable(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let (tenant, user) = try await signedIn(req, ctx) else { return Responses.seeOther("/login") }
+    func disable(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
+        let (tenant, user) = (ctx.tenant, ctx.trader.user)
         let t = pages.strings(req, ctx)
         let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
         let key = services.keys.totp(tenant: tenant.handle.id)
@@ -112,14 +108,14 @@ struct SecurityRoutes: Sendable {
         }
     }
 
-    func secondStepForm(_ req: Request, _ ctx: AtriumRequestContext) throws -> Response {
+    func secondStepForm(_ req: Request, _ ctx: BrandRequestContext) throws -> Response {
         guard req.cookies[Self.challengeCookie] != nil else { return Responses.seeOther("/login") }
         return try pages.render("trader/login-2fa", title: "title_login", request: req, context: ctx)
     }
 
     /// The second sign-in step: a TOTP code or a recovery code answers the challenge cookie.
-    func secondStep(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+    func secondStep(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
+        let tenant = ctx.tenant
         let t = pages.strings(req, ctx)
         guard let challenge = req.cookies[Self.challengeCookie]?.value else { return Responses.seeOther("/login") }
         do {

@@ -13,8 +13,8 @@ struct TraderRoutes: Sendable {
     let services: AppServices
     var pages: Pages { Pages(services: services) }
 
-    func register(on router: Router<AtriumRequestContext>) {
-        router.get("/") { req, ctx in try await landing(req, ctx) }
+    func register(on router: Router<BrandRequestContext>) {
+        router.group().add(middleware: TraderSession(services: services, required: false)).get("/") { req, ctx in try await landing(req, ctx) }
         router.get("/login") { req, ctx in try pages.render("trader/login", title: "title_login", request: req, context: ctx) }
         router.post("/login") { req, ctx in try await login(req, ctx, audience: .trader, template: "trader/login", home: "/") }
         router.get("/register") { req, ctx in
@@ -47,19 +47,19 @@ struct TraderRoutes: Sendable {
         return response
     }
 
-    func landing(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+    /// Visitors get the landing page; a trader `TraderSession` signed in gets their home page.
+    func landing(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
         let anonymous = { Self.remembering(referral: req, try pages.render("trader/landing", title: "title_landing", request: req, context: ctx)) }
-        guard let tenant = ctx.tenant, let token = req.cookies[Audience.trader.cookieName]?.value, !token.isEmpty else { return try anonymous() }
+        guard let trader = ctx.trader else { return try anonymous() }
+        let tenant = ctx.tenant
         // The language follows the client across browsers: a choice made here is kept on the
         // account, and a browser without a choice gets the account's language.
         let available = tenant.config?.locales.available ?? []
         let chosen = req.uri.queryParameters.get("lang").map { String($0) }.flatMap { available.contains($0) ? $0 : nil }
-        let found = try await services.tenantDB.transaction(tenant.handle) { tx -> (SessionUser, ClientProfile)? in
-            guard let user = try await Sessions.user(token: token, audience: .trader, in: tx) else { return nil }
-            if let chosen { try await tx.query("UPDATE users SET preferred_locale = \(chosen) WHERE id = \(user.id)") }
-            return try await Onboarding.profile(user: user.id, in: tx).map { (user, $0) }
+        let (user, profile) = (trader.user, trader.profile)
+        if let chosen {
+            try await services.tenantDB.transaction(tenant.handle) { tx in try await tx.query("UPDATE users SET preferred_locale = \(chosen) WHERE id = \(user.id)") }
         }
-        guard let (user, profile) = found else { return try anonymous() }
         if chosen == nil, req.cookies["atrium_lang"] == nil, let preferred = profile.preferredLocale, available.contains(preferred),
            preferred != PageContext.locale(for: req, site: ctx.site) {
             return Responses.seeOther("/?lang=\(preferred)")
@@ -79,17 +79,9 @@ struct TraderRoutes: Sendable {
                                                                   "available": WalletRoutes.amountText($0.available, $0.currency)] }]) { _, new in new })
     }
 
-    /// The user behind this audience's cookie, looked up in this tenant's schema only.
-    func currentUser(_ req: Request, _ ctx: AtriumRequestContext, _ audience: Audience) async throws -> SessionUser? {
-        guard let tenant = ctx.tenant, let token = req.cookies[audience.cookieName]?.value, !token.isEmpty else { return nil }
-        return try await services.tenantDB.transaction(tenant.handle) { tx in
-            try await Sessions.user(token: token, audience: audience, in: tx)
-        }
-    }
-
     /// Shared by every tenant-audience login form (Trader's Room, IB Portal, Back Office).
-    func login(_ req: Request, _ ctx: AtriumRequestContext, audience: Audience, template: String, home: String) async throws -> Response {
-        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+    func login(_ req: Request, _ ctx: BrandRequestContext, audience: Audience, template: String, home: String) async throws -> Response {
+        let tenant = ctx.tenant
         return try await pages.loginForm(req, ctx, audience: audience, template: template, title: "title_login", home: home) { email, password, old in
             try await services.tenantDB.transaction(tenant.handle) { tx in
                 try await services.authenticator.login(email: email, password: password, audience: audience, ip: ctx.clientIP,
@@ -98,8 +90,8 @@ struct TraderRoutes: Sendable {
         }
     }
 
-    func logout(_ req: Request, _ ctx: AtriumRequestContext, audience: Audience, home: String) async throws -> Response {
-        guard let tenant = ctx.tenant else { throw HTTPError(.notFound) }
+    func logout(_ req: Request, _ ctx: BrandRequestContext, audience: Audience, home: String) async throws -> Response {
+        let tenant = ctx.tenant
         _ = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: pages.strings(req, ctx))
         if let token = req.cookies[audience.cookieName]?.value {
             try await services.tenantDB.transaction(tenant.handle) { tx in try await Sessions.delete(token: token, in: tx) }
@@ -110,8 +102,9 @@ struct TraderRoutes: Sendable {
     }
 
     /// Creates a trader account and signs it in. Email verification and KYC come with the onboarding work.
-    func registerTrader(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant, let config = tenant.config else { throw HTTPError(.notFound) }
+    func registerTrader(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
+        let tenant = ctx.tenant
+        guard let config = tenant.config else { throw HTTPError(.notFound) }
         let t = pages.strings(req, ctx)
         var values: [String: String] = [:]
         do {

@@ -15,13 +15,14 @@ struct TradingRoutes: Sendable {
     var pages: Pages { Pages(services: services) }
     var trading: Trading { services.trading }
 
-    func register(on router: Router<AtriumRequestContext>) {
-        router.get("/accounts") { req, ctx in try await list(req, ctx) }
-        router.get("/accounts/open") { req, ctx in try await openForm(req, ctx) }
-        router.post("/accounts/open") { req, ctx in try await open(req, ctx) }
-        router.get("/accounts/:id") { req, ctx in try await detail(req, ctx) }
-        router.post("/accounts/:id/transfer") { req, ctx in try await transfer(req, ctx) }
-        router.post("/accounts/:id/leverage") { req, ctx in try await leverage(req, ctx) }
+    func register(on router: Router<BrandRequestContext>) {
+        let traders = router.traders(services)
+        traders.get("/accounts") { req, ctx in try await list(req, ctx) }
+        traders.get("/accounts/open") { req, ctx in try await openForm(req, ctx) }
+        traders.post("/accounts/open") { req, ctx in try await open(req, ctx) }
+        traders.get("/accounts/:id") { req, ctx in try await detail(req, ctx) }
+        traders.post("/accounts/:id/transfer") { req, ctx in try await transfer(req, ctx) }
+        traders.post("/accounts/:id/leverage") { req, ctx in try await leverage(req, ctx) }
     }
 
     struct Trader: Sendable {
@@ -31,17 +32,11 @@ struct TradingRoutes: Sendable {
         let kycStatus: String
 
         var client: TradingClient { TradingClient(id: user.id, email: user.email, name: user.name, kycApproved: kycStatus == "approved") }
-    }
 
-    /// The signed-in trader and their KYC status, read in one transaction of this brand.
-    func trader(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Trader? {
-        guard let tenant = ctx.tenant, let brand = tenant.config, let token = req.cookies[Audience.trader.cookieName]?.value, !token.isEmpty else { return nil }
-        let found: (SessionUser, String)? = try await services.tenantDB.transaction(tenant.handle) { tx in
-            guard let user = try await Sessions.user(token: token, audience: .trader, in: tx) else { return nil }
-            let kyc = try await tx.query("SELECT kyc_status FROM users WHERE id = \(user.id)").collect().first?.decode(String.self) ?? "not_started"
-            return (user, kyc)
+        /// The signed-in trader of the request and their KYC status (read by `TraderSession`).
+        init(_ ctx: TraderRequestContext) {
+            (tenant, brand, user, kycStatus) = (ctx.tenant, ctx.brand, ctx.trader.user, ctx.trader.profile.kycStatus)
         }
-        return found.map { Trader(tenant: tenant, brand: brand, user: $0.0, kycStatus: $0.1) }
     }
 
     static func money(_ minor: Int64?, _ currency: Currency) -> String {
@@ -66,8 +61,8 @@ struct TradingRoutes: Sendable {
         ]
     }
 
-    func list(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tr = try await trader(req, ctx) else { return Responses.seeOther("/login") }
+    func list(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
+        let tr = Trader(ctx)
         let t = pages.strings(req, ctx)
         let live = try await trading.liveAccounts(tenant: tr.tenant.handle, brand: tr.brand, user: tr.user.id)
         var extra: [String: Any] = [
@@ -100,13 +95,13 @@ struct TradingRoutes: Sendable {
         ]
     }
 
-    func openForm(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tr = try await trader(req, ctx) else { return Responses.seeOther("/login") }
+    func openForm(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
+        let tr = Trader(ctx)
         return try pages.render("trader/account-open", title: "title_account_open", request: req, context: ctx, extra: openContext(tr, t: pages.strings(req, ctx)))
     }
 
-    func open(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tr = try await trader(req, ctx) else { return Responses.seeOther("/login") }
+    func open(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
+        let tr = Trader(ctx)
         let t = pages.strings(req, ctx)
         var form: [String: String] = [:]
         do {
@@ -135,7 +130,7 @@ struct TradingRoutes: Sendable {
         }
     }
 
-    func accountID(_ ctx: AtriumRequestContext) throws -> UUID {
+    func accountID(_ ctx: TraderRequestContext) throws -> UUID {
         guard let id = UUID(uuidString: ctx.parameters.get("id") ?? "") else { throw TradingError.notFound }
         return id
     }
@@ -184,8 +179,8 @@ struct TradingRoutes: Sendable {
         return extra
     }
 
-    func detail(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tr = try await trader(req, ctx) else { return Responses.seeOther("/login") }
+    func detail(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
+        let tr = Trader(ctx)
         let t = pages.strings(req, ctx)
         var extra = try await detailContext(tr, id: try accountID(ctx), t: t)
         if let done = req.uri.queryParameters.get("done") { extra["notice"] = t["notice_\(done)"] ?? "" }
@@ -193,8 +188,8 @@ struct TradingRoutes: Sendable {
     }
 
     /// Runs a form post on one account; re-renders the account page with the error otherwise.
-    func accountPost(_ req: Request, _ ctx: AtriumRequestContext, perform: (Trader, UUID, [String: String], [String: String]) async throws -> String) async throws -> Response {
-        guard let tr = try await trader(req, ctx) else { return Responses.seeOther("/login") }
+    func accountPost(_ req: Request, _ ctx: TraderRequestContext, perform: (Trader, UUID, [String: String], [String: String]) async throws -> String) async throws -> Response {
+        let tr = Trader(ctx)
         let t = pages.strings(req, ctx)
         let id = try accountID(ctx)
         do {
@@ -207,7 +202,7 @@ struct TradingRoutes: Sendable {
         }
     }
 
-    func transfer(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+    func transfer(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
         try await accountPost(req, ctx) { tr, id, form, t in
             let account = try await trading.account(tenant: tr.tenant.handle, id: id, user: tr.user.id)
             guard let direction = TransferDirection(rawValue: form["direction"] ?? "") else {
@@ -223,7 +218,7 @@ struct TradingRoutes: Sendable {
         }
     }
 
-    func leverage(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+    func leverage(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
         try await accountPost(req, ctx) { tr, id, form, t in
             guard let value = Int(try Forms.required(form, "leverage", max: 10, strings: t)) else { throw TradingError.leverageNotOffered }
             let outcome = try await trading.requestLeverage(tenant: tr.tenant.handle, brand: tr.brand, client: tr.client, accountID: id, leverage: value)

@@ -14,30 +14,17 @@ struct WalletRoutes: Sendable {
     var pages: Pages { Pages(services: services) }
     var payments: Payments { services.payments }
 
-    func register(on router: Router<AtriumRequestContext>) {
-        router.get("/wallet") { req, ctx in try await wallet(req, ctx) }
-        router.post("/wallet/deposit") { req, ctx in try await deposit(req, ctx) }
-        router.post("/wallet/withdraw") { req, ctx in try await withdraw(req, ctx) }
-        router.get("/wallet/payments/:id") { req, ctx in try await payment(req, ctx) }
-        router.get("/wallet/deposits/:id") { req, ctx in try await payment(req, ctx) }
+    func register(on router: Router<BrandRequestContext>) {
+        let traders = router.traders(services)
+        traders.get("/wallet") { req, ctx in try await wallet(req, ctx) }
+        traders.post("/wallet/deposit") { req, ctx in try await deposit(req, ctx) }
+        traders.post("/wallet/withdraw") { req, ctx in try await withdraw(req, ctx) }
+        traders.get("/wallet/payments/:id") { req, ctx in try await payment(req, ctx) }
+        traders.get("/wallet/deposits/:id") { req, ctx in try await payment(req, ctx) }
     }
 
-    struct Trader: Sendable {
-        let user: SessionUser
-        let country: String
-    }
-
-    func trader(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Trader? {
-        guard let tenant = ctx.tenant, let token = req.cookies[Audience.trader.cookieName]?.value, !token.isEmpty else { return nil }
-        return try await services.tenantDB.transaction(tenant.handle) { tx in
-            guard let user = try await Sessions.user(token: token, audience: .trader, in: tx) else { return nil }
-            let country = try await tx.query("SELECT country FROM users WHERE id = \(user.id)").collect().first?.decode(String.self) ?? ""
-            return Trader(user: user, country: country)
-        }
-    }
-
-    func client(_ t: Trader, _ req: Request, _ ctx: AtriumRequestContext) -> PaymentClient {
-        PaymentClient(id: t.user.id, email: t.user.email, country: t.country, ip: ctx.clientIP, userAgent: String((req.headers[.userAgent] ?? "").prefix(400)))
+    func client(_ t: TraderPrincipal, _ req: Request, _ ctx: TraderRequestContext) -> PaymentClient {
+        PaymentClient(id: t.user.id, email: t.user.email, country: t.profile.country, ip: ctx.clientIP, userAgent: String((req.headers[.userAgent] ?? "").prefix(400)))
     }
 
     /// The origin the client used, so return and callback URLs point back at this brand host.
@@ -62,7 +49,7 @@ struct WalletRoutes: Sendable {
         ]
     }
 
-    func walletContext(_ t: Trader, tenant: TenantRecord, brand: TenantConfig, strings: [String: String],
+    func walletContext(_ t: TraderPrincipal, tenant: TenantRecord, brand: TenantConfig, strings: [String: String],
                        form: [String: String] = [:]) async throws -> [String: Any] {
         let (wallets, history) = try await payments.summary(tenant: tenant.handle, user: t.user.id)
         let psps = payments.psps(brand)
@@ -89,9 +76,8 @@ struct WalletRoutes: Sendable {
         ]
     }
 
-    func wallet(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant, let brand = tenant.config else { throw HTTPError(.notFound) }
-        guard let t = try await trader(req, ctx) else { return Responses.seeOther("/login") }
+    func wallet(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
+        let (tenant, brand, t) = (ctx.tenant, ctx.brand, ctx.trader)
         let extra = try await walletContext(t, tenant: tenant, brand: brand, strings: pages.strings(req, ctx))
         return allowingCheckout(try pages.render("trader/wallet", title: "title_wallet", request: req, context: ctx, extra: extra), brand: brand)
     }
@@ -136,9 +122,8 @@ struct WalletRoutes: Sendable {
 
     /// Shared by the deposit and withdrawal forms: reads the form, runs `perform` (which returns
     /// where to go next), and re-renders the wallet with the error and a 4xx otherwise.
-    func paymentPost(_ req: Request, _ ctx: AtriumRequestContext, perform: (PaymentPost) async throws -> String) async throws -> Response {
-        guard let tenant = ctx.tenant, let brand = tenant.config else { throw HTTPError(.notFound) }
-        guard let t = try await trader(req, ctx) else { return Responses.seeOther("/login") }
+    func paymentPost(_ req: Request, _ ctx: TraderRequestContext, perform: (PaymentPost) async throws -> String) async throws -> Response {
+        let (tenant, brand, t) = (ctx.tenant, ctx.brand, ctx.trader)
         let strings = pages.strings(req, ctx)
         var form: [String: String] = [:]
         do {
@@ -154,7 +139,7 @@ struct WalletRoutes: Sendable {
         }
     }
 
-    func deposit(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+    func deposit(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
         try await paymentPost(req, ctx) { p in
             switch try await payments.startDeposit(tenant: p.tenant.handle, brand: p.brand, client: p.client, pspID: p.method, money: p.money,
                                                    idempotencyKey: p.key, origin: p.origin) {
@@ -164,7 +149,7 @@ struct WalletRoutes: Sendable {
         }
     }
 
-    func withdraw(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
+    func withdraw(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
         try await paymentPost(req, ctx) { p in
             let w = try await payments.requestWithdrawal(tenant: p.tenant.handle, brand: p.brand, client: p.client, pspID: p.method, money: p.money,
                                                          idempotencyKey: p.key, origin: p.origin)
@@ -172,9 +157,8 @@ struct WalletRoutes: Sendable {
         }
     }
 
-    func payment(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant, let brand = tenant.config else { throw HTTPError(.notFound) }
-        guard let t = try await trader(req, ctx) else { return Responses.seeOther("/login") }
+    func payment(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
+        let (tenant, brand, t) = (ctx.tenant, ctx.brand, ctx.trader)
         guard let id = UUID(uuidString: ctx.parameters.get("id") ?? ""),
               let (p, events) = try await payments.payment(tenant: tenant.handle, id: id, owner: t.user.id) else {
             throw RequestRejected(status: 404, publicMessage: "error_payment_not_found")

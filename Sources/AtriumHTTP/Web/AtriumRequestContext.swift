@@ -1,5 +1,4 @@
 import AtriumCore
-import AtriumIdentity
 import AtriumTenancy
 import Hummingbird
 import Logging
@@ -12,19 +11,34 @@ public enum Site: Sendable {
     case unknown
 }
 
-/// The staff member behind a Back Office request, with their permissions.
-public struct StaffPrincipal: Sendable {
-    public let user: SessionUser
-    public let roles: [String]
-    public let permissions: Set<Permission>
+/// What every Atrium request context knows, whichever site and audience it serves: what pages,
+/// forms and logs need. The audience contexts (brand, trader, staff, partner, console, operator)
+/// copy it from the dispatcher's context when they are built.
+protocol AtriumContext: RequestContext {
+    /// The site the request was addressed to.
+    var site: Site { get }
+    /// The id shown on error pages and written to the logs and audit rows.
+    var requestID: String { get }
+    /// The client's IP (see `AtriumRequestContext.clientIP`).
+    var clientIP: String { get }
+    /// Country from a trusted proxy's geolocation header, when there is one.
+    var clientCountry: String? { get }
 }
 
-/// Request context carrying the tenant (never taken from client input), request id and principal.
-public struct AtriumRequestContext: RequestContext, RemoteAddressRequestContext {
+extension AtriumContext {
+    /// The brand's slug on a brand host (templates are looked up per brand), nil elsewhere.
+    var brandSlug: String? {
+        if case .brand(let tenant) = site { return tenant.handle.slug }
+        return nil
+    }
+}
+
+/// The dispatcher's request context: the site resolved from the Host header (never from client
+/// input), the request id and the client address. Routers work on the audience contexts built from it.
+public struct AtriumRequestContext: RequestContext, RemoteAddressRequestContext, AtriumContext {
     public var coreContext: CoreRequestContextStorage
     public var site: Site = .unknown
     public var requestID: String
-    public var staff: StaffPrincipal?
     public let remoteAddress: SocketAddress?
 
     public init(source: ApplicationRequestContextSource) {
@@ -33,7 +47,7 @@ public struct AtriumRequestContext: RequestContext, RemoteAddressRequestContext 
         self.requestID = Token.random(bytes: 8)
     }
 
-    /// The tenant of a brand-host request. Brand routes are only reachable with one set.
+    /// The tenant of a brand-host request (error pages use it; brand routes get `BrandRequestContext`).
     public var tenant: TenantRecord? {
         if case .brand(let t) = site { return t }
         return nil

@@ -17,7 +17,7 @@ enum Forms {
     }
 
     /// Reads an `application/x-www-form-urlencoded` body and checks its CSRF token.
-    static func read(_ request: Request, context: AtriumRequestContext, csrf: CSRFProtector, strings: [String: String]) async throws -> [String: String] {
+    static func read(_ request: Request, context: some RequestContext, csrf: CSRFProtector, strings: [String: String]) async throws -> [String: String] {
         var request = request
         let buffer: ByteBuffer
         do {

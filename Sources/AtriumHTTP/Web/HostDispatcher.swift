@@ -8,10 +8,11 @@ import HTTPTypes
 import Logging
 
 /// The application's responder. Resolves the Host header once against the registry, stores the
-/// site on the context, and hands the request to the brand router or the console router.
+/// site on the context, and hands the request to the brand router (as a `BrandRequestContext`,
+/// whose tenant is never optional) or the console router (as a `ConsoleRequestContext`).
 /// Operational endpoints answer on every host; an unknown host gets a neutral 404.
 struct HostDispatcher<Brand: HTTPResponder, Console: HTTPResponder>: HTTPResponder
-where Brand.Context == AtriumRequestContext, Console.Context == AtriumRequestContext {
+where Brand.Context == BrandRequestContext, Console.Context == ConsoleRequestContext {
     let services: AppServices
     let brand: Brand
     let console: Console
@@ -69,7 +70,7 @@ where Brand.Context == AtriumRequestContext, Console.Context == AtriumRequestCon
             if host == services.config.consoleHost {
                 context.site = .console
                 if tagRequests { context.logger[metadataKey: "site"] = "console" }
-                return try await console.respond(to: request, context: context)
+                return try await console.respond(to: request, context: ConsoleRequestContext(context: context))
             }
             guard let tenant = try await services.registry.resolve(host: host) else {
                 return ErrorPages.notFound(request: request, context: context, services: services)
@@ -80,7 +81,7 @@ where Brand.Context == AtriumRequestContext, Console.Context == AtriumRequestCon
                 return StaticFiles.serve(path: request.uri.path, brand: tenant.handle.slug, root: services.config.templatesDirectory)
             }
             guard tenant.isActive else { return ErrorPages.maintenance(request: request, context: context, services: services) }
-            return try await brand.respond(to: request, context: context)
+            return try await brand.respond(to: request, context: BrandRequestContext(context: context))
         } catch {
             return ErrorPages.from(error, request: request, context: context, services: services)
         }

@@ -5,7 +5,7 @@ import Hummingbird
 extension Pages {
     /// Handles any login form: reads and checks the form, runs `attempt`, then either sets the
     /// rotated session cookie and redirects to `home`, or shows the form again with the reason.
-    func loginForm(_ req: Request, _ ctx: AtriumRequestContext, audience: Audience, template: String, title: String, home: String,
+    func loginForm(_ req: Request, _ ctx: some AtriumContext, audience: Audience, template: String, title: String, home: String,
                    attempt: (_ email: String, _ password: String, _ oldToken: String?) async throws -> LoginResult) async throws -> Response {
         let t = strings(req, ctx)
         var email = ""

@@ -41,7 +41,7 @@ enum PageContext {
         }
     }
 
-    static func base(request: Request, context: AtriumRequestContext, services: AppServices, title: String) -> (ctx: [String: Any], locale: String) {
+    static func base(request: Request, context: some AtriumContext, services: AppServices, title: String) -> (ctx: [String: Any], locale: String) {
         let locale = locale(for: request, site: context.site)
         var ctx: [String: Any] = ["requestId": context.requestID]
         switch context.site {

@@ -9,11 +9,11 @@ import Hummingbird
 struct Pages: Sendable {
     let services: AppServices
 
-    func render(_ template: String, title: String, request: Request, context: AtriumRequestContext,
+    func render(_ template: String, title: String, request: Request, context: some AtriumContext,
                 extra: [String: Any] = [:], status: HTTPResponse.Status = .ok) throws -> Response {
         var (ctx, _) = PageContext.base(request: request, context: context, services: services, title: title)
         ctx.merge(extra) { _, new in new }
-        let html = try services.renderer.render(template, brand: context.tenant?.handle.slug, context: ctx)
+        let html = try services.renderer.render(template, brand: context.brandSlug, context: ctx)
         var response = Responses.html(html, status: status)
         if let lang = request.uri.queryParameters.get("lang"), TenantConfig.Locale.supported.contains(lang) {
             response.setCookie(Cookie(name: "atrium_lang", value: lang, maxAge: 365 * 86400, path: "/", httpOnly: true, sameSite: .lax))
@@ -22,7 +22,7 @@ struct Pages: Sendable {
     }
 
     /// Renders `template` again with the error of a rejected form and the status it carries.
-    func rejected(_ error: any Error, template: String, title: String, request: Request, context: AtriumRequestContext,
+    func rejected(_ error: any Error, template: String, title: String, request: Request, context: some AtriumContext,
                   extra: [String: Any] = [:]) throws -> Response {
         guard let user = error as? any UserFacingError else { throw error }
         let t = strings(request, context)
@@ -32,7 +32,7 @@ struct Pages: Sendable {
     }
 
     /// Reads a set-password form (`password`, `password_confirm`, CSRF) and returns the new hash.
-    func newPasswordHash(_ request: Request, _ context: AtriumRequestContext, strings t: [String: String]) async throws -> String {
+    func newPasswordHash(_ request: Request, _ context: some AtriumContext, strings t: [String: String]) async throws -> String {
         let form = try await Forms.read(request, context: context, csrf: services.csrf, strings: t)
         let password = try Forms.required(form, "password", max: PasswordHasher.maximumLength, strings: t)
         guard password.count >= PasswordHasher.minimumLength else { throw RequestRejected(status: 400, publicMessage: "error_password_too_short") }
@@ -40,17 +40,8 @@ struct Pages: Sendable {
         return try await services.authenticator.hasher.hash(password)
     }
 
-    /// The brand and trader behind this request's trader cookie (looked up in this tenant only).
-    func signedInTrader(_ request: Request, _ context: AtriumRequestContext) async throws -> (TenantRecord, SessionUser)? {
-        guard let tenant = context.tenant, let token = request.cookies[Audience.trader.cookieName]?.value, !token.isEmpty else { return nil }
-        guard let user = try await services.tenantDB.transaction(tenant.handle, { tx in try await Sessions.user(token: token, audience: .trader, in: tx) }) else {
-            return nil
-        }
-        return (tenant, user)
-    }
-
     /// Locale strings for this request.
-    func strings(_ request: Request, _ context: AtriumRequestContext) -> [String: String] {
+    func strings(_ request: Request, _ context: some AtriumContext) -> [String: String] {
         services.renderer.strings(PageContext.locale(for: request, site: context.site))
     }
 }

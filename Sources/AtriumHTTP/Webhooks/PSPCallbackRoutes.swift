@@ -12,14 +12,15 @@ struct PSPCallbackRoutes: Sendable {
     let services: AppServices
     var payments: Payments { services.payments }
 
-    func register(on router: Router<AtriumRequestContext>) {
+    func register(on router: Router<BrandRequestContext>) {
         router.post("/psp/callback/:psp") { req, ctx in try await callback(req, ctx) }
     }
 
     /// PSP callbacks: stored raw with the verification result, then processed. Answers 400 with no
     /// state change when the signature does not verify.
-    func callback(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
-        guard let tenant = ctx.tenant, let brand = tenant.config else { throw HTTPError(.notFound) }
+    func callback(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
+        let tenant = ctx.tenant
+        guard let brand = tenant.config else { throw HTTPError(.notFound) }
         let pspID = ctx.parameters.get("psp") ?? ""
         guard payments.psp(brand, id: pspID) != nil else { return Responses.text("unknown PSP\n", status: .notFound) }
         var req = req

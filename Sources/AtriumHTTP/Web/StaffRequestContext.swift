@@ -1,0 +1,62 @@
+import AtriumCore
+import AtriumIdentity
+import AtriumTenancy
+import Hummingbird
+
+/// The staff member behind a Back Office request, with their roles and permissions.
+struct StaffPrincipal: Sendable {
+    let user: SessionUser
+    let roles: [String]
+    let permissions: Set<Permission>
+}
+
+/// A Back Office request with a signed-in staff member. Built from a brand request that
+/// `StaffSession` let through; `RequirePermission` then checks what the routes need.
+struct StaffRequestContext: ChildRequestContext, AtriumContext {
+    var coreContext: CoreRequestContextStorage
+    let tenant: TenantRecord
+    let staff: StaffPrincipal
+    let requestID: String
+    let clientIP: String
+    let clientCountry: String?
+
+    var site: Site { .brand(tenant) }
+    var maxUploadSize: Int { 64 * 1024 }
+
+    init(context: BrandRequestContext) throws {
+        guard let staff = context.staff else { throw HTTPError(.unauthorized) }
+        self.coreContext = context.coreContext
+        self.tenant = context.tenant
+        self.staff = staff
+        self.requestID = context.requestID
+        self.clientIP = context.clientIP
+        self.clientCountry = context.clientCountry
+    }
+}
+
+/// Loads the staff member behind the staff cookie with their roles and permissions (one tenant
+/// transaction). Signed out, it redirects to `/admin` (the login page); with `required: false`
+/// it lets the request through without a principal.
+struct StaffSession: RouterMiddleware {
+    typealias Context = BrandRequestContext
+    let services: AppServices
+    var required = true
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.staff = try await context.signedIn(.staff, request, services: services) { user, tx in
+            let access = try await RBAC.access(of: user.id, in: tx)
+            return StaffPrincipal(user: user, roles: access.roles, permissions: access.permissions)
+        }
+        if required, context.staff == nil { return Responses.seeOther("/admin") }
+        return try await next(request, context)
+    }
+}
+
+extension RouterMethods<BrandRequestContext> {
+    /// A group of Back Office routes under `path` for signed-in staff holding `permission` (any staff member when nil).
+    func staff(_ path: RouterPath = "", _ permission: Permission?, services: AppServices) -> RouterGroup<StaffRequestContext> {
+        group(path).add(middleware: StaffSession(services: services)).group(context: StaffRequestContext.self)
+            .add(middleware: RequirePermission(permission))
+    }
+}
