@@ -20,8 +20,8 @@ public struct AppConfig: Sendable {
     public var port: Int
     /// Parent domain: brand hosts are `<slug>.<platformDomain>`, the console is `ops.<platformDomain>`.
     public var platformDomain: String
-    /// `smtp://host:port`; `nil` writes mail into `home/mail/<tenant>/`.
-    public var smtpURL: String?
+    /// The mail server (`ATRIUM_SMTP_URL`, `ATRIUM_SMTP_CA_FILE`); `nil` writes mail into `home/mail/<tenant>/`.
+    public var smtp: SMTPSettings?
     public var logLevel: String
     public var poolSize: Int
     /// Directories holding templates, migrations and brand definitions.
@@ -106,10 +106,7 @@ public struct AppConfig: Sendable {
         if let url, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
             throw ConfigError.invalid(key: "DATABASE_URL", expected: "a postgres:// URL", got: "(hidden)")
         }
-        let smtp = env["ATRIUM_SMTP_URL"].flatMap { $0.isEmpty ? nil : $0 }
-        if let smtp, !smtp.hasPrefix("smtp://") {
-            throw ConfigError.invalid(key: "ATRIUM_SMTP_URL", expected: "smtp://host:port", got: smtp)
-        }
+        let smtp = try env["ATRIUM_SMTP_URL"].flatMap { $0.isEmpty ? nil : $0 }.map { try SMTPSettings.parse(url: $0, caFile: env["ATRIUM_SMTP_CA_FILE"]) }
         let level = env["ATRIUM_LOG_LEVEL"] ?? "info"
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
             throw ConfigError.invalid(key: "ATRIUM_LOG_LEVEL", expected: "trace|debug|info|notice|warning|error|critical", got: level)
@@ -129,7 +126,7 @@ public struct AppConfig: Sendable {
             host: env["ATRIUM_HOST"] ?? "127.0.0.1",
             port: try int("ATRIUM_PORT", 8080, 0...65535),
             platformDomain: (env["ATRIUM_PLATFORM_DOMAIN"] ?? "localhost").lowercased(),
-            smtpURL: smtp,
+            smtp: smtp,
             logLevel: level,
             poolSize: try int("ATRIUM_POOL_SIZE", 20, 1...500),
             templatesDirectory: env["ATRIUM_TEMPLATES"] ?? "templates",

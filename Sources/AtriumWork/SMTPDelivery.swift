@@ -1,56 +1,27 @@
+import AtriumCore
 import Foundation
 import NIOCore
 import NIOPosix
+import NIOSSL
 import Synchronization
 
-/// Why an SMTP delivery failed.
-public enum SMTPError: Error, Equatable, CustomStringConvertible {
-    /// `ATRIUM_SMTP_URL` is not of the form `smtp://host[:port]`.
-    case invalidURL(String)
-    /// A sender or recipient that cannot be put in an SMTP command.
-    case invalidAddress(String)
-    /// The server answered `command` with a code other than the expected one(s).
-    case unexpectedReply(command: String, code: Int, text: String)
-    /// The server closed the connection mid-conversation.
-    case connectionClosed
-    /// The whole conversation took longer than the configured timeout.
-    case timeout
-
-    /// A human-readable explanation.
-    public var description: String {
-        switch self {
-        case .invalidURL(let url): "ATRIUM_SMTP_URL must look like smtp://host[:port], got \"\(url)\""
-        case .invalidAddress(let address): "invalid mail address \"\(address)\""
-        case .unexpectedReply(let command, let code, let text): "SMTP server answered \(command) with \(code) \(text)"
-        case .connectionClosed: "SMTP server closed the connection"
-        case .timeout: "SMTP conversation timed out"
-        }
-    }
-}
-
-/// Delivers mail to an SMTP server (`ATRIUM_SMTP_URL=smtp://host:port`).
+/// Delivers mail to an SMTP server (``SMTPSettings``, from `ATRIUM_SMTP_URL`).
 ///
-/// Plain SMTP only: no STARTTLS and no AUTH. For TLS or authenticated submission,
-/// point it at a local relay/MTA (Postfix, OpenSMTPD, msmtpd…) that forwards upstream.
-/// One connection per mail, one recipient per mail.
+/// TLS is on unless the settings say `tls=none` (loopback relays only): STARTTLS is required and
+/// a server that does not offer it is refused, or the connection is TLS from the start (`smtps`).
+/// The certificate is verified against the system's CAs or `ATRIUM_SMTP_CA_FILE`. Credentials
+/// go out with AUTH PLAIN (or LOGIN) only after TLS is up. One connection and one recipient per mail.
 public struct SMTPDelivery: MailDelivery {
-    /// Server host name or IP address.
-    public let host: String
-    /// Server TCP port (25 unless the URL says otherwise).
-    public let port: Int
+    /// Where and how to connect.
+    public let settings: SMTPSettings
     /// The name sent in EHLO/HELO.
     public let heloName: String
     /// Upper bound for connecting plus the whole conversation.
     public let timeout: Duration
 
-    /// Parses `smtp://host[:port]`; throws ``SMTPError/invalidURL(_:)`` otherwise.
-    public init(url: String, heloName: String = "atrium.local", timeout: Duration = .seconds(15)) throws {
-        guard let parts = URLComponents(string: url), parts.scheme?.lowercased() == "smtp",
-              let rawHost = parts.host, !rawHost.isEmpty, parts.path.isEmpty || parts.path == "/",
-              parts.query == nil, parts.fragment == nil, parts.user == nil, (parts.port ?? 25) > 0, (parts.port ?? 25) < 65536
-        else { throw SMTPError.invalidURL(url) }
-        self.host = rawHost.hasPrefix("[") && rawHost.hasSuffix("]") ? String(rawHost.dropFirst().dropLast()) : rawHost
-        self.port = parts.port ?? 25
+    /// A delivery with validated settings (see ``SMTPSettings/parse(url:caFile:)``).
+    public init(settings: SMTPSettings, heloName: String = "atrium.local", timeout: Duration = .seconds(15)) {
+        self.settings = settings
         self.heloName = heloName
         self.timeout = timeout
     }
@@ -59,7 +30,8 @@ public struct SMTPDelivery: MailDelivery {
     public func deliver(_ mail: OutgoingMail) async throws {
         let from = try Self.bareAddress(mail.from), to = try Self.bareAddress(mail.to)
         let message = Self.dotStuffed(MailFormat.rfc5322(mail))
-        let channel = try await connect()
+        let tls = try makeTLSContext()
+        let channel = try await connect(tls: tls)
         // The timer closes the socket instead of relying on task cancellation: a read that is
         // waiting for the server then ends at once, whatever state the conversation is in.
         let timedOut = ManagedAtomicFlag()
@@ -77,48 +49,133 @@ public struct SMTPDelivery: MailDelivery {
             }
         } catch {
             if timedOut.isSet { throw SMTPError.timeout }
-            throw error
+            throw Self.smtpError(error)
         }
     }
 
-    private func connect() async throws -> NIOAsyncChannel<String, ByteBuffer> {
+    /// The TLS client context: full certificate and host name verification, TLS 1.2 or later.
+    private func makeTLSContext() throws -> NIOSSLContext? {
+        guard settings.security != .none else { return nil }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        configuration.minimumTLSVersion = .tlsv12
+        configuration.certificateVerification = .fullVerification
+        if let caFile = settings.caFile { configuration.trustRoots = .file(caFile) }
+        do {
+            return try NIOSSLContext(configuration: configuration)
+        } catch {
+            throw SMTPError.tlsFailed(reason: "cannot load the trusted CAs: \(error)")
+        }
+    }
+
+    /// The host name checked against the certificate; an IP address is checked as an address instead.
+    private var serverHostname: String? {
+        var v4 = in_addr(), v6 = in6_addr()
+        let isAddress = settings.host.withCString { inet_pton(AF_INET, $0, &v4) == 1 || inet_pton(AF_INET6, $0, &v6) == 1 }
+        return isAddress ? nil : settings.host
+    }
+
+    private func connect(tls: NIOSSLContext?) async throws -> NIOAsyncChannel<String, SMTPClientRequest> {
         let c = timeout.components
+        let implicitTLS = settings.security == .implicitTLS ? tls : nil, startTLS = settings.security == .startTLS ? tls : nil
+        let hostname = serverHostname
         return try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.seconds(c.seconds) + .nanoseconds(c.attoseconds / 1_000_000_000))
-            .connect(host: host, port: port) { channel in
+            .connect(host: settings.host, port: settings.port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(SMTPLineDecoder()))
-                    return try NIOAsyncChannel<String, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    if let implicitTLS {
+                        try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: implicitTLS, serverHostname: hostname))
+                    }
+                    try channel.pipeline.syncOperations.addHandler(SMTPClientHandler(tls: startTLS, serverHostname: hostname))
+                    return try NIOAsyncChannel<String, SMTPClientRequest>(wrappingChannelSynchronously: channel)
                 }
             }
     }
 
-    private func converse(_ channel: NIOAsyncChannel<String, ByteBuffer>, from: String, to: String, message: String) async throws {
+    private func converse(_ channel: NIOAsyncChannel<String, SMTPClientRequest>, from: String, to: String, message: String) async throws {
         try await channel.executeThenClose { inbound, outbound in
             var lines = inbound.makeAsyncIterator()
-            func send(_ command: String, expect codes: Set<Int>, raw: String? = nil) async throws -> (code: Int, text: String) {
-                if let text = raw ?? (command.isEmpty ? nil : command + "\r\n") { try await outbound.write(ByteBuffer(string: text)) }
+            /// Sends `request` (nothing for the greeting) and reads the reply; `shown` names it in errors,
+            /// so that AUTH payloads never reach a log line.
+            func send(_ request: SMTPClientRequest?, shown: String, expect codes: Set<Int>) async throws -> (code: Int, text: String) {
+                if let request { try await outbound.write(request) }
                 let reply = try await Self.readReply(&lines)
                 guard codes.contains(reply.code) else {
-                    if command != "QUIT" { _ = try? await send("QUIT", expect: [221]) }
-                    throw SMTPError.unexpectedReply(command: command.isEmpty ? "greeting" : command, code: reply.code, text: reply.text)
+                    if shown != "QUIT" { _ = try? await send(.command("QUIT"), shown: "QUIT", expect: [221]) }
+                    throw SMTPError.unexpectedReply(command: shown, code: reply.code, text: reply.text)
                 }
                 return reply
             }
-            _ = try await send("", expect: [220])
-            let ehlo = try await send("EHLO \(heloName)", expect: Set(500..<600).union([250]))
+            func command(_ line: String, expect codes: Set<Int>) async throws -> (code: Int, text: String) {
+                try await send(.command(line), shown: line, expect: codes)
+            }
+            func quitAndThrow(_ error: SMTPError) async throws -> Never {
+                _ = try? await command("QUIT", expect: [221])
+                throw error
+            }
+
+            _ = try await send(nil, shown: "greeting", expect: [220])
+            var ehlo = try await command("EHLO \(heloName)", expect: Set(500..<600).union([250]))
+            var encrypted = settings.security == .implicitTLS
+            if settings.security == .startTLS {
+                guard ehlo.code == 250, Self.extensions(ehlo.text).contains(where: { $0 == "STARTTLS" }) else {
+                    try await quitAndThrow(.startTLSUnavailable(host: settings.host))
+                }
+                _ = try await send(.startTLS, shown: "STARTTLS", expect: [220])
+                // RFC 3207: forget what the server said in plain text and ask again over TLS.
+                ehlo = try await command("EHLO \(heloName)", expect: [250])
+                encrypted = true
+            } else if ehlo.code != 250 {
+                _ = try await command("HELO \(heloName)", expect: [250])
+            }
+            if let username = settings.username, let password = settings.password {
+                guard encrypted else { try await quitAndThrow(.credentialsWithoutTLS) }
+                try await authenticate(username: username, password: password, ehlo: ehlo.text, send: send)
+            }
             var mailFrom = "MAIL FROM:<\(from)>"
-            if ehlo.code != 250 {
-                _ = try await send("HELO \(heloName)", expect: [250])
-            } else if !message.allSatisfy(\.isASCII), ehlo.text.uppercased().split(separator: "\n").contains(where: { $0.hasPrefix("8BITMIME") }) {
+            if ehlo.code == 250, !message.allSatisfy(\.isASCII), Self.extensions(ehlo.text).contains("8BITMIME") {
                 mailFrom += " BODY=8BITMIME"
             }
-            _ = try await send(mailFrom, expect: [250])
-            _ = try await send("RCPT TO:<\(to)>", expect: [250, 251])
-            _ = try await send("DATA", expect: [354])
-            _ = try await send("end of DATA", expect: [250], raw: message)
+            _ = try await command(mailFrom, expect: [250])
+            _ = try await command("RCPT TO:<\(to)>", expect: [250, 251])
+            _ = try await command("DATA", expect: [354])
+            _ = try await send(.payload(message), shown: "end of DATA", expect: [250])
             // The mail is accepted at this point; a failed QUIT must not make the caller resend it.
-            _ = try? await send("QUIT", expect: [221])
+            _ = try? await command("QUIT", expect: [221])
+        }
+    }
+
+    /// AUTH PLAIN if offered, else AUTH LOGIN (RFC 4954); errors name the mechanism, never the payload.
+    private func authenticate(
+        username: String, password: String, ehlo: String,
+        send: (SMTPClientRequest?, String, Set<Int>) async throws -> (code: Int, text: String)
+    ) async throws {
+        let mechanisms = Self.extensions(ehlo).first { $0.hasPrefix("AUTH ") || $0.hasPrefix("AUTH=") }
+            .map { $0.dropFirst(5).split(separator: " ").map(String.init) } ?? []
+        func base64(_ text: String) -> String { Data(text.utf8).base64EncodedString() }
+        if mechanisms.contains("PLAIN") {
+            _ = try await send(.command("AUTH PLAIN " + base64("\0\(username)\0\(password)")), "AUTH PLAIN", [235])
+        } else if mechanisms.contains("LOGIN") {
+            _ = try await send(.command("AUTH LOGIN"), "AUTH LOGIN", [334])
+            _ = try await send(.command(base64(username)), "AUTH LOGIN (user name)", [334])
+            _ = try await send(.command(base64(password)), "AUTH LOGIN (password)", [235])
+        } else {
+            _ = try? await send(.command("QUIT"), "QUIT", [221])
+            throw SMTPError.authUnavailable(offered: mechanisms.joined(separator: " "))
+        }
+    }
+
+    /// The upper-cased EHLO keywords with their parameters (`STARTTLS`, `AUTH PLAIN LOGIN`…), greeting line excluded.
+    static func extensions(_ ehloText: String) -> [String] {
+        ehloText.uppercased().split(separator: "\n").dropFirst().map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// TLS library errors become ``SMTPError/tlsFailed(reason:)``; others pass through.
+    static func smtpError(_ error: any Error) -> any Error {
+        switch error {
+        case is SMTPError: error
+        case let tls as NIOSSLError: SMTPError.tlsFailed(reason: "\(tls)")
+        case let tls as NIOSSLExtraError: SMTPError.tlsFailed(reason: "\(tls)")
+        default: error
         }
     }
 
@@ -154,25 +211,6 @@ public struct SMTPDelivery: MailDelivery {
         var lines = message.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
         if lines.last == "" { lines.removeLast() }
         return lines.map { $0.hasPrefix(".") ? "." + $0 : String($0) }.joined(separator: "\r\n") + "\r\n.\r\n"
-    }
-}
-
-/// Splits the inbound byte stream into lines, dropping the CRLF (a bare LF is tolerated).
-struct SMTPLineDecoder: ByteToMessageDecoder {
-    typealias InboundOut = String
-    /// Longest line accepted before giving up on a misbehaving peer.
-    static let maxLineLength = 64 * 1024
-
-    mutating func decode(context: ChannelHandlerContext, buffer: inout ByteBuffer) throws -> DecodingState {
-        guard let newline = buffer.readableBytesView.firstIndex(of: UInt8(ascii: "\n")) else {
-            if buffer.readableBytes > Self.maxLineLength { throw SMTPError.unexpectedReply(command: "(reply)", code: 0, text: "line too long") }
-            return .needMoreData
-        }
-        var line = buffer.readString(length: newline - buffer.readerIndex) ?? ""
-        buffer.moveReaderIndex(forwardBy: 1)
-        if line.hasSuffix("\r") { line.removeLast() }
-        context.fireChannelRead(Self.wrapInboundOut(line))
-        return .continue
     }
 }
 

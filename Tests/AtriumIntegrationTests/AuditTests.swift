@@ -41,8 +41,13 @@ struct AuditTests {
     func appendOnly() async throws {
         try await TestEnv.with("auditro") { s in
             let t = try await s.makeTenant("ro")
-            await #expect(throws: (any Error).self) {
-                try await s.tenantDB.transaction(t.handle) { tx in try await tx.query("DELETE FROM audit_log") }
+            // The trigger refuses, not a missing privilege or a typo: RAISE EXCEPTION is SQLSTATE P0001.
+            for statement: PostgresQuery in ["DELETE FROM audit_log", "UPDATE audit_log SET actor = 'someone-else'", "TRUNCATE audit_log"] {
+                let error = await #expect(throws: PSQLError.self) {
+                    try await s.tenantDB.transaction(t.handle) { tx in try await tx.query(statement) }
+                }
+                #expect(error?.serverInfo?[.sqlState] == "P0001", "\(statement.sql)")
+                #expect(error?.serverInfo?[.message] == "audit_log is append-only", "\(statement.sql)")
             }
             let count = try await s.tenantDB.transaction(t.handle) { tx in
                 try await tx.query("SELECT count(*) FROM audit_log").collect().first?.decode(Int.self)

@@ -8,17 +8,6 @@ import Testing
 
 @Suite("Identity core", .timeLimit(.minutes(3)))
 struct IdentityTests {
-    @Test("Argon2id hashes are PHC strings with OWASP parameters and verify only the right password")
-    func argon2() async throws {
-        let hasher = PasswordHasher()
-        let hash = try await hasher.hash("correct horse battery")
-        #expect(hash.hasPrefix("$argon2id$v=19$m=19456,t=2,p=1$"))
-        #expect(try await hasher.verify("correct horse battery", against: hash))
-        #expect(try await hasher.verify("correct horse batterY", against: hash) == false)
-        #expect(try await hasher.hash("correct horse battery") != hash) // fresh salt each time
-        #expect(try await hasher.verify("x", against: "not-a-hash") == false)
-    }
-
     @Test("login rotates the session: the token presented before login stops working")
     func sessionRotation() async throws {
         try await TestEnv.with("idrot") { s in

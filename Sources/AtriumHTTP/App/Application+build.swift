@@ -77,13 +77,8 @@ public func withRunningServices<R: Sendable>(_ services: AppServices, _ body: @S
 /// Background services every server process runs besides HTTP.
 public func backgroundServices(_ services: AppServices) -> [any Service] {
     var delivery: any MailDelivery = MailDirectory(root: services.config.home + "/mail")
-    if let smtp = services.config.smtpURL {
-        do {
-            delivery = try SMTPDelivery(url: smtp)
-        } catch {
-            services.logger.error("ATRIUM_SMTP_URL unusable; writing mail to the mail directory instead", metadata: ["error": "\(error)"])
-        }
-    }
+    // AppConfig has validated the settings: no silent fallback to the mail directory.
+    if let smtp = services.config.smtp { delivery = SMTPDelivery(settings: smtp) }
     let registry = services.registry
     let sender = OutboxSender(
         tenantDB: services.tenantDB, delivery: delivery,

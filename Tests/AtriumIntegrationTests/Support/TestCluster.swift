@@ -7,10 +7,14 @@ import Logging
 import PostgresNIO
 
 /// The private PostgreSQL cluster of a test run, started once per process under
-/// `.atrium/test/pg` (or `$ATRIUM_TEST_HOME/pg`). Each suite gets its own database.
+/// `.atrium/test/pg` (or `$ATRIUM_TEST_HOME/pg`). Each test gets its own database, copied from
+/// a template that is migrated once per run (as SwiftPackageIndex-Server does), so no test pays
+/// for the platform migrations. Tenant roles are cluster-wide, which is why each copy gets its own
+/// `ATRIUM_ROLE_PREFIX`; the template holds no tenant, so it holds no role either.
 actor TestCluster {
     static let shared = TestCluster()
     private var starting: Task<EmbeddedPostgres, any Error>?
+    private var migratingTemplate: Task<String, any Error>?
 
     static let repoRoot: String = {
         var url = URL(fileURLWithPath: #filePath)
@@ -72,7 +76,12 @@ actor TestCluster {
         let pg = try await cluster()
         let suffix = Token.randomPassword(length: 6).lowercased().filter { $0.isLetter || $0.isNumber }
         let dbName = "t_\(name.lowercased().filter { $0.isLetter })_\(suffix)"
-        try await pg.ensureDatabase(dbName, logger: Self.logger)
+        if migrations == nil {
+            try await Self.copyDatabase(template: try await templateDatabase(), to: dbName, pg: pg)
+        } else {
+            // Tests with their own migration files start from an empty database.
+            try await pg.ensureDatabase(dbName, logger: Self.logger)
+        }
         let home = Self.testHome + "/" + dbName
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         var env = ProcessInfo.processInfo.environment
@@ -91,6 +100,41 @@ actor TestCluster {
         env["ATRIUM_TRADING_SYNC"] = "false"
         env.merge(extra) { _, new in new }
         return try AppConfig.fromEnvironment(env)
+    }
+
+    /// The name of the template database: created and platform-migrated by the first caller of the run.
+    func templateDatabase() async throws -> String {
+        if let migratingTemplate { return try await migratingTemplate.value }
+        let task = Task {
+            let pg = try await cluster()
+            let name = "t_template_" + Token.randomPassword(length: 6).lowercased().filter { $0.isLetter || $0.isNumber }
+            try await pg.ensureDatabase(name, logger: Self.logger)
+            let database = Database(url: try pg.appURL(database: name), poolSize: 1, logger: Self.logger)
+            let migrations = try MigrationSet.load(root: Self.repoRoot + "/migrations")
+            // The pool is shut down (its connection closed) before the group returns: PostgreSQL
+            // copies a template only while nobody is connected to it.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await database.run() }
+                defer { group.cancelAll() }
+                _ = try await Migrator(database: database, migrations: migrations).migratePlatform()
+            }
+            return name
+        }
+        migratingTemplate = task
+        return try await task.value
+    }
+
+    /// `CREATE DATABASE … TEMPLATE`: a file-level copy, much cheaper than running the migrations again.
+    private static func copyDatabase(template: String, to name: String, pg: EmbeddedPostgres) async throws {
+        guard let copy = SQLIdentifier(name), let source = SQLIdentifier(template), let owner = SQLIdentifier(EmbeddedPostgres.appRole) else {
+            throw StorageError.invalidIdentifier(name)
+        }
+        let client = PostgresClient(configuration: try pg.superuserURL().clientConfiguration(poolSize: 1))
+        try await client.runScoped {
+            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(copy.quoted) TEMPLATE \(source.quoted) OWNER \(owner.quoted)"))
+            // Database privileges are not part of the copy; schema privileges are.
+            try await client.query(PostgresQuery(unsafeSQL: "REVOKE TEMPORARY ON DATABASE \(copy.quoted) FROM PUBLIC"))
+        }
     }
 
     /// Superuser URL of a test database (for tampering tests and catalog checks).

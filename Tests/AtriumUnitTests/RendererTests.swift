@@ -12,7 +12,7 @@ struct RendererTests {
 
     @Test("each locale renders its own strings")
     func perLocale() throws {
-        let r = try Renderer(root: TestCluster.repoRoot + "/templates")
+        let r = try Renderer(root: RepositoryPaths.root + "/templates")
         let en = try r.render("errors/not-found", brand: nil, context: ["lang": "en", "t": r.strings("en")])
         let es = try r.render("errors/not-found", brand: nil, context: ["lang": "es", "t": r.strings("es")])
         #expect(en != es)
@@ -23,7 +23,7 @@ struct RendererTests {
 extension RendererTests {
     @Test("a changed brand value renders at once (compiled brand constants are keyed by content)")
     func brandConstantsFollowChanges() throws {
-        let r = try Renderer(root: TestCluster.repoRoot + "/templates")
+        let r = try Renderer(root: RepositoryPaths.root + "/templates")
         func page(_ name: String) throws -> String {
             try r.render("errors/maintenance", brand: "aurora", context: ["lang": "en", "t": r.strings("en"),
                                                                           "brand": ["name": name, "slug": "aurora", "primaryColor": "#000000"]])
