@@ -51,6 +51,10 @@ where Brand.Context == AtriumRequestContext, Console.Context == AtriumRequestCon
     }
 
     private func dispatch(_ request: Request, context: inout AtriumRequestContext, tagRequests: Bool) async -> Response {
+        // No handler sees a query parameter holding NUL, invalid UTF-8 or a control character.
+        if let rejection = Forms.queryRejection(request, strings: services.renderer.strings(PageContext.locale(for: request, site: context.site))) {
+            return ErrorPages.from(rejection, request: request, context: context, services: services)
+        }
         if let ops = await operations.respond(to: request) { return ops }
         if services.config.sandboxPSP, request.uri.path.hasPrefix("/sandbox-psp/") || request.uri.path == "/sandbox-psp" {
             do { return try await sandbox.respond(to: request, context: context) } catch {
