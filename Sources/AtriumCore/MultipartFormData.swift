@@ -1,4 +1,6 @@
 import Foundation
+import MultipartKit
+import NIOCore
 
 /// One part of a multipart/form-data body.
 public struct FormPart: Sendable, Equatable {
@@ -48,20 +50,15 @@ public enum MultipartError: Error, Equatable, Sendable, CustomStringConvertible 
     }
 }
 
-/// A parser for multipart/form-data request bodies (RFC 7578 on top of RFC 2046).
+/// multipart/form-data request bodies (RFC 7578), framed by multipart-kit's `MultipartParser`
+/// and held to our limits: part count, bytes per field and per file, header bytes per part.
 public enum MultipartFormData {
     /// Largest accepted header section of one part, in bytes.
     static let maxHeaderBytes = 8 * 1024
     /// Longest accepted boundary in bytes (RFC 2046 says 70; we tolerate more, but bound the scan cost).
     static let maxBoundaryBytes = 200
-
-    private static let cr: UInt8 = 0x0D
-    private static let lf: UInt8 = 0x0A
-    private static let dash: UInt8 = 0x2D
-    private static let space: UInt8 = 0x20
-    private static let tab: UInt8 = 0x09
-    private static let colon: UInt8 = 0x3A
-    private static let crlfcrlf: [UInt8] = [0x0D, 0x0A, 0x0D, 0x0A]
+    /// The parser is fed this much at a time, so that a limit stops the work early.
+    static let chunkBytes = 64 * 1024
 
     /// The boundary from a Content-Type header value like `multipart/form-data; boundary="----x"` (quoted or not, case-insensitive parameter names).
     public static func boundary(contentType: String) -> String? {
@@ -83,256 +80,109 @@ public enum MultipartFormData {
         let (mediaType, _) = parseHeaderValue(contentType)
         guard mediaType == "multipart/form-data" else { throw .notMultipart }
         guard let boundary = boundary(contentType: contentType) else { throw .missingBoundary }
-        let boundaryBytes = Array(boundary.utf8)
-        guard boundaryBytes.count <= maxBoundaryBytes else { throw .malformed("boundary too long") }
-        guard !boundaryBytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { throw .malformed("invalid boundary") }
+        guard boundary.utf8.count <= maxBoundaryBytes else { throw .malformed("boundary too long") }
+        guard !boundary.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { throw .malformed("invalid boundary") }
 
-        // Every delimiter is CRLF "--" boundary; only the very first may start the body without the CRLF.
-        let delimiter: [UInt8] = [cr, lf, dash, dash] + boundaryBytes
-        let count = body.count
+        let collector = PartCollector(maxParts: maxParts, maxPartBytes: maxPartBytes, maxFieldBytes: maxFieldBytes)
+        let parser = MultipartParser(boundary: boundary)
+        parser.onHeader = { name, value in collector.header(name: name, value: value) }
+        parser.onBody = { chunk in collector.body(&chunk) }
+        parser.onPartComplete = { collector.complete() }
 
-        // `position` always points just past a matched "--boundary".
-        var position: Int
-        if hasPrefix(body, at: 0, delimiter[2...]) {
-            position = delimiter.count - 2
-        } else if let found = firstIndex(of: delimiter, in: body, from: 0, to: count) {
-            position = found + delimiter.count  // everything before it is the ignored preamble
-        } else {
-            throw .malformed("no opening boundary")
+        var offset = 0
+        while offset < body.count {
+            let end = min(body.count, offset + chunkBytes)
+            do { try parser.execute(ByteBuffer(bytes: body[offset..<end])) } catch { throw .malformed("invalid syntax") }
+            if let error = collector.error { throw error }
+            offset = end
         }
-
-        var parts: [FormPart] = []
-        while true {
-            // The closing delimiter "--boundary--"; whatever follows is the ignored epilogue.
-            if position + 2 <= count, body[position] == dash, body[position + 1] == dash { return parts }
-            // Otherwise the delimiter line may carry transport padding (spaces/tabs) before its CRLF.
-            while position < count, body[position] == space || body[position] == tab { position += 1 }
-            guard position + 2 <= count else { throw .malformed("no closing boundary") }
-            guard body[position] == cr, body[position + 1] == lf else { throw .malformed("boundary line not followed by CRLF") }
-            guard parts.count < maxParts else { throw .tooManyParts(maxParts) }
-
-            // Header section: from after the delimiter line's CRLF up to the first CRLFCRLF. Searching from the
-            // delimiter line's own CRLF lets an empty header section (a part starting with a blank line) match too.
-            let headerStart = position + 2
-            let headerWindowEnd = clampedEnd(start: position, length: 2 + maxHeaderBytes + 4, count: count)
-            guard let headerEnd = firstIndex(of: crlfcrlf, in: body, from: position, to: headerWindowEnd) else {
-                throw .malformed(headerWindowEnd < count ? "header section too long" : "no closing boundary")
-            }
-            let headers = try parseHeaders(body, from: headerStart, to: max(headerStart, headerEnd))
-            let part = try describePart(headers)
-
-            // Content: up to the next delimiter. The search window stops just past the largest allowed
-            // content, so an oversized part costs at most `limit` bytes of scanning before it is refused.
-            let contentStart = headerEnd + 4
-            let limit = max(0, part.fileName == nil ? maxFieldBytes : maxPartBytes)
-            let contentWindowEnd = clampedEnd(start: contentStart, length: limit.addingReportingOverflow(delimiter.count), count: count)
-            guard let contentEnd = firstIndex(of: delimiter, in: body, from: contentStart, to: contentWindowEnd) else {
-                if contentWindowEnd < count { throw .partTooLarge(name: part.name, limit: limit) }
-                throw .malformed("no closing boundary")
-            }
-            parts.append(FormPart(name: part.name, fileName: part.fileName, contentType: part.contentType,
-                                  data: Array(body[contentStart..<contentEnd])))
-            position = contentEnd + delimiter.count
+        // The parser does not say whether it has read the closing delimiter, so it is probed: in the
+        // preamble and the epilogue it ignores everything, while in any other state the probe (end of
+        // a header line, end of the header section, one content byte) yields an event or a syntax error.
+        let last = collector.lastEvent
+        collector.probing = true
+        collector.lastEvent = .none
+        let quiet: Bool
+        do {
+            try parser.execute(ByteBuffer(string: "\n\r\nx"))
+            quiet = collector.lastEvent == .none
+        } catch {
+            quiet = false
         }
+        if quiet, last == .partComplete { return collector.parts }
+        throw .malformed(quiet && last == .none ? "no opening boundary" : "no closing boundary")
+    }
+}
+
+/// Gathers the parser's callbacks into parts, enforcing the limits. The callbacks cannot throw, so
+/// the first error is kept and everything after it ignored; `parse` checks it after each chunk.
+private final class PartCollector {
+    enum Event { case none, header, body, partComplete }
+
+    let maxParts: Int
+    let maxPartBytes: Int
+    let maxFieldBytes: Int
+    var parts: [FormPart] = []
+    var error: MultipartError?
+    var lastEvent = Event.none
+    /// Set while `parse` probes for the closing delimiter: events then only show the state, and are not collected.
+    var probing = false
+    private var headers: [(name: String, value: String)] = []
+    private var headerBytes = 0
+    private var current: FormPart?
+    private var limit = 0
+
+    init(maxParts: Int, maxPartBytes: Int, maxFieldBytes: Int) {
+        self.maxParts = maxParts
+        self.maxPartBytes = maxPartBytes
+        self.maxFieldBytes = maxFieldBytes
     }
 
-    // MARK: - Byte scanning
-
-    /// `min(count, start + length)` without overflowing.
-    private static func clampedEnd(start: Int, length: Int, count: Int) -> Int {
-        length >= count - start ? count : start + length
+    func header(name: String, value: String) {
+        lastEvent = .header
+        guard error == nil, !probing else { return }
+        headerBytes += name.utf8.count + value.utf8.count + 4
+        guard headerBytes <= MultipartFormData.maxHeaderBytes else { return fail(.malformed("header section too long")) }
+        // NUL and other controls (TAB aside) have no place in a header line; invalid UTF-8 arrives as "".
+        guard !value.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) else {
+            return fail(.malformed("invalid header line"))
+        }
+        headers.append((name.lowercased(), value.trimmingCharacters(in: .whitespaces)))
     }
 
-    private static func clampedEnd(start: Int, length: (partialValue: Int, overflow: Bool), count: Int) -> Int {
-        length.overflow ? count : clampedEnd(start: start, length: length.partialValue, count: count)
+    func body(_ chunk: inout ByteBuffer) {
+        lastEvent = .body
+        // Read through `current` without copying the part: a live copy would make each append copy all bytes.
+        guard error == nil, !probing, start(), let size = current?.data.count, let name = current?.name else { return }
+        guard size + chunk.readableBytes <= limit else { return fail(.partTooLarge(name: name, limit: limit)) }
+        current?.data.append(contentsOf: chunk.readableBytesView)
     }
 
-    private static func hasPrefix(_ bytes: [UInt8], at start: Int, _ prefix: ArraySlice<UInt8>) -> Bool {
-        guard bytes.count - start >= prefix.count else { return false }
-        var i = start
-        for byte in prefix {
-            if bytes[i] != byte { return false }
-            i += 1
-        }
-        return true
+    func complete() {
+        lastEvent = .partComplete
+        guard error == nil, !probing, start(), let part = current else { return }
+        guard parts.count < maxParts else { return fail(.tooManyParts(maxParts)) }
+        parts.append(part)
+        current = nil
+        headers = []
+        headerBytes = 0
     }
 
-    /// The first index `i` in `from...(to - pattern.count)` where `pattern` occurs. Linear in practice: it skips
-    /// to occurrences of the pattern's first byte and compares the rest (at most `pattern.count` bytes) there.
-    private static func firstIndex(of pattern: [UInt8], in bytes: [UInt8], from start: Int, to end: Int) -> Int? {
-        let length = pattern.count
-        guard length > 0, start >= 0, end <= bytes.count, end - start >= length else { return nil }
-        return bytes.withUnsafeBufferPointer { haystack -> Int? in
-            pattern.withUnsafeBufferPointer { needle -> Int? in
-                let first = needle[0]
-                let last = end - length
-                var i = start
-                while i <= last {
-                    if haystack[i] != first {
-                        i += 1
-                        continue
-                    }
-                    var j = 1
-                    while j < length, haystack[i + j] == needle[j] { j += 1 }
-                    if j == length { return i }
-                    i += 1
-                }
-                return nil
-            }
-        }
-    }
-
-    // MARK: - Part headers
-
-    private struct PartHead {
-        var name: String
-        var fileName: String?
-        var contentType: String?
-    }
-
-    /// Splits `bytes[start..<end]` into CRLF-separated header lines, as (lowercased name, trimmed value) pairs.
-    private static func parseHeaders(_ bytes: [UInt8], from start: Int, to end: Int) throws(MultipartError) -> [(name: String, value: String)] {
-        var headers: [(name: String, value: String)] = []
-        var lineStart = start
-        while lineStart < end {
-            var lineEnd = lineStart
-            while lineEnd < end, !(bytes[lineEnd] == cr && lineEnd + 1 < end && bytes[lineEnd + 1] == lf) { lineEnd += 1 }
-            let line = bytes[lineStart..<lineEnd]
-            lineStart = lineEnd + 2
-            if line.contains(where: { $0 == cr || $0 == lf || $0 == 0 }) { throw .malformed("invalid header line") }
-            if let firstByte = line.first, firstByte == space || firstByte == tab {
-                // Obsolete line folding: a continuation of the previous header's value.
-                guard !headers.isEmpty else { throw .malformed("invalid header line") }
-                headers[headers.count - 1].value += " " + decodeText(line).trimmingCharacters(in: .whitespaces)
-                continue
-            }
-            guard let colonIndex = line.firstIndex(of: colon) else { throw .malformed("invalid header line") }
-            let name = decodeText(line[line.startIndex..<colonIndex]).trimmingCharacters(in: .whitespaces).lowercased()
-            guard !name.isEmpty else { throw .malformed("invalid header line") }
-            let value = decodeText(line[(colonIndex + 1)...]).trimmingCharacters(in: .whitespaces)
-            headers.append((name, value))
-        }
-        return headers
-    }
-
-    private static func describePart(_ headers: [(name: String, value: String)]) throws(MultipartError) -> PartHead {
-        let dispositions = headers.filter { $0.name == "content-disposition" }
-        guard let disposition = dispositions.first else { throw .malformed("part without Content-Disposition") }
-        guard dispositions.count == 1 else { throw .malformed("duplicate Content-Disposition header") }
-        let contentTypes = headers.filter { $0.name == "content-type" }
-        guard contentTypes.count <= 1 else { throw .malformed("duplicate Content-Type header") }
-
-        let (type, parameters) = parseHeaderValue(disposition.value)
-        guard type == "form-data" else { throw .malformed("part is not form-data") }
-        var seen: Set<String> = []
-        for parameter in parameters where !seen.insert(parameter.name).inserted {
-            throw .malformed("duplicate Content-Disposition parameter \(parameter.name)")
-        }
-        func value(of name: String) -> String? { parameters.first { $0.name == name }?.value }
-
-        guard let name = value(of: "name") else { throw .malformed("part without a name") }
-        var fileName = value(of: "filename")
-        if let extended = value(of: "filename*") {
-            if let decoded = decodeExtendedValue(extended) {
-                fileName = decoded
-            } else if fileName == nil {
-                throw .malformed("invalid filename* parameter")
-            }
-        }
-        return PartHead(name: name, fileName: fileName, contentType: contentTypes.first?.value)
-    }
-
-    /// Splits a header value like `form-data; name="a"; filename=b.txt` into its lowercased leading token and its
-    /// parameters (lowercased names, unquoted values). Quoted strings may contain `;` and backslash escapes.
-    private static func parseHeaderValue(_ value: String) -> (String, [(name: String, value: String)]) {
-        let scalars = Array(value.unicodeScalars)
-        let n = scalars.count
-        func isSpace(_ s: Unicode.Scalar) -> Bool { s == " " || s == "\t" }
-        func trimmed(_ range: Range<Int>) -> String {
-            var lower = range.lowerBound, upper = range.upperBound
-            while lower < upper, isSpace(scalars[lower]) { lower += 1 }
-            while upper > lower, isSpace(scalars[upper - 1]) { upper -= 1 }
-            var text = String.UnicodeScalarView()
-            text.append(contentsOf: scalars[lower..<upper])
-            return String(text)
-        }
-
-        var i = 0
-        while i < n, scalars[i] != ";" { i += 1 }
-        let leading = trimmed(0..<i).lowercased()
-        var parameters: [(name: String, value: String)] = []
-        while i < n {
-            while i < n, scalars[i] == ";" || isSpace(scalars[i]) { i += 1 }
-            let nameStart = i
-            while i < n, scalars[i] != "=", scalars[i] != ";" { i += 1 }
-            let name = trimmed(nameStart..<i).lowercased()
-            guard i < n, scalars[i] == "=" else { continue }  // a bare token without a value: ignored
-            i += 1
-            while i < n, isSpace(scalars[i]) { i += 1 }
-            var parameterValue = String.UnicodeScalarView()
-            if i < n, scalars[i] == "\"" {
-                i += 1
-                while i < n, scalars[i] != "\"" {
-                    // A backslash escapes a following quote or backslash. Browsers send other backslashes
-                    // (Windows paths) unescaped, so those are kept literally rather than dropped.
-                    if scalars[i] == "\\", i + 1 < n, scalars[i + 1] == "\"" || scalars[i + 1] == "\\" { i += 1 }
-                    parameterValue.append(scalars[i])
-                    i += 1
-                }
-                // Skip the closing quote and anything up to the next separator.
-                while i < n, scalars[i] != ";" { i += 1 }
-            } else {
-                let valueStart = i
-                while i < n, scalars[i] != ";" { i += 1 }
-                parameterValue = trimmed(valueStart..<i).unicodeScalars
-            }
-            if !name.isEmpty { parameters.append((name, String(parameterValue))) }
-        }
-        return (leading, parameters)
-    }
-
-    /// Decodes an RFC 5987 `ext-value` such as `UTF-8''Zo%C3%AB.pdf`; nil if it is invalid.
-    private static func decodeExtendedValue(_ value: String) -> String? {
-        let pieces = value.split(separator: "'", maxSplits: 2, omittingEmptySubsequences: false)
-        guard pieces.count == 3 else { return nil }
-        let charset = pieces[0].lowercased()
-        var bytes: [UInt8] = []
-        let encoded = Array(pieces[2].utf8)
-        var i = 0
-        while i < encoded.count {
-            if encoded[i] == UInt8(ascii: "%") {
-                guard i + 2 < encoded.count, let high = hexValue(encoded[i + 1]), let low = hexValue(encoded[i + 2]) else { return nil }
-                bytes.append(high << 4 | low)
-                i += 3
-            } else {
-                bytes.append(encoded[i])
-                i += 1
-            }
-        }
-        switch charset {
-        case "utf-8": return String(validating: bytes, as: UTF8.self)
-        case "iso-8859-1": return latin1(bytes[...])
-        default: return nil
+    /// Describes the part being read from its headers when its content begins; false on a bad header.
+    private func start() -> Bool {
+        guard current == nil else { return true }
+        do {
+            let head = try MultipartFormData.describePart(headers)
+            limit = max(0, head.fileName == nil ? maxFieldBytes : maxPartBytes)
+            current = FormPart(name: head.name, fileName: head.fileName, contentType: head.contentType, data: [])
+            return true
+        } catch {
+            fail(error)
+            return false
         }
     }
 
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
-
-    /// Header bytes as text: UTF-8 (what browsers send), else ISO-8859-1.
-    private static func decodeText(_ bytes: ArraySlice<UInt8>) -> String {
-        String(validating: bytes, as: UTF8.self) ?? latin1(bytes)
-    }
-
-    private static func latin1(_ bytes: ArraySlice<UInt8>) -> String {
-        var text = String.UnicodeScalarView()
-        text.append(contentsOf: bytes.map { Unicode.Scalar($0) })
-        return String(text)
+    private func fail(_ error: MultipartError) {
+        if self.error == nil { self.error = error }
     }
 }

@@ -1,7 +1,9 @@
-import Crypto
 import Foundation
+import HummingbirdOTP
 
-/// Time-based one-time passwords (RFC 6238) built on HOTP (RFC 4226), for authenticator apps.
+/// Time-based one-time passwords (RFC 6238) for authenticator apps: HummingbirdOTP computes each
+/// HOTP value (RFC 4226); this type adds the step window and the step it matched, which TwoFactor
+/// stores so that a code accepted once is refused again.
 public enum TOTP {
     /// The HMAC hash a secret is used with; authenticator apps widely support only SHA-1.
     public enum Algorithm: String, Sendable, CaseIterable {
@@ -10,10 +12,11 @@ public enum TOTP {
         case sha512 = "SHA512"
     }
 
-    /// The code for `time`, zero-padded to `digits` (6 to 8).
+    /// The code for `time`, zero-padded to `digits` (6 to 8); nil when the secret is not UTF-8 text
+    /// (HummingbirdOTP keys are strings; `randomSecret` only makes such secrets).
     public static func code(
         secret: [UInt8], time: Date, digits: Int = 6, period: Int = 30, algorithm: Algorithm = .sha1
-    ) -> String {
+    ) -> String? {
         hotp(secret: secret, counter: UInt64(counter(at: time, period: period)), digits: digits, algorithm: algorithm)
     }
 
@@ -32,16 +35,20 @@ public enum TOTP {
         var matched: Int?
         let steps = (0...window).flatMap { $0 == 0 ? [now] : [now - $0, now + $0] }
         for step in steps where step >= 0 {
-            let expected = Array(hotp(secret: secret, counter: UInt64(step), digits: digits, algorithm: algorithm).utf8)
-            if constantTimeEqual(expected, given), matched == nil { matched = step }
+            guard let expected = hotp(secret: secret, counter: UInt64(step), digits: digits, algorithm: algorithm) else { return nil }
+            if constantTimeEqual(Array(expected.utf8), given), matched == nil { matched = step }
         }
         return matched
     }
 
-    /// A new random secret from the system's cryptographically secure generator (20 bytes = 160 bits).
-    public static func randomSecret(bytes: Int = 20) -> [UInt8] {
+    /// Characters of a new secret: its bytes must be UTF-8 text, because HummingbirdOTP takes the key as a string.
+    static let secretAlphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+
+    /// A new random secret from the system's cryptographically secure generator: `bytes` ASCII
+    /// characters of 6 random bits each (the default 27 give 162 bits, above RFC 4226's 160).
+    public static func randomSecret(bytes: Int = 27) -> [UInt8] {
         var generator = SystemRandomNumberGenerator()
-        return (0..<bytes).map { _ in generator.next() }
+        return (0..<bytes).map { _ in secretAlphabet[Int(generator.next(upperBound: UInt32(secretAlphabet.count)))] }
     }
 
     /// The Key URI an authenticator app scans, `otpauth://totp/Issuer:account?secret=…&issuer=…`.
@@ -54,26 +61,22 @@ public enum TOTP {
             + "&issuer=\(issuerText)&algorithm=\(algorithm.rawValue)&digits=\(digits)&period=\(period)"
     }
 
-    /// The HOTP value (RFC 4226) for a counter, zero-padded to `digits`.
-    static func hotp(secret: [UInt8], counter: UInt64, digits: Int, algorithm: Algorithm) -> String {
+    /// The HOTP value (RFC 4226) for a counter, computed by HummingbirdOTP and zero-padded to `digits`;
+    /// nil when the secret is not UTF-8 text.
+    static func hotp(secret: [UInt8], counter: UInt64, digits: Int, algorithm: Algorithm) -> String? {
         precondition((6...8).contains(digits), "digits must be 6, 7 or 8")
-        let message = withUnsafeBytes(of: counter.bigEndian) { Array($0) }
-        let key = SymmetricKey(data: secret)
-        let mac: [UInt8] = switch algorithm {
-        case .sha1: Array(HMAC<Insecure.SHA1>.authenticationCode(for: message, using: key))
-        case .sha256: Array(HMAC<SHA256>.authenticationCode(for: message, using: key))
-        case .sha512: Array(HMAC<SHA512>.authenticationCode(for: message, using: key))
+        guard let key = String(validating: secret, as: UTF8.self) else { return nil }
+        let hash: OTPHashFunction = switch algorithm {
+        case .sha1: .sha1
+        case .sha256: .sha256
+        case .sha512: .sha512
         }
-        // Dynamic truncation: 31 bits read at the offset named by the low nibble of the last byte.
-        let offset = Int(mac[mac.count - 1] & 0x0F)
-        let binary = mac[offset..<offset + 4].reduce(UInt32(0)) { $0 << 8 | UInt32($1) } & 0x7FFF_FFFF
-        var modulus: UInt32 = 1
-        for _ in 0..<digits { modulus *= 10 }
-        let text = String(binary % modulus)
+        let text = String(HOTP(secret: key, length: digits, hashFunction: hash).compute(counter: counter))
         return String(repeating: "0", count: digits - text.count) + text
     }
 
-    /// The RFC 6238 time step containing `time`; times before 1970 count as step 0.
+    /// The RFC 6238 time step containing `time`; times before 1970 count as step 0. (HummingbirdOTP's
+    /// own TOTP type converts the time without this guard, and steps are needed for the replay window.)
     static func counter(at time: Date, period: Int) -> Int {
         precondition(period > 0, "period must be positive")
         return max(0, Int((time.timeIntervalSince1970 / Double(period)).rounded(.down)))
@@ -108,53 +111,3 @@ public enum TOTP {
     }
 }
 
-/// RFC 4648 Base32, the encoding authenticator apps use for TOTP secrets.
-public enum Base32 {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".utf8)
-
-    /// Uppercase Base32 without `=` padding.
-    public static func encode(_ bytes: [UInt8]) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity((bytes.count * 8 + 4) / 5)
-        var buffer: UInt32 = 0
-        var bits = 0
-        for byte in bytes {
-            buffer = buffer << 8 | UInt32(byte)
-            bits += 8
-            while bits >= 5 {
-                bits -= 5
-                output.append(alphabet[Int(buffer >> UInt32(bits) & 0x1F)])
-            }
-        }
-        if bits > 0 { output.append(alphabet[Int(buffer << UInt32(5 - bits) & 0x1F)]) }
-        return String(decoding: output, as: UTF8.self)
-    }
-
-    /// The bytes of Base32 text in either case, ignoring spaces and `=`; nil on other characters or impossible lengths.
-    public static func decode(_ text: String) -> [UInt8]? {
-        var output: [UInt8] = []
-        var buffer: UInt32 = 0
-        var bits = 0
-        var symbols = 0
-        for character in text.utf8 {
-            let value: UInt8
-            switch character {
-            case UInt8(ascii: " "), UInt8(ascii: "="): continue
-            case UInt8(ascii: "A")...UInt8(ascii: "Z"): value = character - UInt8(ascii: "A")
-            case UInt8(ascii: "a")...UInt8(ascii: "z"): value = character - UInt8(ascii: "a")
-            case UInt8(ascii: "2")...UInt8(ascii: "7"): value = character - UInt8(ascii: "2") + 26
-            default: return nil
-            }
-            symbols += 1
-            buffer = buffer << 5 | UInt32(value)
-            bits += 5
-            if bits >= 8 {
-                bits -= 8
-                output.append(UInt8(truncatingIfNeeded: buffer >> UInt32(bits)))
-            }
-        }
-        // 1, 3 or 6 leftover symbols cannot come from whole bytes.
-        guard ![1, 3, 6].contains(symbols % 8) else { return nil }
-        return output
-    }
-}

@@ -122,6 +122,12 @@ struct MultipartFormDataTests {
         #expect(throws: MultipartError.malformed("no opening boundary")) {
             try MultipartFormData.parse([], contentType: contentType)
         }
+        // Cut off right after a delimiter line, and in the middle of the closing delimiter.
+        for cut in ["--\(boundary)\r\n", "--\(boundary)\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--\(boundary)"] {
+            #expect(throws: MultipartError.malformed("no closing boundary")) {
+                try MultipartFormData.parse(Array(cut.utf8), contentType: contentType)
+            }
+        }
     }
 
     @Test("a non-multipart Content-Type is refused", arguments: [
@@ -192,7 +198,11 @@ struct MultipartFormDataTests {
             (Body.Part(headers: ["Content-Disposition: attachment; name=\"a\""], data: []), "part is not form-data"),
             (Body.Part(headers: ["Content-Disposition: form-data; filename=\"a.txt\""], data: []), "part without a name"),
             (Body.Part(headers: ["Content-Disposition: form-data; name=\"a\"; name=\"b\""], data: []), "duplicate Content-Disposition parameter name"),
-            (Body.Part(headers: ["Content-Disposition: form-data; name=\"a\"", "No colon here"], data: []), "invalid header line"),
+            // multipart-kit's parser refuses a header line without a colon, and obsolete line folding, as syntax errors.
+            (Body.Part(headers: ["Content-Disposition: form-data; name=\"a\"", "No colon here"], data: []), "invalid syntax"),
+            (Body.Part(headers: ["Content-Disposition: form-data;", " name=\"a\""], data: []), "invalid syntax"),
+            (Body.Part(headers: ["Content-Disposition: form-data; name=\"a\u{0}b\""], data: []), "invalid header line"),
+            (Body.Part(headers: ["Content-Disposition: form-data; name=\"a\"", "X-Bell: \u{7}"], data: []), "invalid header line"),
             (Body.Part(headers: ["Content-Disposition: form-data; name=\"a\"; filename*=UTF-8''%ZZ"], data: []), "invalid filename* parameter"),
             (Body.Part(headers: ["Content-Disposition: form-data; name=\"a\"", "X-Long: " + String(repeating: "y", count: 9000)], data: []), "header section too long"),
         ]

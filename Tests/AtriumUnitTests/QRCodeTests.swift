@@ -1,4 +1,4 @@
-import AtriumIdentity
+import AtriumQR
 import Foundation
 import Testing
 

@@ -33,28 +33,28 @@ struct TOTPTests {
     }
 
     @Test("codes are zero-padded and constant within a 30 s step")
-    func steps() {
+    func steps() throws {
         let start = Date(timeIntervalSince1970: 1111111110)
-        let code = TOTP.code(secret: Self.sha1Seed, time: start)
+        let code = try #require(TOTP.code(secret: Self.sha1Seed, time: start))
         #expect(code.count == 6)
         #expect(TOTP.code(secret: Self.sha1Seed, time: start.addingTimeInterval(29.9)) == code)
         #expect(TOTP.code(secret: Self.sha1Seed, time: Date(timeIntervalSince1970: 1111111109), digits: 8) == "07081804")
     }
 
     @Test("verify accepts the current and adjacent steps and returns the matched step")
-    func verifyWindow() {
+    func verifyWindow() throws {
         let now = Date(timeIntervalSince1970: 1111111111)
         let step = 1111111111 / 30
         let secret = Self.sha1Seed
-        let current = TOTP.code(secret: secret, time: now)
-        let previous = TOTP.code(secret: secret, time: now.addingTimeInterval(-30))
-        let next = TOTP.code(secret: secret, time: now.addingTimeInterval(30))
+        let current = try #require(TOTP.code(secret: secret, time: now))
+        let previous = try #require(TOTP.code(secret: secret, time: now.addingTimeInterval(-30)))
+        let next = try #require(TOTP.code(secret: secret, time: now.addingTimeInterval(30)))
         #expect(TOTP.verify(current, secret: secret, time: now) == step)
         #expect(TOTP.verify(previous, secret: secret, time: now) == step - 1)
         #expect(TOTP.verify(next, secret: secret, time: now) == step + 1)
         #expect(TOTP.verify(previous, secret: secret, time: now, window: 0) == nil)
-        #expect(TOTP.verify(TOTP.code(secret: secret, time: now.addingTimeInterval(-60)), secret: secret, time: now) == nil)
-        #expect(TOTP.verify(TOTP.code(secret: secret, time: now.addingTimeInterval(60)), secret: secret, time: now) == nil)
+        #expect(TOTP.verify(try #require(TOTP.code(secret: secret, time: now.addingTimeInterval(-60))), secret: secret, time: now) == nil)
+        #expect(TOTP.verify(try #require(TOTP.code(secret: secret, time: now.addingTimeInterval(60))), secret: secret, time: now) == nil)
         #expect(TOTP.verify(current, secret: Array("another secret value".utf8), time: now) == nil)
         #expect(TOTP.verify("14050471", secret: secret, time: now, digits: 8) == step)
     }
@@ -65,12 +65,23 @@ struct TOTPTests {
         #expect(TOTP.verify(code, secret: Self.sha1Seed, time: now) == nil)
     }
 
-    @Test("random secrets have the requested length and differ")
-    func randomSecrets() {
+    @Test("random secrets have the requested length, are UTF-8 text HummingbirdOTP can key with, and differ")
+    func randomSecrets() throws {
         let first = TOTP.randomSecret()
-        #expect(first.count == 20)
+        #expect(first.count == 27)
         #expect(TOTP.randomSecret(bytes: 32).count == 32)
         #expect(first != TOTP.randomSecret())
+        #expect(first.allSatisfy { $0 >= 0x2D && $0 < 0x7F })
+        let now = Date(timeIntervalSince1970: 1111111111)
+        #expect(TOTP.verify(try #require(TOTP.code(secret: first, time: now)), secret: first, time: now) == 1111111111 / 30)
+    }
+
+    @Test("a secret that is not UTF-8 text gives no code and verifies nothing")
+    func nonTextSecret() {
+        let legacy: [UInt8] = [0xFF, 0xFE, 0x00, 0x80] + Array(1...16)
+        let now = Date(timeIntervalSince1970: 1111111111)
+        #expect(TOTP.code(secret: legacy, time: now) == nil)
+        #expect(TOTP.verify("123456", secret: legacy, time: now) == nil)
     }
 
     @Test("the otpauth URI percent-encodes the issuer and account")

@@ -118,21 +118,9 @@ struct KYCRoutes: Sendable {
         let (tenant, user) = (ctx.tenant, ctx.trader.user)
         let t = pages.strings(req, ctx)
         do {
-            var req = req
-            let body: ByteBuffer
-            do { body = try await req.collectBody(upTo: Self.maxUpload) } catch { throw DocumentRejection.tooLarge(maxBytes: 10 * 1024 * 1024) }
-            let parts: [FormPart]
-            do {
-                parts = try MultipartFormData.parse(Array(buffer: body), contentType: req.headers[.contentType] ?? "")
-            } catch .partTooLarge {
-                throw DocumentRejection.tooLarge(maxBytes: 10 * 1024 * 1024)
-            } catch {
-                throw RequestRejected(status: 400, publicMessage: t["error_upload_form"] ?? "\(error)")
-            }
+            let parts = try await Forms.readMultipart(req, maxBytes: Self.maxUpload, csrf: services.csrf, strings: t,
+                                                      tooLarge: DocumentRejection.tooLarge(maxBytes: 10 * 1024 * 1024))
             func field(_ name: String) -> String { parts.first { $0.name == name && $0.fileName == nil }?.text?.trimmingCharacters(in: .whitespaces) ?? "" }
-            guard services.csrf.isValid(token: field(CSRFProtector.fieldName), cookie: req.cookies[CSRFProtector.cookieName]?.value) else {
-                throw RequestRejected(status: 403, publicMessage: "error_csrf")
-            }
             guard let kind = DocumentKind(rawValue: field("kind")) else { throw RequestRejected(status: 400, publicMessage: "\(t["field_document_kind"] ?? "kind"): \(t["error_required_field"] ?? "")") }
             guard let file = parts.first(where: { $0.name == "file" && $0.fileName != nil }) else { throw DocumentRejection.empty }
             let inspected = try DocumentInspector.inspect(file.data)

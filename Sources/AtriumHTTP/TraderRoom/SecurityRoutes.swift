@@ -1,6 +1,7 @@
 import AtriumBrandConfig
 import AtriumCore
 import AtriumIdentity
+import AtriumQR
 import AtriumStorage
 import AtriumTenancy
 import Foundation

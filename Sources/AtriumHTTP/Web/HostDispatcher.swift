@@ -56,6 +56,10 @@ where Brand.Context == BrandRequestContext, Console.Context == ConsoleRequestCon
     }
 
     private func dispatch(_ request: Request, context: inout AtriumRequestContext, tagRequests: Bool) async -> Response {
+        // No handler sees a query parameter holding NUL, invalid UTF-8 or a control character.
+        if let rejection = Forms.queryRejection(request, strings: services.renderer.strings(PageContext.locale(for: request, site: context.site))) {
+            return ErrorPages.from(rejection, request: request, context: context, services: services)
+        }
         if let ops = await operations.respond(to: request) { return ops }
         let host = TenantRegistry.normalise(host: request.head.headerFields[.hostHeader] ?? request.head.authority ?? "")
         if host == Self.sandboxHost {

@@ -92,7 +92,7 @@ struct OnboardingBrowserTests {
         let secretText = try await b.waitFor(css: "#totp-secret", timeout: .seconds(20)).text()
         let secret = try #require(Base32.decode(secretText))
         try await shot("42-aurora-totp-qr")
-        try await b.fill(["code": TOTP.code(secret: secret, time: Date())], in: "#totp-enable-form")
+        try await b.fill(["code": try #require(TOTP.code(secret: secret, time: Date()))], in: "#totp-enable-form")
         try await b.submit("#totp-enable-form")
         do { _ = try await b.waitFor(css: "#recovery-codes", timeout: .seconds(20)) } catch {
             try await shot("43-FAILED")
@@ -107,7 +107,7 @@ struct OnboardingBrowserTests {
         try await b.submit("#login-form")
         _ = try await b.waitFor(css: "#login-2fa-form", timeout: .seconds(20))
         try await shot("44-aurora-2fa-step")
-        try await b.fill(["code": TOTP.code(secret: secret, time: Date().addingTimeInterval(30))], in: "#login-2fa-form")
+        try await b.fill(["code": try #require(TOTP.code(secret: secret, time: Date().addingTimeInterval(30)))], in: "#login-2fa-form")
         try await b.submit("#login-2fa-form")
         _ = try await b.waitFor(css: "#logout-form", timeout: .seconds(20))
 
