@@ -71,16 +71,6 @@ struct ProductionPostureTests {
         #expect(ProductionChecks.problems(config: try AppConfig.fromEnvironment(env)) == [])
     }
 
-    @Test("every sandbox setting of a brand file is named with its field and id")
-    func brandSandboxSettings() throws {
-        let path = TestCluster.repoRoot + "/tenants/aurora.yaml"
-        let aurora = try TenantConfig.parse(yaml: String(contentsOfFile: path, encoding: .utf8), file: path)
-        #expect(aurora.sandboxUses.map(\.description) == [
-            "psps[0].type: sandbox (sandbox-card)", "psps[1].endpoint: sandbox (crypto-usdt)",
-            "platforms[0].type: sandbox_mt5 (mt5-live)", "platforms[0].endpoint: sandbox (mt5-live)",
-        ])
-    }
-
     @Test("production serve without DATABASE_URL exits non-zero, naming DATABASE_URL")
     func serveWithoutDatabase() async throws {
         var env = try Self.safeEnvironment("nodb")
