@@ -6,7 +6,7 @@ import Testing
 extension TradingRouteTests {
     @Test("another client of the brand, the same account id on another brand, and a borrowed cookie all get 404 or the sign-in page")
     func otherClientsAndBrandsGetNotFound() async throws {
-        try await Self.with("trisoclient") { f in
+        try await Self.with("trisoclient", brands: ["kite"]) { f in
             let page = try await Self.openAccount(f).page
             let other = FormClient(f.client, host: "aurora.localhost")
             try await WalletRouteTests.register(other, email: "other@aurora.test")
@@ -24,7 +24,7 @@ extension TradingRouteTests {
 
     @Test("another brand's Back Office gets 404 for the account and client; Finance staff without trading.manage get 403")
     func staffOutsideTheBrandOrRoleAreRefused() async throws {
-        try await Self.with("trisostaff") { f in
+        try await Self.with("trisostaff", brands: ["kite"]) { f in
             let accountID = try await Self.openAccount(f).id
             let kiteStaff = FormClient(f.client, host: "kite.localhost")
             #expect(try await kiteStaff.post("/admin/login", ["email": "admin@kite.test", "password": "admin-demo-pass"], csrfFrom: "/admin").status == .seeOther)
@@ -41,7 +41,7 @@ extension TradingRouteTests {
 
     @Test("the trading screens speak the brand's language: Spanish on Kite, Arabic right-to-left on Meridian")
     func screensSpeakTheBrandsLanguage() async throws {
-        try await Self.with("trlocale") { f in
+        try await Self.with("trlocale", brands: ["kite", "meridian"]) { f in
             let kite = FormClient(f.client, host: "kite.localhost")
             try await WalletRouteTests.register(kite, email: "route@kite.test")
             #expect(try await kite.get("/accounts").body.contains("Cuentas de trading"))

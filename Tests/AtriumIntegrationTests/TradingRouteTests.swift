@@ -1,3 +1,4 @@
+import AtriumBrandConfig
 import AtriumCore
 import AtriumHTTP
 import AtriumIdentity
@@ -27,11 +28,18 @@ struct TradingRouteTests {
 
     /// Runs `body` against a fresh database, sandbox platform and router with the fixture above;
     /// `beforeKYC` runs first, while the trader is still unverified.
-    static func with(_ name: String, beforeKYC: @Sendable (FormClient) async throws -> Void = { _ in },
+    /// Only the demo brands a case needs are provisioned (`aurora` always): each costs tenant
+    /// migrations and an Argon2 hash.
+    static func with(_ name: String, brands: [String] = [], beforeKYC: @Sendable (FormClient) async throws -> Void = { _ in },
                      _ body: @Sendable (Fixture) async throws -> Void) async throws {
         try await SandboxPlatformHarness.with { sandbox in
             try await TestEnv.with(name, environment: TradeFixture.environment(sandbox)) { s in
-                _ = try await PortalTests.applyDemoBrands(s)
+                for brand in ["aurora"] + brands {
+                    let path = TestCluster.repoRoot + "/tenants/\(brand).yaml"
+                    let config = try TenantConfig.parse(yaml: String(contentsOfFile: path, encoding: .utf8), file: path)
+                    _ = try await s.provisioning.apply(config, actor: "test")
+                    try await DemoSeed.setAdminPassword(slug: brand, email: config.admin.email, password: "admin-demo-pass", services: s)
+                }
                 let aurora = try #require(try await s.registry.tenant(slug: "aurora"))
                 try await buildApplication(services: s).test(.router) { client in
                     let web = FormClient(client, host: "aurora.localhost")
