@@ -24,6 +24,7 @@ struct ProductionPostureTests {
             "DATABASE_URL": "postgres://atrium@127.0.0.1:1/atrium",
             "ATRIUM_MASTER_KEY": SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64EncodedString() },
             "ATRIUM_SECURE_COOKIES": "true",
+            "ATRIUM_SMTP_URL": "smtp://mailer:secret@smtp.example.com:587",
             "ATRIUM_PORT": "0",
         ]
     }
@@ -50,10 +51,11 @@ struct ProductionPostureTests {
         var unsafe = safe
         unsafe["DATABASE_URL"] = nil
         unsafe["ATRIUM_MASTER_KEY"] = nil
+        unsafe["ATRIUM_SMTP_URL"] = nil
         unsafe["ATRIUM_SECURE_COOKIES"] = "false"
         unsafe["ATRIUM_SANDBOX_PSP"] = "true"
         let problems = ProductionChecks.problems(config: try AppConfig.fromEnvironment(unsafe))
-        #expect(problems.map { String($0.prefix { $0 != ":" }) } == ["DATABASE_URL", "ATRIUM_MASTER_KEY", "ATRIUM_SECURE_COOKIES", "ATRIUM_SANDBOX_PSP"])
+        #expect(problems.map { String($0.prefix { $0 != ":" }) } == ["DATABASE_URL", "ATRIUM_MASTER_KEY", "ATRIUM_SMTP_URL", "ATRIUM_SECURE_COOKIES", "ATRIUM_SANDBOX_PSP"])
         // Development runs none of these checks.
         unsafe["ATRIUM_ENV"] = "development"
         #expect(ProductionChecks.problems(config: try AppConfig.fromEnvironment(unsafe)) == [])

@@ -20,6 +20,9 @@ public enum ProductionChecks {
             out.append("DATABASE_URL: not set; production never starts the embedded PostgreSQL cluster")
         }
         out += masterKey(config)
+        if config.smtp == nil {
+            out.append("ATRIUM_SMTP_URL: not set; production would write mail to a local directory instead of sending it")
+        }
         if !config.secureCookies { out.append("ATRIUM_SECURE_COOKIES: off; production cookies must carry Secure (serve behind TLS)") }
         if config.sandboxPSP { out.append("ATRIUM_SANDBOX_PSP: on; the sandbox PSP is development only") }
         if config.benchRoutes { out.append("ATRIUM_BENCH_ROUTES: on; benchmark routes are development only") }
