@@ -196,7 +196,8 @@ public enum Ledger {
         var out: [LedgerAccount] = []
         for try await (id, code, kind, currency, owner, dp, cp, dpe, cpe) in try await tx.query(query)
             .decode((Int64, String, String, String, UUID?, Int64, Int64, Int64, Int64).self) {
-            guard let k = AccountKind(rawValue: kind), let cur = Currency(currency) else { continue }
+            let k = try tx.stored(kind, kind: "ledger_account_kind", table: "ledger_accounts", id: id, AccountKind.init(rawValue:))
+            let cur = try tx.stored(currency, kind: "currency", table: "ledger_accounts", id: id, Currency.init)
             out.append(LedgerAccount(id: id, code: code, kind: k, currency: cur, ownerID: owner, debitsPosted: dp,
                                      creditsPosted: cp, debitsPending: dpe, creditsPending: cpe))
         }
@@ -263,7 +264,7 @@ public enum Ledger {
                 SELECT ledger_transfer(\(id), \(kind.rawValue), \(debit), \(credit), \(amount), \(currency), \(pending), \(code), \(reference), \(rate)::numeric)
                 """)
             for try await outcome in rows.decode(String.self) {
-                return TransferOutcome(rawValue: outcome) ?? .created
+                return try tx.stored(outcome, kind: "ledger_outcome", table: "ledger_transfer()", id: id, TransferOutcome.init(rawValue:))
             }
             return .created
         } catch {
@@ -277,7 +278,8 @@ public enum Ledger {
         var out: [TransferRecord] = []
         for try await (id, seq, kind, d, c, amount, currency, pending, code, reference, at) in try await tx.query(query)
             .decode((UUID, Int64, String, Int64, Int64, Int64, String, UUID?, String, String, Date).self) {
-            out.append(TransferRecord(id: id, seq: seq, kind: TransferKind(rawValue: kind) ?? .posted, debitAccountID: d, creditAccountID: c,
+            out.append(TransferRecord(id: id, seq: seq, kind: try tx.stored(kind, kind: "ledger_transfer_kind", table: "ledger_transfers", id: id, TransferKind.init(rawValue:)),
+                                      debitAccountID: d, creditAccountID: c,
                                       amount: amount, currency: currency, pendingID: pending, code: code, reference: reference, createdAt: at))
         }
         return out

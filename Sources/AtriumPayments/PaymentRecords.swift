@@ -108,7 +108,10 @@ enum PaymentQueries {
             let failure = try it.next()!.decode(String.self)
             let created = try it.next()!.decode(Date.self)
             let email = try it.next()!.decode(String.self)
-            guard let k = PaymentKind(rawValue: kind), let s = PaymentStatus(rawValue: status), let c = Currency(currency) else { continue }
+            // A row this build cannot read is reported and fails the read; it never silently drops out of a list.
+            let k = try tx.stored(kind, kind: "payment_kind", table: "payments", id: id, PaymentKind.init(rawValue:))
+            let s = try tx.stored(status, kind: "payment_status", table: "payments", id: id, PaymentStatus.init(rawValue:))
+            let c = try tx.stored(currency, kind: "currency", table: "payments", id: id, Currency.init)
             out.append(PaymentRecord(id: id, kind: k, userID: user, pspID: psp, pspType: type, currency: c, amount: amount, settledAmount: settled,
                                      status: s, reference: reference, providerRef: providerRef, holdID: hold, reviewReasons: reasons,
                                      requiredApprovals: required, approvals: approvals, failureReason: failure, createdAt: created, email: email))
@@ -145,8 +148,8 @@ enum PaymentQueries {
             WHERE id = \(p.id)
             """)
         try await event(p.id, from: p.status.rawValue, to: status.rawValue, actor: actor, detail: detail, in: tx)
-        return AuditEntry(actor: actor, action: "\(p.kind.rawValue).\(status.rawValue)", subject: "payment:\(p.reference)",
-                          before: #"{"status":"\#(p.status.rawValue)"}"#,
+        return try AuditEntry(actor: actor, action: "\(p.kind.rawValue).\(status.rawValue)", subject: "payment:\(p.reference)",
+                          before: CanonicalJSON.object(["status": p.status.rawValue]),
                           after: jsonObject(["status": status.rawValue, "amount": "\(settled ?? p.amount)", "currency": p.currency.code, "detail": detail]))
     }
 
@@ -154,8 +157,7 @@ enum PaymentQueries {
         try await tx.query("INSERT INTO payment_events (payment_id, from_status, to_status, actor, detail) VALUES (\(id), \(from), \(to), \(actor), \(detail))")
     }
 
-    static func jsonObject(_ fields: [String: String]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+    static func jsonObject(_ fields: [String: String]) throws -> String {
+        try CanonicalJSON.text(fields)
     }
 }

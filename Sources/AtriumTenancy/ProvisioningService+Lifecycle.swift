@@ -63,7 +63,7 @@ extension ProvisioningService {
             try await conn.query(PostgresQuery(unsafeSQL: "DROP ROLE \(record.handle.role.quoted)"), logger: logger)
             try await conn.query("DELETE FROM platform.tenants WHERE id = \(record.handle.id)", logger: logger)
             try await Self.bumpGeneration(conn, logger: logger)
-            try await AuditLog.appendPlatform(AuditEntry(actor: actor, action: "tenant.deleted", subject: slug, after: #"{"export":"\#(path)"}"#, requestID: requestID), on: conn, logger: logger)
+            try await AuditLog.appendPlatform(AuditEntry(actor: actor, action: "tenant.deleted", subject: slug, after: try CanonicalJSON.object(["export": path]), requestID: requestID), on: conn, logger: logger)
         }
         registry.invalidate()
         return path
