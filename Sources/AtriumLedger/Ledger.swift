@@ -185,12 +185,6 @@ public enum Ledger {
         try await accounts("SELECT \(unescaped: accountColumns) FROM ledger_accounts WHERE owner_id IS NULL ORDER BY code", in: tx)
     }
 
-    static func binds(_ value: some PostgresNonThrowingEncodable & Sendable) -> PostgresBindings {
-        var b = PostgresBindings()
-        b.append(value)
-        return b
-    }
-
     static func accounts(_ query: PostgresQuery, in tx: TenantTransaction) async throws -> [LedgerAccount] {
         var out: [LedgerAccount] = []
         for try await (id, code, kind, currency, owner, dp, cp, dpe, cpe) in try await tx.query(query)

@@ -91,8 +91,11 @@ enum PaymentQueries {
         p.failure_reason, p.created_at, u.email
         """
 
-    static func select(_ whereClause: String, _ binds: PostgresBindings, suffix: String = "", in tx: TenantTransaction) async throws -> [PaymentRecord] {
-        let rows = try await tx.query(PostgresQuery(unsafeSQL: "SELECT \(columns) FROM payments p JOIN users u ON u.id = p.user_id WHERE \(whereClause) \(suffix)", binds: binds))
+    /// `SELECT <columns> FROM payments p JOIN users u`, to be followed by a WHERE clause.
+    static let select = "SELECT \(columns) FROM payments p JOIN users u ON u.id = p.user_id"
+
+    static func records(_ query: PostgresQuery, in tx: TenantTransaction) async throws -> [PaymentRecord] {
+        let rows = try await tx.query(query)
         var out: [PaymentRecord] = []
         for try await row in rows {
             let (id, kind, user, psp, type, currency, amount, settled, status) =
@@ -120,15 +123,11 @@ enum PaymentQueries {
     }
 
     static func one(id: UUID, lock: Bool = false, in tx: TenantTransaction) async throws -> PaymentRecord? {
-        var b = PostgresBindings()
-        b.append(id)
-        return try await select("p.id = $1", b, suffix: lock ? "FOR UPDATE OF p" : "", in: tx).first
+        try await records("\(unescaped: select) WHERE p.id = \(id) \(unescaped: lock ? "FOR UPDATE OF p" : "")", in: tx).first
     }
 
     static func byReference(_ reference: String, in tx: TenantTransaction) async throws -> PaymentRecord? {
-        var b = PostgresBindings()
-        b.append(reference)
-        return try await select("p.reference = $1", b, suffix: "FOR UPDATE OF p", in: tx).first
+        try await records("\(unescaped: select) WHERE p.reference = \(reference) FOR UPDATE OF p", in: tx).first
     }
 
     static func move(_ p: PaymentRecord, to status: PaymentStatus, actor: String, detail: String, failureReason: String? = nil,

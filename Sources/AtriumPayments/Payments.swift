@@ -378,28 +378,31 @@ public struct Payments: Sendable {
 
     public func history(tenant: TenantHandle, user: UUID, limit: Int = 50) async throws -> [PaymentRecord] {
         try await tenantDB.transaction(tenant) { tx in
-            var b = PostgresBindings()
-            b.append(user)
-            return try await PaymentQueries.select("p.user_id = $1", b, suffix: "ORDER BY p.created_at DESC LIMIT \(limit)", in: tx)
+            try await PaymentQueries.records("\(unescaped: PaymentQueries.select) WHERE p.user_id = \(user) ORDER BY p.created_at DESC LIMIT \(limit)", in: tx)
         }
     }
 
     /// A client's wallets and recent payments, read in one transaction.
     public func summary(tenant: TenantHandle, user: UUID, limit: Int = 50) async throws -> ([LedgerAccount], [PaymentRecord]) {
         try await tenantDB.transaction(tenant) { tx in
-            var b = PostgresBindings()
-            b.append(user)
-            return (try await Ledger.wallets(owner: user, in: tx),
-                    try await PaymentQueries.select("p.user_id = $1", b, suffix: "ORDER BY p.created_at DESC LIMIT \(limit)", in: tx))
+            (try await Ledger.wallets(owner: user, in: tx),
+             try await PaymentQueries.records("\(unescaped: PaymentQueries.select) WHERE p.user_id = \(user) ORDER BY p.created_at DESC LIMIT \(limit)", in: tx))
         }
     }
 
     public func list(tenant: TenantHandle, kind: PaymentKind, statuses: [PaymentStatus]? = nil, limit: Int = 200) async throws -> [PaymentRecord] {
         try await tenantDB.transaction(tenant) { tx in
-            var b = PostgresBindings()
-            b.append(kind.rawValue)
-            b.append((statuses ?? PaymentStatus.allCases).map(\.rawValue))
-            return try await PaymentQueries.select("p.kind = $1 AND p.status = ANY($2)", b, suffix: "ORDER BY p.created_at DESC LIMIT \(limit)", in: tx)
+            // Without a status filter every row is read, so one with a status this build does not
+            // know fails the list (CorruptValue) instead of being filtered out unseen.
+            guard let statuses else {
+                return try await PaymentQueries.records("""
+                    \(unescaped: PaymentQueries.select) WHERE p.kind = \(kind.rawValue) ORDER BY p.created_at DESC LIMIT \(limit)
+                    """, in: tx)
+            }
+            return try await PaymentQueries.records("""
+                \(unescaped: PaymentQueries.select) WHERE p.kind = \(kind.rawValue) AND p.status = ANY(\(statuses.map(\.rawValue)))
+                ORDER BY p.created_at DESC LIMIT \(limit)
+                """, in: tx)
         }
     }
 }

@@ -69,6 +69,25 @@ struct CorruptValueTests {
         }
     }
 
+    @Test("a payment with a status this build does not know fails the Back Office list instead of being filtered out")
+    func unknownPaymentStatus() async throws {
+        try await TradeFixture.with("cvstat") { f in
+            // setup: a status a newer build might write
+            let id = try await f.s.tenantDB.transaction(f.handle) { tx in
+                try await tx.query("ALTER TABLE payments DROP CONSTRAINT payments_status_check")
+                return try await tx.query("""
+                    INSERT INTO payments (kind, user_id, psp_id, psp_type, currency, amount, status, reference, idempotency_key)
+                    VALUES ('deposit', \(f.client.id), 'card', 'stripe', 'USD', 1000, 'disputed', 'cv-stat', 'cv-stat') RETURNING id
+                    """).collect().first!.decode(UUID.self)
+            }
+            // MUT
+            let error = await #expect(throws: CorruptValue.self) { _ = try await f.s.payments.list(tenant: f.handle, kind: .deposit) }
+            // validate
+            #expect(error == CorruptValue(kind: "payment_status", table: "payments", id: id.uuidString.lowercased(), value: "disputed"))
+            #expect(try await f.s.payments.list(tenant: f.handle, kind: .deposit, statuses: [.pending]).isEmpty)
+        }
+    }
+
     @Test("a job whose payload does not decode goes to failed with the reason, not done")
     func malformedPayload() async throws {
         try await TestEnv.with("cvjob") { s in
