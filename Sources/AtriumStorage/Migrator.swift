@@ -68,7 +68,7 @@ public struct Migrator: Sendable {
         }
         for statement in SQLSplitter.statements(file.sql) {
             do {
-                // The one place raw SQL text runs: the statements of a checksummed migration file.
+                // Raw SQL text by design: the statements of a checksummed migration file.
                 try await conn.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             } catch {
                 throw StorageError.migrationFailed(scope: scope, file: file.name, reason: error.serverMessage ?? "\(error)")
