@@ -54,12 +54,12 @@ public struct Authenticator: Sendable {
         if twoFactor {
             let challenge = try await TwoFactor.createChallenge(user: id, audience: audience, ip: ip, userAgent: userAgent, in: tx)
             try await AuditLog.append(AuditEntry(actor: "\(audience.rawValue):\(id.uuidString.lowercased())", action: "login.password_ok",
-                                                 subject: "\(audience.rawValue):\(email)", after: #"{"second_factor":"required"}"#, requestID: requestID), in: tx)
+                                                 subject: "\(audience.rawValue):\(email)", after: try CanonicalJSON.object(["second_factor": "required"]), requestID: requestID), in: tx)
             return .secondFactorRequired(challenge: challenge)
         }
         let token = try await Sessions.create(user: id, audience: audience, ip: ip, userAgent: userAgent, replacing: old, in: tx)
         try await AuditLog.append(AuditEntry(actor: "\(audience.rawValue):\(id.uuidString.lowercased())", action: "login.succeeded",
-                                             subject: "\(audience.rawValue):\(email)", after: #"{"ip":"\#(jsonEscape(ip))"}"#, requestID: requestID), in: tx)
+                                             subject: "\(audience.rawValue):\(email)", after: try CanonicalJSON.object(["ip": ip]), requestID: requestID), in: tx)
         return .success(token: token, user: SessionUser(id: id, email: storedEmail, name: name, audience: audience))
     }
 
@@ -85,21 +85,4 @@ public struct Authenticator: Sendable {
         try await AuditLog.appendPlatform(AuditEntry(actor: "operator:\(storedEmail)", action: "operator.login.succeeded", subject: email, requestID: requestID), on: conn, logger: logger)
         return .success(token: token, user: SessionUser(id: id, email: storedEmail, name: storedEmail, audience: .operator))
     }
-}
-
-/// Escapes a string for embedding in a JSON string literal.
-public func jsonEscape(_ s: String) -> String {
-    var out = ""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\r": out += "\\r"
-        case "\t": out += "\\t"
-        default:
-            if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-        }
-    }
-    return out
 }

@@ -128,7 +128,7 @@ public enum TwoFactor {
         try await tx.query("DELETE FROM login_challenges WHERE token_hash = \(digest)")
         let token = try await Sessions.create(user: user, audience: audience, ip: ip, userAgent: agent, replacing: old, in: tx)
         try await AuditLog.append(AuditEntry(actor: "\(audience.rawValue):\(user.uuidString.lowercased())", action: "login.succeeded",
-                                             subject: "\(audience.rawValue):\(user.uuidString.lowercased())", after: #"{"second_factor":"ok"}"#,
+                                             subject: "\(audience.rawValue):\(user.uuidString.lowercased())", after: try CanonicalJSON.object(["second_factor": "ok"]),
                                              requestID: requestID), in: tx)
         return .success((token, user, audience))
     }

@@ -90,21 +90,23 @@ public enum Onboarding {
 
     static func describe(_ p: ClientProfile) -> String { "\(p.name) / \(p.dateOfBirth ?? "-") / \(p.addressLine), \(p.postalCode) \(p.city)" }
 
-    static func facts(_ fields: [String: String]) -> String {
-        String(decoding: (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data("{}".utf8), as: UTF8.self)
+    static func facts(_ fields: [String: String]) throws -> String {
+        try CanonicalJSON.text(fields)
     }
 
-    /// Stores an inspected, sealed document; returns its id and whether another client has the same file.
-    public static func addDocument(user: UUID, kind: DocumentKind, fileName: String, inspected: InspectedDocument, sealed: [UInt8],
+    /// Seals an inspected document to its new row and stores it; returns its id and whether another client has the same file.
+    public static func addDocument(user: UUID, kind: DocumentKind, fileName: String, inspected: InspectedDocument, file: [UInt8], vault: DocumentVault,
                                    issuedOn: String?, declaredName: String?, declaredDateOfBirth: String?, requestID: String,
                                    in tx: TenantTransaction) async throws -> (UUID, duplicate: Bool) {
         let duplicate = try await tx.query("SELECT 1 FROM kyc_documents WHERE sha256 = \(inspected.sha256) AND user_id <> \(user) LIMIT 1").collect().count > 0
-        let id = try await tx.query("""
-            INSERT INTO kyc_documents (user_id, kind, file_name, format, byte_count, sha256, sealed, issued_on, declared_name, declared_dob)
-            VALUES (\(user), \(kind.rawValue), \(fileName), \(inspected.format.rawValue), \(inspected.byteCount), \(inspected.sha256),
+        // The id is chosen here, not by the database, because the sealed bytes are bound to it.
+        let id = UUID()
+        let sealed = try vault.seal(file, for: DocumentBinding(tenant: tx.tenant.id, user: user, document: id))
+        try await tx.query("""
+            INSERT INTO kyc_documents (id, user_id, kind, file_name, format, byte_count, sha256, sealed, issued_on, declared_name, declared_dob)
+            VALUES (\(id), \(user), \(kind.rawValue), \(fileName), \(inspected.format.rawValue), \(inspected.byteCount), \(inspected.sha256),
                     \(ByteBuffer(bytes: sealed)), \(issuedOn)::date, \(declaredName), \(declaredDateOfBirth)::date)
-            RETURNING id
-            """).collect().first!.decode(UUID.self)
+            """)
         let actor = "trader:\(user.uuidString.lowercased())"
         try await AuditLog.append(AuditEntry(actor: actor, action: "kyc.document_uploaded", subject: "document:\(id.uuidString.lowercased())",
                                              after: facts(["kind": kind.rawValue, "sha256": inspected.sha256, "bytes": "\(inspected.byteCount)",
@@ -163,7 +165,7 @@ public enum Onboarding {
                    kyc_approved_at = CASE WHEN \(status) = 'approved' THEN now() ELSE kyc_approved_at END
             WHERE id = \(user)
             """)
-        let factText = facts(["country": p.country, "name": p.name, "date_of_birth": p.dateOfBirth ?? "",
+        let factText = try facts(["country": p.country, "name": p.name, "date_of_birth": p.dateOfBirth ?? "",
                               "documents": latest.keys.sorted().joined(separator: ","), "screening": "\(screened)",
                               "deposited_minor": "\(depositedMinor)"])
         try await tx.query("""
@@ -200,7 +202,7 @@ public enum Onboarding {
             """).collect()
         guard !updated.isEmpty else { return false }
         let actor = "staff:\(staff.uuidString.lowercased())"
-        let factText = facts(seen.merging(["note": note]) { a, _ in a })
+        let factText = try facts(seen.merging(["note": note]) { a, _ in a })
         try await tx.query("""
             INSERT INTO kyc_decisions (user_id, actor, outcome, note, facts) VALUES (\(user), \(actor), \(outcome.rawValue), \(note), \(factText)::jsonb)
             """)

@@ -168,35 +168,29 @@ public enum Ledger {
     static let accountColumns = "id, code, kind, currency, owner_id, debits_posted, credits_posted, debits_pending, credits_pending"
 
     public static func account(code: String, in tx: TenantTransaction) async throws -> LedgerAccount? {
-        try await accounts(PostgresQuery(unsafeSQL: "SELECT \(accountColumns) FROM ledger_accounts WHERE code = $1", binds: binds(code)), in: tx).first
+        try await accounts("SELECT \(unescaped: accountColumns) FROM ledger_accounts WHERE code = \(code)", in: tx).first
     }
 
     public static func account(id: Int64, in tx: TenantTransaction) async throws -> LedgerAccount? {
-        try await accounts(PostgresQuery(unsafeSQL: "SELECT \(accountColumns) FROM ledger_accounts WHERE id = $1", binds: binds(id)), in: tx).first
+        try await accounts("SELECT \(unescaped: accountColumns) FROM ledger_accounts WHERE id = \(id)", in: tx).first
     }
 
     /// A client's wallets, one per currency, in currency order.
     public static func wallets(owner: UUID, in tx: TenantTransaction) async throws -> [LedgerAccount] {
-        try await accounts(PostgresQuery(unsafeSQL: "SELECT \(accountColumns) FROM ledger_accounts WHERE owner_id = $1 AND kind = 'wallet' ORDER BY currency",
-                                         binds: binds(owner)), in: tx)
+        try await accounts("SELECT \(unescaped: accountColumns) FROM ledger_accounts WHERE owner_id = \(owner) AND kind = 'wallet' ORDER BY currency", in: tx)
     }
 
     /// House accounts (everything without an owner), for the Back Office.
     public static func houseAccounts(in tx: TenantTransaction) async throws -> [LedgerAccount] {
-        try await accounts(PostgresQuery(unsafeSQL: "SELECT \(accountColumns) FROM ledger_accounts WHERE owner_id IS NULL ORDER BY code", binds: PostgresBindings()), in: tx)
-    }
-
-    static func binds(_ value: some PostgresNonThrowingEncodable & Sendable) -> PostgresBindings {
-        var b = PostgresBindings()
-        b.append(value)
-        return b
+        try await accounts("SELECT \(unescaped: accountColumns) FROM ledger_accounts WHERE owner_id IS NULL ORDER BY code", in: tx)
     }
 
     static func accounts(_ query: PostgresQuery, in tx: TenantTransaction) async throws -> [LedgerAccount] {
         var out: [LedgerAccount] = []
         for try await (id, code, kind, currency, owner, dp, cp, dpe, cpe) in try await tx.query(query)
             .decode((Int64, String, String, String, UUID?, Int64, Int64, Int64, Int64).self) {
-            guard let k = AccountKind(rawValue: kind), let cur = Currency(currency) else { continue }
+            let k = try tx.stored(kind, kind: "ledger_account_kind", table: "ledger_accounts", id: id, AccountKind.init(rawValue:))
+            let cur = try tx.stored(currency, kind: "currency", table: "ledger_accounts", id: id, Currency.init)
             out.append(LedgerAccount(id: id, code: code, kind: k, currency: cur, ownerID: owner, debitsPosted: dp,
                                      creditsPosted: cp, debitsPending: dpe, creditsPending: cpe))
         }
@@ -231,7 +225,7 @@ public enum Ledger {
     /// Corrects a posted transfer with a reversing entry (the original is never changed).
     @discardableResult
     public static func reverse(_ original: UUID, id: UUID, in tx: TenantTransaction) async throws -> TransferOutcome {
-        guard let t = try await transfers(PostgresQuery(unsafeSQL: "SELECT \(transferColumns) FROM ledger_transfers WHERE id = $1", binds: binds(original)), in: tx).first else {
+        guard let t = try await transfers("SELECT \(unescaped: transferColumns) FROM ledger_transfers WHERE id = \(original)", in: tx).first else {
             throw LedgerError.pendingNotFound
         }
         guard t.kind == .posted || t.kind == .postPending else { throw LedgerError.notPending }
@@ -263,7 +257,7 @@ public enum Ledger {
                 SELECT ledger_transfer(\(id), \(kind.rawValue), \(debit), \(credit), \(amount), \(currency), \(pending), \(code), \(reference), \(rate)::numeric)
                 """)
             for try await outcome in rows.decode(String.self) {
-                return TransferOutcome(rawValue: outcome) ?? .created
+                return try tx.stored(outcome, kind: "ledger_outcome", table: "ledger_transfer()", id: id, TransferOutcome.init(rawValue:))
             }
             return .created
         } catch {
@@ -277,7 +271,8 @@ public enum Ledger {
         var out: [TransferRecord] = []
         for try await (id, seq, kind, d, c, amount, currency, pending, code, reference, at) in try await tx.query(query)
             .decode((UUID, Int64, String, Int64, Int64, Int64, String, UUID?, String, String, Date).self) {
-            out.append(TransferRecord(id: id, seq: seq, kind: TransferKind(rawValue: kind) ?? .posted, debitAccountID: d, creditAccountID: c,
+            out.append(TransferRecord(id: id, seq: seq, kind: try tx.stored(kind, kind: "ledger_transfer_kind", table: "ledger_transfers", id: id, TransferKind.init(rawValue:)),
+                                      debitAccountID: d, creditAccountID: c,
                                       amount: amount, currency: currency, pendingID: pending, code: code, reference: reference, createdAt: at))
         }
         return out
@@ -285,16 +280,14 @@ public enum Ledger {
 
     /// The newest entries touching an account, newest first.
     public static func entries(account: Int64, limit: Int = 100, in tx: TenantTransaction) async throws -> [TransferRecord] {
-        var b = PostgresBindings()
-        b.append(account)
-        b.append(limit)
-        return try await transfers(PostgresQuery(unsafeSQL: """
-            SELECT \(transferColumns) FROM ledger_transfers WHERE debit_account_id = $1 OR credit_account_id = $1 ORDER BY seq DESC LIMIT $2
-            """, binds: b), in: tx)
+        try await transfers("""
+            SELECT \(unescaped: transferColumns) FROM ledger_transfers WHERE debit_account_id = \(account) OR credit_account_id = \(account)
+            ORDER BY seq DESC LIMIT \(limit)
+            """, in: tx)
     }
 
     public static func transfer(id: UUID, in tx: TenantTransaction) async throws -> TransferRecord? {
-        try await transfers(PostgresQuery(unsafeSQL: "SELECT \(transferColumns) FROM ledger_transfers WHERE id = $1", binds: binds(id)), in: tx).first
+        try await transfers("SELECT \(unescaped: transferColumns) FROM ledger_transfers WHERE id = \(id)", in: tx).first
     }
 
     /// Broken invariants, one sentence each; empty when every currency sums to zero and the stored

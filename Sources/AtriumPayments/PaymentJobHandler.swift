@@ -17,20 +17,16 @@ public struct PaymentJobHandler: JobHandler {
     public var kinds: [String] { [PaymentJobs.inbox, PaymentJobs.expire, PaymentJobs.payout] }
 
     public func perform(_ job: Job) async throws {
-        guard let tenantID = job.tenantID, let (handle, config) = try await brand(tenantID) else { return }
-        let payload = (try? JSONSerialization.jsonObject(with: Data(job.payload.utf8))) as? [String: Any] ?? [:]
+        guard let tenantID = job.tenantID, let (handle, config) = try await brand(tenantID) else { throw JobTenantUnavailable(job.tenantID) }
         switch job.kind {
         case PaymentJobs.inbox:
-            guard let id = (payload["inbox"] as? NSNumber)?.int64Value else { return }
-            try await payments.processInbox(tenant: handle, brand: config, inboxID: id)
+            try await payments.processInbox(tenant: handle, brand: config, inboxID: try job.payload(PaymentJobs.InboxPayload.self).inbox)
         case PaymentJobs.expire:
-            guard let id = (payload["payment"] as? String).flatMap(UUID.init(uuidString:)) else { return }
-            try await payments.expire(tenant: handle, payment: id)
+            try await payments.expire(tenant: handle, payment: try job.payload(PaymentJobs.PaymentPayload.self).payment)
         case PaymentJobs.payout:
-            guard let id = (payload["payment"] as? String).flatMap(UUID.init(uuidString:)) else { return }
-            try await payments.sendPayout(tenant: handle, brand: config, payment: id)
+            try await payments.sendPayout(tenant: handle, brand: config, payment: try job.payload(PaymentJobs.PaymentPayload.self).payment)
         default:
-            return
+            throw PermanentJobFailure("no payments handler for kind \(job.kind)")
         }
     }
 }

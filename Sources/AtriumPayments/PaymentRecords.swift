@@ -91,8 +91,11 @@ enum PaymentQueries {
         p.failure_reason, p.created_at, u.email
         """
 
-    static func select(_ whereClause: String, _ binds: PostgresBindings, suffix: String = "", in tx: TenantTransaction) async throws -> [PaymentRecord] {
-        let rows = try await tx.query(PostgresQuery(unsafeSQL: "SELECT \(columns) FROM payments p JOIN users u ON u.id = p.user_id WHERE \(whereClause) \(suffix)", binds: binds))
+    /// `SELECT <columns> FROM payments p JOIN users u`, to be followed by a WHERE clause.
+    static let select = "SELECT \(columns) FROM payments p JOIN users u ON u.id = p.user_id"
+
+    static func records(_ query: PostgresQuery, in tx: TenantTransaction) async throws -> [PaymentRecord] {
+        let rows = try await tx.query(query)
         var out: [PaymentRecord] = []
         for try await row in rows {
             let (id, kind, user, psp, type, currency, amount, settled, status) =
@@ -108,7 +111,10 @@ enum PaymentQueries {
             let failure = try it.next()!.decode(String.self)
             let created = try it.next()!.decode(Date.self)
             let email = try it.next()!.decode(String.self)
-            guard let k = PaymentKind(rawValue: kind), let s = PaymentStatus(rawValue: status), let c = Currency(currency) else { continue }
+            // A row this build cannot read is reported and fails the read; it never silently drops out of a list.
+            let k = try tx.stored(kind, kind: "payment_kind", table: "payments", id: id, PaymentKind.init(rawValue:))
+            let s = try tx.stored(status, kind: "payment_status", table: "payments", id: id, PaymentStatus.init(rawValue:))
+            let c = try tx.stored(currency, kind: "currency", table: "payments", id: id, Currency.init)
             out.append(PaymentRecord(id: id, kind: k, userID: user, pspID: psp, pspType: type, currency: c, amount: amount, settledAmount: settled,
                                      status: s, reference: reference, providerRef: providerRef, holdID: hold, reviewReasons: reasons,
                                      requiredApprovals: required, approvals: approvals, failureReason: failure, createdAt: created, email: email))
@@ -117,15 +123,11 @@ enum PaymentQueries {
     }
 
     static func one(id: UUID, lock: Bool = false, in tx: TenantTransaction) async throws -> PaymentRecord? {
-        var b = PostgresBindings()
-        b.append(id)
-        return try await select("p.id = $1", b, suffix: lock ? "FOR UPDATE OF p" : "", in: tx).first
+        try await records("\(unescaped: select) WHERE p.id = \(id) \(unescaped: lock ? "FOR UPDATE OF p" : "")", in: tx).first
     }
 
     static func byReference(_ reference: String, in tx: TenantTransaction) async throws -> PaymentRecord? {
-        var b = PostgresBindings()
-        b.append(reference)
-        return try await select("p.reference = $1", b, suffix: "FOR UPDATE OF p", in: tx).first
+        try await records("\(unescaped: select) WHERE p.reference = \(reference) FOR UPDATE OF p", in: tx).first
     }
 
     static func move(_ p: PaymentRecord, to status: PaymentStatus, actor: String, detail: String, failureReason: String? = nil,
@@ -145,8 +147,8 @@ enum PaymentQueries {
             WHERE id = \(p.id)
             """)
         try await event(p.id, from: p.status.rawValue, to: status.rawValue, actor: actor, detail: detail, in: tx)
-        return AuditEntry(actor: actor, action: "\(p.kind.rawValue).\(status.rawValue)", subject: "payment:\(p.reference)",
-                          before: #"{"status":"\#(p.status.rawValue)"}"#,
+        return try AuditEntry(actor: actor, action: "\(p.kind.rawValue).\(status.rawValue)", subject: "payment:\(p.reference)",
+                          before: CanonicalJSON.object(["status": p.status.rawValue]),
                           after: jsonObject(["status": status.rawValue, "amount": "\(settled ?? p.amount)", "currency": p.currency.code, "detail": detail]))
     }
 
@@ -154,8 +156,7 @@ enum PaymentQueries {
         try await tx.query("INSERT INTO payment_events (payment_id, from_status, to_status, actor, detail) VALUES (\(id), \(from), \(to), \(actor), \(detail))")
     }
 
-    static func jsonObject(_ fields: [String: String]) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data("{}".utf8)
-        return String(decoding: data, as: UTF8.self)
+    static func jsonObject(_ fields: [String: String]) throws -> String {
+        try CanonicalJSON.text(fields)
     }
 }

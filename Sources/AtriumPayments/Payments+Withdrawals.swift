@@ -47,7 +47,7 @@ extension Payments {
                                                                                    "status": status, "reasons": decision.reviewReasons.joined(separator: ",")])),
                                       in: tx)
             if decision.reviewReasons.isEmpty {
-                tx.enqueue(JobRequest(kind: PaymentJobs.payout, payload: PaymentJobs.payload(payment: id)))
+                tx.enqueue(JobRequest(kind: PaymentJobs.payout, payload: try PaymentJobs.payload(payment: id)))
             }
             guard let p = try await PaymentQueries.one(id: id, in: tx) else { throw PaymentError.notFound }
             return p
@@ -86,12 +86,12 @@ extension Payments {
             let actor = "staff:\(staff.uuidString.lowercased())"
             if p.approvals + 1 >= p.requiredApprovals {
                 try await PaymentQueries.move(p, to: .approved, actor: actor, detail: "approval \(p.approvals + 1) of \(p.requiredApprovals)", in: tx)
-                tx.enqueue(JobRequest(kind: PaymentJobs.payout, payload: PaymentJobs.payload(payment: p.id)))
+                tx.enqueue(JobRequest(kind: PaymentJobs.payout, payload: try PaymentJobs.payload(payment: p.id)))
             } else {
                 try await PaymentQueries.event(p.id, from: p.status.rawValue, to: p.status.rawValue, actor: actor,
                                                detail: "approval \(p.approvals + 1) of \(p.requiredApprovals)", in: tx)
                 try await AuditLog.append(AuditEntry(actor: actor, action: "withdrawal.approval", subject: "payment:\(p.reference)",
-                                                     after: #"{"approvals":\#(p.approvals + 1),"required":\#(p.requiredApprovals)}"#, requestID: requestID), in: tx)
+                                                     after: try CanonicalJSON.object(["approvals": p.approvals + 1, "required": p.requiredApprovals]), requestID: requestID), in: tx)
             }
             guard let updated = try await PaymentQueries.one(id: p.id, in: tx) else { throw PaymentError.notFound }
             return updated

@@ -103,7 +103,7 @@ public struct Payments: Sendable {
             try await PaymentQueries.event(id, from: "", to: "created", actor: "client:\(client.id.uuidString.lowercased())",
                                            detail: "\(money) via \(psp.id)", in: tx)
             if psp.type != "bank_wire" {
-                tx.enqueue(JobRequest(kind: PaymentJobs.expire, payload: PaymentJobs.payload(payment: id), delaySeconds: expirySeconds))
+                tx.enqueue(JobRequest(kind: PaymentJobs.expire, payload: try PaymentJobs.payload(payment: id), delaySeconds: expirySeconds))
             }
             return id
         }
@@ -178,7 +178,7 @@ public struct Payments: Sendable {
         } else {
             verdict = .failure(.notConfigured)
         }
-        let headerJSON = PaymentQueries.jsonObject(headers.filter { ["stripe-signature", IPNSignature.headerName, "content-type", "user-agent"].contains($0.key) })
+        let headerJSON = try PaymentQueries.jsonObject(headers.filter { ["stripe-signature", IPNSignature.headerName, "content-type", "user-agent"].contains($0.key) })
         let raw = ByteBuffer(bytes: body)
         return try await tenantDB.transaction(tenant) { tx in
             switch verdict {
@@ -196,7 +196,7 @@ public struct Payments: Sendable {
                     ON CONFLICT (psp_id, event_id) WHERE verified AND duplicate_of IS NULL DO NOTHING RETURNING id
                     """).collect().first?.decode(Int64.self)
                 if let id = inserted {
-                    tx.enqueue(JobRequest(kind: PaymentJobs.inbox, payload: PaymentJobs.payload(inbox: id)))
+                    tx.enqueue(JobRequest(kind: PaymentJobs.inbox, payload: try PaymentJobs.payload(inbox: id)))
                     return .accepted(inboxID: id)
                 }
                 let first = try await tx.query("SELECT id FROM psp_inbox WHERE psp_id = \(pspID) AND event_id = \(event.eventID) AND verified AND duplicate_of IS NULL")
@@ -242,7 +242,7 @@ public struct Payments: Sendable {
         guard let (eventID, kind, reference, amount, currency, detail) = try row?.decode((String, String, String, Int64?, String?, String).self) else {
             throw PaymentError.notFound
         }
-        return PSPEvent(eventID: eventID, kind: PSPEvent.Kind(rawValue: kind) ?? .ignored, reference: reference, amount: amount,
+        return PSPEvent(eventID: eventID, kind: try tx.stored(kind, kind: "psp_event_kind", table: "psp_inbox", id: id, PSPEvent.Kind.init(rawValue:)), reference: reference, amount: amount,
                         currency: currency, detail: detail)
     }
 
@@ -347,7 +347,7 @@ public struct Payments: Sendable {
                 try await PaymentQueries.event(p.id, from: "pending", to: "pending", actor: actor,
                                                detail: "receipt confirmed (1 of \(needed)); a second person must confirm", in: tx)
                 try await AuditLog.append(AuditEntry(actor: actor, action: "deposit.confirmation", subject: "payment:\(p.reference)",
-                                                     after: #"{"confirmations":1,"required":\#(needed)}"#), in: tx)
+                                                     after: try CanonicalJSON.object(["confirmations": 1, "required": needed])), in: tx)
             }
             guard let updated = try await PaymentQueries.one(id: p.id, in: tx) else { throw PaymentError.notFound }
             return updated
@@ -370,28 +370,31 @@ public struct Payments: Sendable {
 
     public func history(tenant: TenantHandle, user: UUID, limit: Int = 50) async throws -> [PaymentRecord] {
         try await tenantDB.transaction(tenant) { tx in
-            var b = PostgresBindings()
-            b.append(user)
-            return try await PaymentQueries.select("p.user_id = $1", b, suffix: "ORDER BY p.created_at DESC LIMIT \(limit)", in: tx)
+            try await PaymentQueries.records("\(unescaped: PaymentQueries.select) WHERE p.user_id = \(user) ORDER BY p.created_at DESC LIMIT \(limit)", in: tx)
         }
     }
 
     /// A client's wallets and recent payments, read in one transaction.
     public func summary(tenant: TenantHandle, user: UUID, limit: Int = 50) async throws -> ([LedgerAccount], [PaymentRecord]) {
         try await tenantDB.transaction(tenant) { tx in
-            var b = PostgresBindings()
-            b.append(user)
-            return (try await Ledger.wallets(owner: user, in: tx),
-                    try await PaymentQueries.select("p.user_id = $1", b, suffix: "ORDER BY p.created_at DESC LIMIT \(limit)", in: tx))
+            (try await Ledger.wallets(owner: user, in: tx),
+             try await PaymentQueries.records("\(unescaped: PaymentQueries.select) WHERE p.user_id = \(user) ORDER BY p.created_at DESC LIMIT \(limit)", in: tx))
         }
     }
 
     public func list(tenant: TenantHandle, kind: PaymentKind, statuses: [PaymentStatus]? = nil, limit: Int = 200) async throws -> [PaymentRecord] {
         try await tenantDB.transaction(tenant) { tx in
-            var b = PostgresBindings()
-            b.append(kind.rawValue)
-            b.append((statuses ?? PaymentStatus.allCases).map(\.rawValue))
-            return try await PaymentQueries.select("p.kind = $1 AND p.status = ANY($2)", b, suffix: "ORDER BY p.created_at DESC LIMIT \(limit)", in: tx)
+            // Without a status filter every row is read, so one with a status this build does not
+            // know fails the list (CorruptValue) instead of being filtered out unseen.
+            guard let statuses else {
+                return try await PaymentQueries.records("""
+                    \(unescaped: PaymentQueries.select) WHERE p.kind = \(kind.rawValue) ORDER BY p.created_at DESC LIMIT \(limit)
+                    """, in: tx)
+            }
+            return try await PaymentQueries.records("""
+                \(unescaped: PaymentQueries.select) WHERE p.kind = \(kind.rawValue) AND p.status = ANY(\(statuses.map(\.rawValue)))
+                ORDER BY p.created_at DESC LIMIT \(limit)
+                """, in: tx)
         }
     }
 }
@@ -402,6 +405,16 @@ public enum PaymentJobs {
     public static let expire = "payment.expire"
     public static let payout = "payment.payout"
 
-    static func payload(inbox id: Int64) -> String { #"{"inbox":\#(id)}"# }
-    static func payload(payment id: UUID) -> String { #"{"payment":"\#(id.uuidString.lowercased())"}"# }
+    /// A `psp.inbox` job: the inbox row to process.
+    struct InboxPayload: Codable, Equatable {
+        let inbox: Int64
+    }
+
+    /// A `payment.expire` or `payment.payout` job: the payment it concerns.
+    struct PaymentPayload: Codable, Equatable {
+        let payment: UUID
+    }
+
+    static func payload(inbox id: Int64) throws -> String { try CanonicalJSON.text(InboxPayload(inbox: id)) }
+    static func payload(payment id: UUID) throws -> String { try CanonicalJSON.text(PaymentPayload(payment: id)) }
 }

@@ -64,16 +64,11 @@ public enum AuditLog {
             }
     }
 
-    private static func append(_ e: AuditEntry, on conn: PostgresConnection, logger: Logger, function: String) async throws -> Int64 {
-        var b = PostgresBindings()
-        b.append(e.actor)
-        b.append(e.action)
-        b.append(e.subject)
-        b.append(e.before)
-        b.append(e.after)
-        b.append(e.requestID)
-        let sql = "SELECT \(function)($1, $2, $3, $4::jsonb, $5::jsonb, $6)"
-        let rows = try await conn.query(PostgresQuery(unsafeSQL: sql, binds: b), logger: logger).collect()
+    /// `function` is one of the two constants above, never input.
+    private static func append(_ e: AuditEntry, on conn: PostgresConnection, logger: Logger, function: StaticString) async throws -> Int64 {
+        let rows = try await conn.query("""
+            SELECT \(unescaped: "\(function)")(\(e.actor), \(e.action), \(e.subject), \(e.before)::jsonb, \(e.after)::jsonb, \(e.requestID))
+            """, logger: logger).collect()
         return try rows.first?.decode(Int64.self) ?? 0
     }
 }

@@ -14,6 +14,7 @@ public struct EmbeddedPostgres: Sendable {
     /// Test clusters trade durability for speed; demo and production keep PostgreSQL's defaults.
     public let durable: Bool
     public static let appRole = "atrium"
+    static let appRoleIdentifier = SQLIdentifier(constant: "atrium")
     public static let superuser = "postgres"
 
     public init(root: String, port: Int, durable: Bool = true) {
@@ -77,8 +78,12 @@ public struct EmbeddedPostgres: Sendable {
                 let exists = try await conn.query("SELECT 1 FROM pg_roles WHERE rolname = \(Self.appRole)", logger: Logger(label: "atrium.pg")).collect().count > 0
                 // NOINHERIT: the login role has no privileges of the tenant roles it may switch to.
                 // CREATEROLE: provisioning creates one NOLOGIN role per tenant.
+                // Role options cannot be bound; format() quotes the password as a literal in the server.
                 let verb = exists ? "ALTER" : "CREATE"
-                try await conn.query(PostgresQuery(unsafeSQL: "\(verb) ROLE \(Self.appRole) LOGIN NOINHERIT CREATEROLE PASSWORD '\(appPassword)'"), logger: Logger(label: "atrium.pg"))
+                let statement = try await conn.query("""
+                    SELECT format('\(unescaped: verb) ROLE %I LOGIN NOINHERIT CREATEROLE PASSWORD %L', \(Self.appRole)::text, \(appPassword)::text)
+                    """, logger: Logger(label: "atrium.pg")).collect().first?.decode(String.self) ?? ""
+                try await conn.query(PostgresQuery(unsafeSQL: statement), logger: Logger(label: "atrium.pg"))
             }
         }
     }
@@ -96,14 +101,14 @@ public struct EmbeddedPostgres: Sendable {
             let dbExists = try await client.query("SELECT 1 FROM pg_database WHERE datname = \(name)").collect().count > 0
             if !dbExists {
                 do {
-                    try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(ident.quoted) OWNER \(Self.appRole)"))
+                    try await client.query("CREATE DATABASE \(ident) OWNER \(Self.appRoleIdentifier)")
                 } catch where error.sqlState == "42P04" { /* created concurrently */ }
             }
         }
         let dbClient = PostgresClient(configuration: try superuserURL(database: name).clientConfiguration(poolSize: 1))
         try await dbClient.runScoped {
             try await dbClient.query("REVOKE ALL ON SCHEMA public FROM PUBLIC")
-            try await dbClient.query(PostgresQuery(unsafeSQL: "REVOKE TEMPORARY ON DATABASE \(ident.quoted) FROM PUBLIC"))
+            try await dbClient.query("REVOKE TEMPORARY ON DATABASE \(ident) FROM PUBLIC")
         }
         logger.debug("database ready", metadata: ["database": "\(name)"])
     }
@@ -113,7 +118,7 @@ public struct EmbeddedPostgres: Sendable {
         guard let ident = SQLIdentifier(name) else { throw StorageError.invalidIdentifier(name) }
         let client = PostgresClient(configuration: try superuserURL().clientConfiguration(poolSize: 1))
         try await client.runScoped {
-            try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(ident.quoted) WITH (FORCE)"))
+            try await client.query("DROP DATABASE IF EXISTS \(ident) WITH (FORCE)")
         }
     }
 

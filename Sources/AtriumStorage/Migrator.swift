@@ -25,7 +25,7 @@ public struct Migrator: Sendable {
         for file in migrations.platform {
             let didApply = try await database.platform { conn in
                 try await conn.query("SELECT pg_advisory_xact_lock(\(Self.platformLockKey))", logger: database.logger)
-                return try await Self.apply(file, scope: "platform", on: conn, table: "platform.schema_migrations", logger: database.logger)
+                return try await Self.apply(file, scope: "platform", on: conn, table: SQLTableName(schema: .platform, Self.migrationsTable), logger: database.logger)
             }
             if didApply { applied.append(file.name) }
         }
@@ -52,15 +52,15 @@ public struct Migrator: Sendable {
                 applied_at timestamptz NOT NULL DEFAULT now())
             """)
         var applied: [MigrationFile] = []
-        for file in files where try await apply(file, scope: tx.tenant.schema.name, on: tx.connection, table: "schema_migrations", logger: tx.logger) {
+        for file in files where try await apply(file, scope: tx.tenant.schema.name, on: tx.connection, table: SQLTableName(Self.migrationsTable), logger: tx.logger) {
             applied.append(file)
         }
         return applied
     }
 
     /// Applies one file unless already recorded; refuses a recorded file whose checksum changed.
-    static func apply(_ file: MigrationFile, scope: String, on conn: PostgresConnection, table: String, logger: Logger) async throws -> Bool {
-        let recorded = try await conn.query(PostgresQuery(unsafeSQL: "SELECT checksum FROM \(table) WHERE version = $1", binds: binds(file.version)), logger: logger)
+    static func apply(_ file: MigrationFile, scope: String, on conn: PostgresConnection, table: SQLTableName, logger: Logger) async throws -> Bool {
+        let recorded = try await conn.query("SELECT checksum FROM \(table) WHERE version = \(file.version)", logger: logger)
             .collect().first.map { try $0.decode(String.self) }
         if let recorded {
             guard recorded == file.checksum else { throw StorageError.migrationChecksumMismatch(scope: scope, file: file.name) }
@@ -68,24 +68,18 @@ public struct Migrator: Sendable {
         }
         for statement in SQLSplitter.statements(file.sql) {
             do {
+                // Raw SQL text by design: the statements of a checksummed migration file.
                 try await conn.query(PostgresQuery(unsafeSQL: statement), logger: logger)
             } catch {
                 throw StorageError.migrationFailed(scope: scope, file: file.name, reason: error.serverMessage ?? "\(error)")
             }
         }
-        var b = PostgresBindings()
-        b.append(file.version)
-        b.append(file.name)
-        b.append(file.checksum)
-        try await conn.query(PostgresQuery(unsafeSQL: "INSERT INTO \(table) (version, name, checksum) VALUES ($1, $2, $3)", binds: b), logger: logger)
+        try await conn.query("INSERT INTO \(table) (version, name, checksum) VALUES (\(file.version), \(file.name), \(file.checksum))", logger: logger)
         return true
     }
 
-    private static func binds(_ v: Int) -> PostgresBindings {
-        var b = PostgresBindings()
-        b.append(v)
-        return b
-    }
+    /// The table that records applied migrations, in the platform schema and in each tenant schema.
+    static let migrationsTable = SQLIdentifier(constant: "schema_migrations")
 
     /// Creates the `platform` schema and its migration table so the first file can be recorded.
     private func bootstrapPlatform() async throws {

@@ -58,12 +58,12 @@ extension ProvisioningService {
         try await database.platform { conn in
             // Only the owning tenant role may drop its schema; the login role then drops the role.
             let tx = try await TenantDB.enter(conn, record.handle, logger: logger)
-            try await tx.query(PostgresQuery(unsafeSQL: "DROP SCHEMA \(record.handle.schema.quoted) CASCADE"))
+            try await tx.query("DROP SCHEMA \(record.handle.schema) CASCADE")
             try await TenantDB.leave(conn, logger: logger)
-            try await conn.query(PostgresQuery(unsafeSQL: "DROP ROLE \(record.handle.role.quoted)"), logger: logger)
+            try await conn.query("DROP ROLE \(record.handle.role)", logger: logger)
             try await conn.query("DELETE FROM platform.tenants WHERE id = \(record.handle.id)", logger: logger)
             try await Self.bumpGeneration(conn, logger: logger)
-            try await AuditLog.appendPlatform(AuditEntry(actor: actor, action: "tenant.deleted", subject: slug, after: #"{"export":"\#(path)"}"#, requestID: requestID), on: conn, logger: logger)
+            try await AuditLog.appendPlatform(AuditEntry(actor: actor, action: "tenant.deleted", subject: slug, after: try CanonicalJSON.object(["export": path]), requestID: requestID), on: conn, logger: logger)
         }
         registry.invalidate()
         return path

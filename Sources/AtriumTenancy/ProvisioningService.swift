@@ -81,9 +81,9 @@ public struct ProvisioningService: Sendable {
                         """, logger: logger).collect().first?.decode(UUID.self) ?? UUID()
                     // The role has privileges on its own schema only; the login role may switch to it
                     // but, being NOINHERIT, holds none of its privileges otherwise.
-                    try await conn.query(PostgresQuery(unsafeSQL: "CREATE ROLE \(role.quoted) NOLOGIN NOINHERIT"), logger: logger)
-                    try await conn.query(PostgresQuery(unsafeSQL: "GRANT \(role.quoted) TO CURRENT_USER"), logger: logger)
-                    try await conn.query(PostgresQuery(unsafeSQL: "CREATE SCHEMA \(schema.quoted) AUTHORIZATION \(role.quoted)"), logger: logger)
+                    try await conn.query("CREATE ROLE \(role) NOLOGIN NOINHERIT", logger: logger)
+                    try await conn.query("GRANT \(role) TO CURRENT_USER", logger: logger)
+                    try await conn.query("CREATE SCHEMA \(schema) AUTHORIZATION \(role)", logger: logger)
                 }
                 for domain in config.domains {
                     try await conn.query("INSERT INTO platform.tenant_domains (domain, tenant_id) VALUES (\(domain), \(tenantID))", logger: logger)

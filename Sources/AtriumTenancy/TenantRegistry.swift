@@ -11,13 +11,35 @@ import Synchronization
 public struct TenantRecord: Sendable {
     public let handle: TenantHandle
     public let name: String
-    public let status: String
+    /// The stored status (`active`, `suspended`).
+    public let storedStatus: String
     public let schemaVersion: Int
     public let domains: [String]
+    /// The brand config; `nil` only when it does not decode (then `configProblem` says why).
     public let config: TenantConfig?
+    /// Why the stored config does not decode, if it does not.
+    public let configProblem: String?
     public let createdAt: Date
 
+    public init(handle: TenantHandle, name: String, status: String, schemaVersion: Int, domains: [String], config: TenantConfig?,
+                configProblem: String? = nil, createdAt: Date) {
+        self.handle = handle
+        self.name = name
+        self.storedStatus = status
+        self.schemaVersion = schemaVersion
+        self.domains = domains
+        self.config = config
+        self.configProblem = configProblem
+        self.createdAt = createdAt
+    }
+
+    /// The status to show and act on: `config_invalid` when the brand config does not decode (the
+    /// brand is then served the maintenance page and skipped by background work), else the stored one.
+    public var status: String { configProblem == nil ? storedStatus : Self.configInvalid }
     public var isActive: Bool { status == "active" }
+
+    /// The status of a brand whose stored config does not decode.
+    public static let configInvalid = "config_invalid"
 }
 
 /// The tenant registry (`platform.tenants`), cached in memory and resolved by Host header.
@@ -33,11 +55,13 @@ public final class TenantRegistry: Sendable {
 
     let database: Database
     let platformDomain: String
+    let logger: Logger
     private let snapshot = Mutex<Snapshot?>(nil)
 
     public init(database: Database, platformDomain: String) {
         self.database = database
         self.platformDomain = platformDomain
+        self.logger = database.logger
     }
 
     /// Resolves a Host header value (port ignored) to a tenant: a registered domain, or `<slug>.<platform domain>`.
@@ -98,10 +122,27 @@ public final class TenantRegistry: Sendable {
             for row in rows {
                 let (id, slug, name, status, schema, role, version, config, created, domains) =
                     try row.decode((UUID, String, String, String, String, String, Int, String, Date, [String]).self)
-                guard let schemaID = SQLIdentifier(schema), let roleID = SQLIdentifier(role) else { continue }
-                let parsed = try? JSONDecoder().decode(TenantConfig.self, from: Data(config.utf8))
+                // Provisioning only writes validated names; anything else is tampering or a bug, and
+                // no handle can be made for it, so the whole registry refuses to load.
+                guard let schemaID = SQLIdentifier(schema), let roleID = SQLIdentifier(role) else {
+                    throw CorruptValues.report(CorruptValue(kind: "tenant_identifier", table: "platform.tenants", id: id.uuidString.lowercased(),
+                                                            value: "\(schema) / \(role)"), tenant: slug, logger: logger)
+                }
+                let parsed: TenantConfig?
+                let problem: String?
+                do {
+                    parsed = try CanonicalJSON.decode(TenantConfig.self, from: config)
+                    problem = nil
+                } catch {
+                    // The brand stays listed, as `config_invalid`, instead of vanishing.
+                    parsed = nil
+                    problem = "\(error)"
+                    CorruptValues.report(CorruptValue(kind: "tenant_config", table: "platform.tenants", id: id.uuidString.lowercased(), value: "\(error)"),
+                                         tenant: slug, logger: logger)
+                }
                 let record = TenantRecord(handle: TenantHandle(id: id, slug: slug, schema: schemaID, role: roleID), name: name,
-                                          status: status, schemaVersion: version, domains: domains, config: parsed, createdAt: created)
+                                          status: status, schemaVersion: version, domains: domains, config: parsed, configProblem: problem,
+                                          createdAt: created)
                 snap.bySlug[slug] = record
                 snap.byID[id] = record
                 for d in domains { snap.byDomain[d] = record }

@@ -91,7 +91,7 @@ extension Trading {
             if found.isEmpty && platformNet == row.ledgerNet { matched += 1 }
         }
         let report = ReconciliationReport(at: Date(), accounts: rows.count, matched: matched, differences: differences, unchecked: unchecked)
-        let json = String(decoding: (try? JSONEncoder().encode(differences)) ?? Data("[]".utf8), as: UTF8.self)
+        let json = try CanonicalJSON.text(differences)
         try await tenantDB.transaction(tenant) { tx in
             try await tx.query("INSERT INTO trading_reconciliations (accounts, matched, differences) VALUES (\(report.accounts), \(report.matched), \(json)::jsonb)")
         }
@@ -103,7 +103,8 @@ extension Trading {
         try await tenantDB.transaction(tenant) { tx in
             guard let row = try await tx.query("SELECT at, accounts, matched, differences::text FROM trading_reconciliations ORDER BY id DESC LIMIT 1").collect().first else { return nil }
             let (at, accounts, matched, json) = try row.decode((Date, Int, Int, String).self)
-            let diffs = (try? JSONDecoder().decode([ReconciliationDifference].self, from: Data(json.utf8))) ?? []
+            // A stored report that does not decode is an error, not an empty list of differences.
+            let diffs = try CanonicalJSON.decode([ReconciliationDifference].self, from: json)
             return ReconciliationReport(at: at, accounts: accounts, matched: matched, differences: diffs, unchecked: [])
         }
     }

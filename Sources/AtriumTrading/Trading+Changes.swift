@@ -43,7 +43,7 @@ extension Trading {
                 """).collect()
             guard let id = try rows.first?.decode(UUID.self) else { throw TradingError.requestPending }
             try await AuditLog.append(AuditEntry(actor: client.actor, action: "trading.leverage_requested", subject: "trading_account:\(account.connectionID):\(account.login)",
-                                                 before: #"{"leverage":\#(account.leverage)}"#, after: #"{"leverage":\#(leverage)}"#), in: tx)
+                                                 before: try CanonicalJSON.object(["leverage": account.leverage]), after: try CanonicalJSON.object(["leverage": leverage])), in: tx)
             return id
         }
         return .review(id)
@@ -70,7 +70,7 @@ extension Trading {
                     """)
             }
             try await AuditLog.append(AuditEntry(actor: actor, action: "trading.leverage_changed", subject: "trading_account:\(account.connectionID):\(account.login)",
-                                                 before: #"{"leverage":\#(account.leverage)}"#, after: #"{"leverage":\#(readBack)}"#), in: tx)
+                                                 before: try CanonicalJSON.object(["leverage": account.leverage]), after: try CanonicalJSON.object(["leverage": readBack])), in: tx)
         }
         guard readBack == leverage else { throw TradingError.platformRejected("leverage reads back as 1:\(readBack)") }
     }
@@ -105,7 +105,7 @@ extension Trading {
         try await tenantDB.transaction(tenant) { tx in
             try await tx.query("UPDATE leverage_requests SET status = 'rejected', note = \(note), decided_at = now() WHERE id = \(requestID) AND status = 'review'")
             try await AuditLog.append(AuditEntry(actor: staff, action: "trading.leverage_rejected", subject: "trading_account:\(account.connectionID):\(account.login)",
-                                                 after: #"{"requested":\#(leverage)}"#), in: tx)
+                                                 after: try CanonicalJSON.object(["requested": leverage])), in: tx)
         }
     }
 
@@ -124,8 +124,8 @@ extension Trading {
         try await tenantDB.transaction(tenant) { tx in
             try await tx.query("UPDATE trading_accounts SET access = \(readBack.rawValue) WHERE id = \(account.id)")
             try await AuditLog.append(AuditEntry(actor: staff, action: "trading.access_changed", subject: "trading_account:\(account.connectionID):\(account.login)",
-                                                 before: #"{"access":"\#(account.access.rawValue)"}"#,
-                                                 after: #"{"requested":"\#(access.rawValue)","read_back":"\#(readBack.rawValue)"}"#), in: tx)
+                                                 before: try CanonicalJSON.object(["access": account.access.rawValue]),
+                                                 after: try CanonicalJSON.object(["requested": access.rawValue, "read_back": readBack.rawValue])), in: tx)
         }
         return AccessChange(requested: access, readBack: readBack)
     }

@@ -79,9 +79,10 @@ extension Trading {
             } catch LedgerError.insufficientFunds {
                 throw TradingError.insufficientFunds
             }
-            tx.enqueue(JobRequest(kind: TradingJobs.transfer, payload: TradingJobs.payload(transfer: id), delaySeconds: recoveryDelaySeconds))
+            tx.enqueue(JobRequest(kind: TradingJobs.transfer, payload: try TradingJobs.payload(transfer: id), delaySeconds: recoveryDelaySeconds))
             try await AuditLog.append(AuditEntry(actor: client.actor, action: "trading.transfer_requested", subject: "trading_transfer:\(reference)",
-                                                 after: #"{"direction":"\#(direction.rawValue)","amount":\#(amount),"currency":"\#(account.currency.code)","login":"\#(account.login)"}"#), in: tx)
+                                                 after: try CanonicalJSON.object(["direction": direction.rawValue, "amount": amount, "currency": account.currency.code,
+                                                                                 "login": account.login])), in: tx)
             return true
         }
         if !created, let existing = try await transferRecord(tenant: tenant, id: id) { return existing }
@@ -131,8 +132,8 @@ extension Trading {
                 WHERE id = \(transferID) RETURNING \(unescaped: TradingTransfer.columns)
                 """, in: tx)
             try await AuditLog.append(AuditEntry(actor: "system", action: post ? "trading.transfer_posted" : "trading.transfer_voided",
-                                                 subject: "trading_transfer:\(t.reference)", before: #"{"state":"\#(t.state.rawValue)"}"#,
-                                                 after: #"{"state":"\#(state.rawValue)","ticket":"\#(ticket ?? "")"}"#), in: tx)
+                                                 subject: "trading_transfer:\(t.reference)", before: try CanonicalJSON.object(["state": t.state.rawValue]),
+                                                 after: try CanonicalJSON.object(["state": state.rawValue, "ticket": ticket ?? ""])), in: tx)
             return updated.first ?? t
         }
     }

@@ -41,7 +41,12 @@ public enum TradingJobs {
     public static let transfer = "trading.transfer"
     public static let reconcile = "trading.reconcile"
 
-    static func payload(transfer: UUID) -> String { #"{"transfer":"\#(transfer.uuidString.lowercased())"}"# }
+    /// The recovery job's payload: which transfer to settle.
+    struct TransferPayload: Codable, Equatable {
+        let transfer: UUID
+    }
+
+    static func payload(transfer: UUID) throws -> String { try CanonicalJSON.text(TransferPayload(transfer: transfer)) }
 }
 
 /// Trading accounts, the wallet <-> trading account transfer saga, leverage and access changes.
@@ -133,7 +138,7 @@ public struct Trading: Sendable {
                 """, in: tx)
             guard let account = rows.first else { throw TradingError.invalidState }
             try await AuditLog.append(AuditEntry(actor: client.actor, action: "trading.account_opened", subject: "trading_account:\(connectionID):\(login)",
-                                                 after: #"{"kind":"\#(kind)","type":"\#(accountTypeID)","leverage":\#(leverage)}"#), in: tx)
+                                                 after: try CanonicalJSON.object(["kind": kind, "type": accountTypeID, "leverage": leverage])), in: tx)
             return OpenedAccount(account: account, password: password, investorPassword: investor)
         }
         if opened.password != nil && !live {
@@ -240,7 +245,7 @@ public struct Trading: Sendable {
             """) {
             let (ticket, login, symbol, side, volume, open, close, profit, commission, swap, openTime, closeTime) =
                 try row.decode((Int64, String, String, String, Int64, String, String, Int64, Int64, Int64, Date?, Date).self)
-            out.append(ClosedTrade(ticket: ticket, login: login, symbol: symbol, side: TradeSide(rawValue: side) ?? .buy, volume: volume,
+            out.append(ClosedTrade(ticket: ticket, login: login, symbol: symbol, side: try tx.stored(side, kind: "trade_side", table: "trading_deals", id: ticket, TradeSide.init(rawValue:)), volume: volume,
                                    openPrice: open, closePrice: close, profit: profit, commission: commission, swap: swap,
                                    openTime: openTime, closeTime: closeTime))
         }

@@ -17,16 +17,14 @@ public struct TradingJobHandler: JobHandler {
     public var kinds: [String] { [TradingJobs.transfer, TradingJobs.reconcile] }
 
     public func perform(_ job: Job) async throws {
-        guard let tenantID = job.tenantID, let (handle, config) = try await brand(tenantID) else { return }
+        guard let tenantID = job.tenantID, let (handle, config) = try await brand(tenantID) else { throw JobTenantUnavailable(job.tenantID) }
         switch job.kind {
         case TradingJobs.transfer:
-            let payload = (try? JSONSerialization.jsonObject(with: Data(job.payload.utf8))) as? [String: Any] ?? [:]
-            guard let id = (payload["transfer"] as? String).flatMap(UUID.init(uuidString:)) else { return }
-            try await trading.recover(tenant: handle, brand: config, transferID: id)
+            try await trading.recover(tenant: handle, brand: config, transferID: try job.payload(TradingJobs.TransferPayload.self).transfer)
         case TradingJobs.reconcile:
             _ = try await trading.reconcile(tenant: handle, brand: config)
         default:
-            return
+            throw PermanentJobFailure("no trading handler for kind \(job.kind)")
         }
     }
 }

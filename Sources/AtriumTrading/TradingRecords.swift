@@ -93,7 +93,7 @@ public struct TradingAccountRecord: Sendable, Equatable {
         last_balance, last_equity, last_margin, last_free_margin, last_margin_level_bp, state_at, created_at
         """
 
-    static func decode(_ row: PostgresRow) throws -> TradingAccountRecord {
+    static func decode(_ row: PostgresRow, in tx: TenantTransaction) throws -> TradingAccountRecord {
         let (id, user, conn, login, kind, type, group, cur, lev, access) =
             try row.decode((UUID, UUID, String, String, String, String, String, String, Int, String).self)
         let cols = row.makeRandomAccess()
@@ -103,7 +103,9 @@ public struct TradingAccountRecord: Sendable, Equatable {
                          freeMargin: try cols[13].decode(Int64?.self) ?? b, marginLevelBasisPoints: try cols[14].decode(Int64?.self))
         }
         return TradingAccountRecord(id: id, userID: user, connectionID: conn, login: login, kind: kind, accountType: type, group: group,
-                                    currency: Currency(cur) ?? Currency("USD")!, leverage: lev, access: AccessLevel(rawValue: access) ?? .enabled,
+                                    currency: try tx.stored(cur, kind: "currency", table: "trading_accounts", id: id, Currency.init),
+                                    leverage: lev,
+                                    access: try tx.stored(access, kind: "access_level", table: "trading_accounts", id: id, AccessLevel.init(rawValue:)),
                                     lastState: state, stateAt: try cols[15].decode(Date?.self), createdAt: try cols[16].decode(Date.self))
     }
 
@@ -113,7 +115,7 @@ public struct TradingAccountRecord: Sendable, Equatable {
     static func all(_ query: PostgresQuery, in tx: TenantTransaction) async throws -> [TradingAccountRecord] {
         var out: [TradingAccountRecord] = []
         for try await row in try await tx.query(query) {
-            out.append(try decode(row))
+            out.append(try decode(row, in: tx))
         }
         return out
     }
@@ -151,8 +153,10 @@ public struct TradingTransfer: Sendable, Equatable {
         for try await row in try await tx.query(query) {
             let (id, user, account, dir, cur, amount, state, ref, ticket, attempts, error, at) =
                 try row.decode((UUID, UUID, UUID, String, String, Int64, String, String, String?, Int, String, Date).self)
-            out.append(TradingTransfer(id: id, userID: user, accountID: account, direction: TransferDirection(rawValue: dir) ?? .toAccount,
-                                       currency: Currency(cur) ?? Currency("USD")!, amount: amount, state: TransferState(rawValue: state) ?? .pending,
+            out.append(TradingTransfer(id: id, userID: user, accountID: account,
+                                       direction: try tx.stored(dir, kind: "transfer_direction", table: "trading_transfers", id: id, TransferDirection.init(rawValue:)),
+                                       currency: try tx.stored(cur, kind: "currency", table: "trading_transfers", id: id, Currency.init), amount: amount,
+                                       state: try tx.stored(state, kind: "transfer_state", table: "trading_transfers", id: id, TransferState.init(rawValue:)),
                                        reference: ref, platformTicket: ticket, attempts: attempts, lastError: error, createdAt: at))
         }
         return out

@@ -60,14 +60,15 @@ public struct JobQueue: Sendable {
         }
     }
 
-    /// Records a failure: retried later with exponential backoff, or marked failed after the last attempt.
-    public func fail(_ job: Job, error: String) async throws {
+    /// Records a failure: retried later with exponential backoff, or marked failed after the last
+    /// attempt (at once when `permanent`).
+    public func fail(_ job: Job, error: String, permanent: Bool = false) async throws {
         let backoff = min(3600, 1 << min(job.attempts, 12))
         try await database.platform { conn in
             try await conn.query("""
                 UPDATE platform.jobs SET last_error = \(String(error.prefix(500))), locked_until = NULL,
                        run_at = now() + make_interval(secs => \(backoff)),
-                       failed_at = CASE WHEN attempts >= max_attempts THEN now() END
+                       failed_at = CASE WHEN attempts >= max_attempts OR \(permanent) THEN now() END
                 WHERE id = \(job.id)
                 """, logger: database.logger)
         }

@@ -45,6 +45,10 @@ public struct JobWorker: Service {
         do {
             try await handler.perform(job)
             try await queue.complete(job)
+        } catch let failure as PermanentJobFailure {
+            CorruptValues.report(CorruptValue(kind: "job_payload", table: "platform.jobs", id: "\(job.id)", value: job.payload),
+                                 tenant: job.tenantID?.uuidString.lowercased() ?? "-", logger: logger)
+            try await queue.fail(job, error: failure.reason, permanent: true)
         } catch {
             logger.warning("job failed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "error": "\(error)"])
             try await queue.fail(job, error: "\(error)")

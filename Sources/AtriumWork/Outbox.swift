@@ -1,3 +1,4 @@
+import AtriumCore
 import AtriumStorage
 import Foundation
 import Logging
@@ -27,9 +28,15 @@ public enum Outbox {
     public static func enqueue(to: String, subject: String, body: String, in tx: TenantTransaction) async throws -> UUID {
         let rows = try await tx.query("INSERT INTO outbox (to_address, subject, body) VALUES (\(to), \(subject), \(body)) RETURNING id").collect()
         guard let id = try rows.first?.decode(UUID.self) else { throw StorageError.unknownTenant(tx.tenant.slug) }
-        tx.enqueue(JobRequest(kind: jobKind, payload: #"{"outbox_id":"\#(id.uuidString)"}"#))
+        tx.enqueue(JobRequest(kind: jobKind, payload: try CanonicalJSON.text(MailPayload(outboxID: id))))
         return id
     }
+}
+
+/// A `mail.send` job: the outbox row to deliver.
+struct MailPayload: Codable {
+    let outboxID: UUID
+    enum CodingKeys: String, CodingKey { case outboxID = "outbox_id" }
 }
 
 /// Delivers queued outbox mail; the row lock keeps two workers from sending the same mail.
@@ -50,18 +57,17 @@ public struct OutboxSender: JobHandler {
     }
 
     public func perform(_ job: Job) async throws {
-        guard let tenantID = job.tenantID, let tenant = try await tenantLookup(tenantID) else { return }
-        struct Payload: Decodable { let outbox_id: UUID }
-        let payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))
+        guard let tenantID = job.tenantID, let tenant = try await tenantLookup(tenantID) else { throw JobTenantUnavailable(job.tenantID) }
+        let payload = try job.payload(MailPayload.self)
         let from = await fromAddress(tenant)
         try await tenantDB.transaction(tenant) { tx in
             let rows = try await tx.query("""
-                SELECT to_address, subject, body FROM outbox WHERE id = \(payload.outbox_id) AND sent_at IS NULL FOR UPDATE SKIP LOCKED
+                SELECT to_address, subject, body FROM outbox WHERE id = \(payload.outboxID) AND sent_at IS NULL FOR UPDATE SKIP LOCKED
                 """).collect()
             guard let row = rows.first else { return }
             let (to, subject, body) = try row.decode((String, String, String).self)
-            try await delivery.deliver(OutgoingMail(id: payload.outbox_id, tenantSlug: tenant.slug, from: from, to: to, subject: subject, body: body))
-            try await tx.query("UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = \(payload.outbox_id)")
+            try await delivery.deliver(OutgoingMail(id: payload.outboxID, tenantSlug: tenant.slug, from: from, to: to, subject: subject, body: body))
+            try await tx.query("UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = \(payload.outboxID)")
         }
     }
 }

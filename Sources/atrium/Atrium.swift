@@ -6,6 +6,6 @@ struct Atrium: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "atrium",
         abstract: "Multi-tenant white-label CRM for Forex/CFD brokers.",
-        subcommands: [Serve.self, Migrate.self, TenantCommand.self, OperatorCommand.self, Demo.self, DB.self, SandboxPlatformCommand.self,
+        subcommands: [Serve.self, Migrate.self, TenantCommand.self, OperatorCommand.self, AuditCommand.self, Demo.self, DB.self, SandboxPlatformCommand.self,
                       BenchSession.self, BenchTenants.self, BenchLedger.self, BenchCallbacks.self, BenchTrading.self])
 }

@@ -114,8 +114,8 @@ struct BenchCallbacks: AsyncParsableCommand {
                              AND audience = 'trader') u ON true
                         """)
                 }
-                let bodies: [[UInt8]] = (1...count).map { g in
-                    Array(#"{"id":"evt_\#(run)_\#(g)","type":"checkout.session.completed","data":{"object":{"amount_total":\#(1000 + g),"currency":"usd","client_reference_id":"\#(run)-\#(g)","payment_status":"paid"}}}"#.utf8)
+                let bodies: [[UInt8]] = try (1...count).map { g in
+                    Array(try CanonicalJSON.text(BenchCheckoutEvent(id: "evt_\(run)_\(g)", amount: 1000 + g, reference: "\(run)-\(g)")).utf8)
                 }
                 let next = BenchCounter()
                 let started = ContinuousClock.now
@@ -156,4 +156,28 @@ final class BenchCounter: Sendable {
     @discardableResult
     func add() -> Int { atomic.add(1, ordering: .relaxed).newValue }
     var value: Int { atomic.load(ordering: .relaxed) }
+}
+
+/// A paid `checkout.session.completed` event, as the sandbox PSP would send it.
+struct BenchCheckoutEvent: Encodable {
+    struct Session: Encodable {
+        let amountTotal: Int
+        let currency = "usd"
+        let clientReferenceID: String
+        let paymentStatus = "paid"
+        enum CodingKeys: String, CodingKey {
+            case amountTotal = "amount_total", currency, clientReferenceID = "client_reference_id", paymentStatus = "payment_status"
+        }
+    }
+
+    struct Payload: Encodable { let object: Session }
+
+    let id: String
+    let type = "checkout.session.completed"
+    let data: Payload
+
+    init(id: String, amount: Int, reference: String) {
+        self.id = id
+        self.data = Payload(object: Session(amountTotal: amount, clientReferenceID: reference))
+    }
 }

@@ -55,7 +55,7 @@ struct BenchTrading: AsyncParsableCommand {
                     _ = try await s.trading.transfer(tenant: record.handle, brand: brand, client: client, accountID: account.id,
                                                      direction: .toAccount, amount: 100_000_000, idempotencyKey: run)
                     let generateStart = ContinuousClock.now
-                    try await Self.control(s.trading.directory.sandboxURL, "generate-deals", #"{"login":"\#(account.login)","count":\#(deals)}"#)
+                    try await Self.control(s.trading.directory.sandboxURL, "generate-deals", try CanonicalJSON.object(["login": account.login, "count": deals]))
                     let generated = ContinuousClock.now - generateStart
                     // A first pass ingests everything that is there; later passes find nothing new.
                     let started = ContinuousClock.now

@@ -408,54 +408,56 @@ struct DocumentInspectorTests {
 
     // MARK: Vault
 
+    let binding = DocumentBinding(tenant: UUID(), user: UUID(), document: UUID())
+
     @Test("Sealed documents open again with the same key", arguments: [0, 1, 4096])
     func vaultRoundTrip(size: Int) throws {
         let plaintext = (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         let vault = DocumentVault(key: SymmetricKey(size: .bits256))
-        let sealed = try vault.seal(plaintext)
+        let sealed = try vault.seal(plaintext, for: binding)
         #expect(sealed.count == plaintext.count + 12 + 16)
-        #expect(try vault.open(sealed) == plaintext)
+        #expect(try vault.open(sealed, as: binding) == plaintext)
     }
 
     @Test("Sealed bytes hide the plaintext and differ on every seal")
     func vaultNonces() throws {
         let plaintext = KYCFixture.png(width: 10, height: 10)
         let vault = DocumentVault(key: SymmetricKey(size: .bits256))
-        let first = try vault.seal(plaintext)
-        let second = try vault.seal(plaintext)
+        let first = try vault.seal(plaintext, for: binding)
+        let second = try vault.seal(plaintext, for: binding)
         #expect(first != plaintext)
         #expect(Array(first[12..<(12 + plaintext.count)]) != plaintext)
         #expect(first != second)
         #expect(first.prefix(12) != second.prefix(12))
-        #expect(try vault.open(second) == plaintext)
+        #expect(try vault.open(second, as: binding) == plaintext)
     }
 
     @Test("Another key cannot open a sealed document")
     func vaultWrongKey() throws {
-        let sealed = try DocumentVault(key: SymmetricKey(size: .bits256)).seal(KYCFixture.pdf(pages: 1))
+        let sealed = try DocumentVault(key: SymmetricKey(size: .bits256)).seal(KYCFixture.pdf(pages: 1), for: binding)
         let other = DocumentVault(key: SymmetricKey(size: .bits256))
         #expect(throws: (any Error).self) {
-            try other.open(sealed)
+            try other.open(sealed, as: binding)
         }
     }
 
     @Test("Any altered byte, in nonce, ciphertext or tag, fails to open", arguments: [0, 11, 12, 40, -16, -1])
     func vaultTampered(position: Int) throws {
         let vault = DocumentVault(key: SymmetricKey(size: .bits256))
-        var sealed = try vault.seal(KYCFixture.pdf(pages: 1))
+        var sealed = try vault.seal(KYCFixture.pdf(pages: 1), for: binding)
         let index = position < 0 ? sealed.count + position : position
         sealed[index] ^= 0x01
         #expect(throws: (any Error).self) {
-            try vault.open(sealed)
+            try vault.open(sealed, as: binding)
         }
     }
 
     @Test("Sealed data shorter than nonce and tag fails to open")
     func vaultTruncated() throws {
         let vault = DocumentVault(key: SymmetricKey(size: .bits256))
-        let sealed = try vault.seal([1, 2, 3])
+        let sealed = try vault.seal([1, 2, 3], for: binding)
         #expect(throws: (any Error).self) {
-            try vault.open(Array(sealed.prefix(20)))
+            try vault.open(Array(sealed.prefix(20)), as: binding)
         }
     }
 

@@ -99,6 +99,7 @@ public func backgroundServices(_ services: AppServices) -> [any Service] {
     var list: [any Service] = [
         JobWorker(queue: services.jobs, handlers: [sender, paymentJobs, tradingJobs], idleDelay: .milliseconds(200), logger: services.logger),
         RegistryWatcher(registry: services.registry),
+        AuditAnchorService(tenantDB: services.tenantDB, logger: services.logger) { try await registry.all().map(\.handle) },
     ]
     let config = services.config
     if config.tradingSync {

@@ -73,14 +73,13 @@ struct ComplianceRoutes: Sendable {
         let (tenant, staff) = (ctx.tenant, ctx.staff)
         let id = try userID(ctx)
         guard let doc = UUID(uuidString: ctx.parameters.get("doc") ?? "") else { throw RequestRejected(status: 404, publicMessage: "error_document_not_found") }
-        let sealed = try await services.tenantDB.transaction(tenant.handle) { tx -> (format: String, fileName: String, sealed: [UInt8])? in
-            guard let found = try await Onboarding.sealedDocument(id: doc, user: id, in: tx) else { return nil }
-            try await AuditLog.append(AuditEntry(actor: "staff:\(staff.user.id.uuidString.lowercased())", action: "kyc.document_viewed",
-                                                 subject: "document:\(doc.uuidString.lowercased())", requestID: ctx.requestID), in: tx)
-            return found
+        guard let sealed = try await Onboarding.openDocument(id: doc, user: id, actor: "staff:\(staff.user.id.uuidString.lowercased())",
+                                                             vault: DocumentVault(key: services.keys.documents(tenant: tenant.handle.id)),
+                                                             requestID: ctx.requestID, tenant: tenant.handle, tenantDB: services.tenantDB,
+                                                             logger: services.logger) else {
+            throw RequestRejected(status: 404, publicMessage: "error_document_not_found")
         }
-        guard let sealed else { throw RequestRejected(status: 404, publicMessage: "error_document_not_found") }
-        let bytes = try DocumentVault(key: services.keys.documents(tenant: tenant.handle.id)).open(sealed.sealed)
+        let bytes = sealed.bytes
         var headers = HTTPFields()
         headers[.contentType] = DocumentFormat(rawValue: sealed.format)?.mimeType ?? "application/octet-stream"
         headers[.contentDisposition] = "inline; filename=\"\(sealed.fileName)\""

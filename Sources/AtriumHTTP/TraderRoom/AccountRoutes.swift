@@ -122,7 +122,7 @@ struct AccountRoutes: Sendable {
                 try await Users.setPassword(user: user, hash: hash, in: tx)
                 try await Sessions.deleteAll(user: user, in: tx)
                 try await AuditLog.append(AuditEntry(actor: "trader:\(user.uuidString.lowercased())", action: "trader.password_reset",
-                                                     subject: "trader:\(user.uuidString.lowercased())", after: #"{"sessions":"all ended"}"#,
+                                                     subject: "trader:\(user.uuidString.lowercased())", after: try CanonicalJSON.object(["sessions": "all ended"]),
                                                      requestID: ctx.requestID), in: tx)
                 return true
             }

@@ -128,10 +128,10 @@ struct KYCRoutes: Sendable {
             let declaredDOB = field("declared_dob").isEmpty ? nil : try Self.date(field("declared_dob"), field: "field_declared_dob", t: t)
             let declaredName = field("declared_name")
             guard declaredName.count <= 200 else { throw RequestRejected(status: 400, publicMessage: "\(t["field_declared_name"] ?? "name"): \(t["error_too_long"]?.replacingOccurrences(of: "{{max}}", with: "200") ?? "")") }
-            let sealed = try DocumentVault(key: services.keys.documents(tenant: tenant.handle.id)).seal(file.data)
+            let vault = DocumentVault(key: services.keys.documents(tenant: tenant.handle.id))
             _ = try await services.tenantDB.transaction(tenant.handle) { tx in
                 try await Onboarding.addDocument(user: user.id, kind: kind, fileName: DocumentInspector.sanitizedFileName(file.fileName ?? ""),
-                                                 inspected: inspected, sealed: sealed, issuedOn: issued,
+                                                 inspected: inspected, file: file.data, vault: vault, issuedOn: issued,
                                                  declaredName: declaredName.isEmpty ? nil : declaredName, declaredDateOfBirth: declaredDOB,
                                                  requestID: ctx.requestID, in: tx)
             }

@@ -141,7 +141,7 @@ struct TraderRoutes: Sendable {
                 let cookie = req.cookies[Self.referralCookieName]?.value ?? ""
                 let referral: String? = Self.isReferralCode(cookie) ? cookie : nil
                 try await AuditLog.append(AuditEntry(actor: "trader:\(id.uuidString.lowercased())", action: "trader.registered", subject: email,
-                                                     after: #"{"country":"\#(country)","referral":"\#(referral ?? "")"}"#, requestID: ctx.requestID), in: tx)
+                                                     after: try CanonicalJSON.object(["country": country, "referral": referral ?? ""]), requestID: ctx.requestID), in: tx)
                 try await tx.query("""
                     UPDATE users SET registration_user_agent = \(String((req.headers[.userAgent] ?? "").prefix(400))), referral_code = \(referral),
                            phone = \(phone), tax_id = \(taxID), preferred_locale = \(locale), registration_country = \(ctx.clientCountry)

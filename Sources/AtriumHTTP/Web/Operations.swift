@@ -22,7 +22,10 @@ struct Operations: Sendable {
             guard (try? await migrator.platformIsCurrent()) == true else { return Responses.text("platform migrations pending\n", status: .serviceUnavailable) }
             let behind = (try? await services.registry.all().filter { $0.schemaVersion < services.migrations.currentTenantVersion }.count) ?? -1
             guard behind == 0 else { return Responses.text("tenant migrations pending for \(behind) tenant(s)\n", status: .serviceUnavailable) }
-            return Responses.text("ready\n")
+            // One brand's unreadable config must not take every brand out of the load balancer:
+            // the process stays ready and names the brands that are down.
+            let invalid = ((try? await services.registry.all()) ?? []).filter { $0.configProblem != nil }.map(\.handle.slug)
+            return Responses.text("ready\n" + (invalid.isEmpty ? "" : "\(TenantRecord.configInvalid): \(invalid.joined(separator: ", "))\n"))
         case "/internal/tls/ask":
             // Caddy's on-demand TLS asks before issuing a certificate: only registered brand hosts get one.
             let domain = request.uri.queryParameters.get("domain") ?? ""
