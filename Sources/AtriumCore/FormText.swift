@@ -19,6 +19,7 @@ public enum FormText {
             switch scalar.value {
             case 0: return .nul
             case 0xFFFD: return .invalidUTF8
+            // (A `where` clause would only guard the last pattern of a case, so this is spelled out.)
             case 0x09, 0x0A, 0x0D: if !multiLine { return .control(scalar) }
             case 0x01...0x1F, 0x7F...0x9F: return .control(scalar)
             default: continue

@@ -72,8 +72,8 @@ struct FormInputTests {
              target: "domains", label: "Domains"),
     ]
 
-    /// Percent-encoded bad values: NUL, a lone 0xFF byte (invalid UTF-8), SOH, DEL, and a line break in a one-line field.
-    static let badValues = ["Pat%00", "Pat%FF", "%01Pat", "Pat%7F", "Pat%0D%0Ax"]
+    /// Percent-encoded bad values: NUL, a lone 0xFF byte (invalid UTF-8), SOH, DEL, and line breaks and a tab in a one-line field.
+    static let badValues = ["Pat%00", "Pat%FF", "%01Pat", "Pat%7F", "Pat%0D%0Ax", "Pat%0Ax", "Pat%09x"]
 
     /// Rows the forms could write, per table, plus the brand count (the console form creates brands).
     static func footprint(_ s: AppServices, _ tenant: TenantHandle) async throws -> [String: Int] {

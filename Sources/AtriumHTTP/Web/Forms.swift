@@ -80,9 +80,21 @@ enum Forms {
         }
     }
 
-    /// Decodes a URL-encoded body leniently, without the field check: for the sandbox PSP's own API.
+    /// Splits `a=1&b=x+y` into flat fields (last value wins), without the field check: only for the
+    /// sandbox PSP's Stripe-style API, whose bracketed keys (`line_items[0][price]`) are field names
+    /// there, where Hummingbird's decoder would nest them.
     static func parse(_ body: String) -> [String: String] {
-        (try? URLEncodedFormDecoder().decode([String: String].self, from: body)) ?? [:]
+        var out: [String: String] = [:]
+        for pair in body.split(separator: "&", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ s: Substring) -> String {
+                String(s).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            let key = decode(parts[0])
+            guard !key.isEmpty else { continue }
+            out[key] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return out
     }
 
     /// Refuses NUL, invalid UTF-8 and control characters in any field, naming the field.
