@@ -193,8 +193,13 @@ extension TenantConfig {
             p.append(.init(path: "psps[\(i)].id", expected: "lowercase letters, digits and dashes (max 40)"))
         }
         if let w = withdrawals {
-            let amounts: [(String, Int64?)] = [("auto_approve_max_minor", w.autoApproveMaxMinor), ("dual_approval_above_minor", w.dualApprovalAboveMinor)]
-            for (name, v) in amounts where (v ?? 0) < 0 { p.append(.init(path: "withdrawals.\(name)", expected: "a non-negative integer (minor units)")) }
+            let amounts: [(String, [String: Int64]?)] = [("auto_approve_max_minor", w.autoApproveMaxMinor), ("dual_approval_above_minor", w.dualApprovalAboveMinor)]
+            for (name, map) in amounts {
+                for (code, v) in (map ?? [:]).sorted(by: { $0.key < $1.key }) {
+                    if ISO4217.exponents[code] == nil { p.append(.init(path: "withdrawals.\(name).\(code)", expected: "a known ISO 4217 currency code like USD")) }
+                    if v < 0 { p.append(.init(path: "withdrawals.\(name).\(code)", expected: "a non-negative integer (minor units of \(code))")) }
+                }
+            }
             let counts: [(String, Int?)] = [("kyc_max_age_days", w.kycMaxAgeDays), ("known_device_min_age_hours", w.knownDeviceMinAgeHours),
                                             ("unusual_amount_multiplier", w.unusualAmountMultiplier), ("max_per_day", w.maxPerDay)]
             for (name, v) in counts where v.map({ $0 < 1 || $0 > 10_000 }) == true { p.append(.init(path: "withdrawals.\(name)", expected: "an integer between 1 and 10000")) }

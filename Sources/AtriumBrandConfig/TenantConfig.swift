@@ -124,10 +124,12 @@ public struct TenantConfig: Codable, Sendable, Equatable {
 
     /// Withdrawal rules of a brand. Amounts are minor units of the withdrawal's currency.
     public struct WithdrawalPolicy: Codable, Sendable, Equatable {
-        /// Withdrawals up to this amount may be approved without a person.
-        public var autoApproveMaxMinor: Int64?
-        /// Above this amount two different Finance approvers are needed.
-        public var dualApprovalAboveMinor: Int64?
+        /// Withdrawals up to this amount may be approved without a person, per currency (ISO 4217
+        /// code → minor units of that currency). A currency without an entry always goes to review.
+        public var autoApproveMaxMinor: [String: Int64]?
+        /// Above this amount two different Finance approvers are needed, per currency (code → minor
+        /// units). A currency without an entry always needs two.
+        public var dualApprovalAboveMinor: [String: Int64]?
         /// KYC approved longer ago than this needs a refresh: routed to review.
         public var kycMaxAgeDays: Int?
         /// A device (browser) first seen more recently than this counts as a device change.
@@ -137,7 +139,7 @@ public struct TenantConfig: Codable, Sendable, Equatable {
         /// More withdrawal requests than this in 24 hours is unusual.
         public var maxPerDay: Int?
 
-        public init(autoApproveMaxMinor: Int64? = nil, dualApprovalAboveMinor: Int64? = nil, kycMaxAgeDays: Int? = nil,
+        public init(autoApproveMaxMinor: [String: Int64]? = nil, dualApprovalAboveMinor: [String: Int64]? = nil, kycMaxAgeDays: Int? = nil,
                     knownDeviceMinAgeHours: Int? = nil, unusualAmountMultiplier: Int? = nil, maxPerDay: Int? = nil) {
             self.autoApproveMaxMinor = autoApproveMaxMinor
             self.dualApprovalAboveMinor = dualApprovalAboveMinor

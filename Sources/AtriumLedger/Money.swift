@@ -8,14 +8,8 @@ public struct Currency: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { code }
 
-    /// Currencies a brand may configure. Exponents follow ISO 4217.
-    static let table: [String: Int] = [
-        "USD": 2, "EUR": 2, "GBP": 2, "CHF": 2, "AUD": 2, "CAD": 2, "NZD": 2, "SGD": 2, "HKD": 2, "ZAR": 2,
-        "AED": 2, "SAR": 2, "QAR": 2, "EGP": 2, "MXN": 2, "BRL": 2, "PLN": 2, "CZK": 2, "SEK": 2, "NOK": 2,
-        "DKK": 2, "TRY": 2, "INR": 2, "CNY": 2, "THB": 2, "MYR": 2, "NGN": 2, "PKR": 2,
-        "JPY": 0, "KRW": 0, "CLP": 0, "VND": 0, "HUF": 2, "IDR": 2,
-        "KWD": 3, "BHD": 3, "OMR": 3, "JOD": 3, "TND": 3,
-    ]
+    /// Currencies a brand may configure. Exponents follow ISO 4217 (`AtriumCore.ISO4217`).
+    static var table: [String: Int] { ISO4217.exponents }
 
     public init?(_ code: String) {
         guard let exponent = Self.table[code] else { return nil }
@@ -42,24 +36,23 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Parses a decimal amount such as `100`, `100.5` or `1,250.00` typed by a person.
-    /// Rejects signs, exponents, more decimals than the currency has, and values over `Int64`.
+    /// Rejects signs, exponents, more decimals than the currency has (never rounds), and values
+    /// over 15 whole digits (so that sums of amounts cannot overflow). See `DecimalAmount`.
     public static func parse(_ text: String, currency: Currency, field: String = "amount") throws -> Money {
         let cleaned = text.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: ",", with: "")
-        guard !cleaned.isEmpty else { throw InputError(field: field, reason: "enter an amount") }
-        let parts = cleaned.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let whole = parts.first, !whole.isEmpty || parts.count == 2,
-              whole.allSatisfy(\.isASCIIDigit), (parts.count == 1 || parts[1].allSatisfy(\.isASCIIDigit)) else {
+        let minor: Int64
+        do {
+            minor = try DecimalAmount.parse(cleaned, exponent: currency.exponent)
+        } catch .empty {
+            throw InputError(field: field, reason: "enter an amount")
+        } catch .tooManyDecimals {
+            throw InputError(field: field, reason: "\(currency.code) has at most \(currency.exponent) decimal places")
+        } catch .tooLarge {
+            throw InputError(field: field, reason: "the amount is too large")
+        } catch {
             throw InputError(field: field, reason: "enter a positive number like 100 or 100.50")
         }
-        let fraction = parts.count == 2 ? String(parts[1]) : ""
-        guard fraction.count <= currency.exponent else {
-            throw InputError(field: field, reason: "\(currency.code) has at most \(currency.exponent) decimal places")
-        }
-        guard whole.count <= 15 else { throw InputError(field: field, reason: "the amount is too large") }
-        let padded = fraction + String(repeating: "0", count: currency.exponent - fraction.count)
-        let (major, overflow1) = (Int64(whole.isEmpty ? "0" : String(whole)) ?? 0).multipliedReportingOverflow(by: currency.scale)
-        let (minor, overflow2) = major.addingReportingOverflow(Int64(padded.isEmpty ? "0" : padded) ?? 0)
-        guard !overflow1, !overflow2 else { throw InputError(field: field, reason: "the amount is too large") }
+        guard minor / currency.scale <= 999_999_999_999_999 else { throw InputError(field: field, reason: "the amount is too large") }
         return Money(minor: minor, currency: currency)
     }
 
@@ -68,20 +61,8 @@ public struct Money: Hashable, Sendable, CustomStringConvertible {
 
     public var description: String { "\(amountText) \(currency.code)" }
 
-    public static func format(_ minor: Int64, exponent: Int) -> String {
-        let negative = minor < 0
-        let magnitude = minor.magnitude
-        var scale: UInt64 = 1
-        for _ in 0..<exponent { scale *= 10 }
-        let whole = magnitude / scale
-        let frac = magnitude % scale
-        var text = "\(whole)"
-        if exponent > 0 {
-            let f = String(frac)
-            text += "." + String(repeating: "0", count: exponent - f.count) + f
-        }
-        return negative ? "-" + text : text
-    }
+    /// Minor units as text with exactly `exponent` decimals (`DecimalAmount.format`).
+    public static func format(_ minor: Int64, exponent: Int) -> String { DecimalAmount.format(minor, exponent: exponent) }
 }
 
 /// An exchange rate kept as an exact decimal (digits and a scale), never as a float.

@@ -1,5 +1,5 @@
 import AtriumCore
-import AsyncHTTPClient
+import AtriumOutbound
 import Crypto
 import Foundation
 import NIOCore
@@ -65,29 +65,26 @@ public protocol PaymentGateway: Sendable {
     func createPayout(_ request: PayoutRequest) async throws -> String
 }
 
-/// Shared HTTP plumbing: JSON or form posts with a deadline, errors mapped to `GatewayError`.
+/// JSON or form posts to a PSP through `AtriumOutbound.OutboundHTTP`, mapped to `GatewayError`:
+/// a 4xx is `rejected`; no answer, a 5xx or a broken answer is `unavailable` (the breaker counts
+/// it and the router offers the next PSP). Whether the call may have taken effect is kept in the
+/// message; payouts are safe either way, since they are retried with the same `Idempotency-Key`.
 struct GatewayHTTP: Sendable {
     let timeout: TimeAmount
 
     func post(_ url: String, headers: [(String, String)], body: [UInt8], contentType: String) async throws -> [String: Any] {
-        var request = HTTPClientRequest(url: url)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: contentType)
-        for (k, v) in headers { request.headers.add(name: k, value: v) }
-        request.body = .bytes(ByteBuffer(bytes: body))
-        let response: HTTPClientResponse
+        let reply: OutboundHTTP.Reply
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: timeout)
+            reply = try await OutboundHTTP(timeout: timeout).send(url, method: .POST, headers: [("Content-Type", contentType)] + headers, body: body,
+                                                                  label: "POST \(URL(string: url)?.path ?? "?")")
         } catch {
             throw GatewayError.unavailable("\(error)")
         }
-        let data: ByteBuffer
-        do { data = try await response.body.collect(upTo: 1 << 20) } catch { throw GatewayError.unavailable("reading response: \(error)") }
-        let json = (try? JSONSerialization.jsonObject(with: Data(buffer: data))) as? [String: Any]
-        guard (200..<300).contains(Int(response.status.code)) else {
+        let json = (try? JSONSerialization.jsonObject(with: Data(reply.body))) as? [String: Any]
+        if let failure = reply.failure {
             let message = ((json?["error"] as? [String: Any])?["message"] as? String) ?? (json?["message"] as? String) ?? ""
-            let text = "HTTP \(response.status.code)" + (message.isEmpty ? "" : ": " + String(message.prefix(200)))
-            throw response.status.code >= 500 ? GatewayError.unavailable(text) : GatewayError.rejected(text)
+            let text = "HTTP \(reply.status)" + (message.isEmpty ? "" : ": " + String(message.prefix(200)))
+            throw (400..<500).contains(reply.status) ? GatewayError.rejected(text) : GatewayError.unavailable(failure.mayHaveTakenEffect ? text : "\(text) (not applied)")
         }
         guard let json else { throw GatewayError.unavailable("response is not JSON") }
         return json

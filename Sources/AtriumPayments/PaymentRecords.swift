@@ -23,8 +23,20 @@ public struct PaymentRecord: Sendable, Equatable {
     public let failureReason: String
     public let createdAt: Date
     public let email: String
+    /// What the PSP reported it collected (deposits), as received; nil until it reports.
+    public let pspAmount: Int64?
+    public let pspCurrency: String?
 
     public var money: Money { Money(minor: amount, currency: currency) }
+
+    /// The PSP's figure as text (`999999.00 USD`), or nil before it reports.
+    public var pspText: String? { pspAmount.map { DepositSettlement.text(amount: $0, currency: pspCurrency) } }
+
+    /// The PSP's figure differs from the request (amount or currency): shown next to it on every screen.
+    public var pspDiffers: Bool {
+        guard let pspAmount else { return false }
+        return pspAmount != amount || (pspCurrency.map { $0 != currency.code } ?? false)
+    }
 }
 
 public struct PaymentEventRecord: Sendable, Equatable {
@@ -88,7 +100,7 @@ enum PaymentQueries {
     static let columns = """
         p.id, p.kind, p.user_id, p.psp_id, p.psp_type, p.currency, p.amount, p.settled_amount, p.status, p.reference, p.provider_ref,
         p.hold_id, p.review_reasons, p.required_approvals, (SELECT count(*) FROM payment_approvals a WHERE a.payment_id = p.id)::int,
-        p.failure_reason, p.created_at, u.email
+        p.failure_reason, p.created_at, u.email, p.psp_amount, p.psp_currency
         """
 
     /// `SELECT <columns> FROM payments p JOIN users u`, to be followed by a WHERE clause.
@@ -111,13 +123,16 @@ enum PaymentQueries {
             let failure = try it.next()!.decode(String.self)
             let created = try it.next()!.decode(Date.self)
             let email = try it.next()!.decode(String.self)
+            let pspAmount = try it.next()!.decode(Int64?.self)
+            let pspCurrency = try it.next()!.decode(String?.self)
             // A row this build cannot read is reported and fails the read; it never silently drops out of a list.
             let k = try tx.stored(kind, kind: "payment_kind", table: "payments", id: id, PaymentKind.init(rawValue:))
             let s = try tx.stored(status, kind: "payment_status", table: "payments", id: id, PaymentStatus.init(rawValue:))
             let c = try tx.stored(currency, kind: "currency", table: "payments", id: id, Currency.init)
             out.append(PaymentRecord(id: id, kind: k, userID: user, pspID: psp, pspType: type, currency: c, amount: amount, settledAmount: settled,
                                      status: s, reference: reference, providerRef: providerRef, holdID: hold, reviewReasons: reasons,
-                                     requiredApprovals: required, approvals: approvals, failureReason: failure, createdAt: created, email: email))
+                                     requiredApprovals: required, approvals: approvals, failureReason: failure, createdAt: created, email: email,
+                                     pspAmount: pspAmount, pspCurrency: pspCurrency))
         }
         return out
     }
@@ -140,10 +155,13 @@ enum PaymentQueries {
     /// The state change and its history row; returns the audit entry for the caller to append
     /// (callback processing appends it last, to hold the brand's audit lock as briefly as possible).
     static func record(_ p: PaymentRecord, to status: PaymentStatus, actor: String, detail: String, failureReason: String? = nil,
-                       settled: Int64? = nil, providerRef: String? = nil, in tx: TenantTransaction) async throws -> AuditEntry {
+                       settled: Int64? = nil, providerRef: String? = nil, reported: (amount: Int64?, currency: String?)? = nil,
+                       reviewReasons: [String]? = nil, in tx: TenantTransaction) async throws -> AuditEntry {
         try await tx.query("""
             UPDATE payments SET status = \(status.rawValue), updated_at = now(), failure_reason = coalesce(\(failureReason), failure_reason),
-                   settled_amount = coalesce(\(settled), settled_amount), provider_ref = coalesce(\(providerRef), provider_ref)
+                   settled_amount = coalesce(\(settled), settled_amount), provider_ref = coalesce(\(providerRef), provider_ref),
+                   psp_amount = coalesce(\(reported?.amount), psp_amount), psp_currency = coalesce(\(reported?.currency), psp_currency),
+                   review_reasons = coalesce(\(reviewReasons), review_reasons)
             WHERE id = \(p.id)
             """)
         try await event(p.id, from: p.status.rawValue, to: status.rawValue, actor: actor, detail: detail, in: tx)

@@ -15,10 +15,16 @@ public struct PSPHealth: Sendable {
     public var successRate: Int? { attempts == 0 ? nil : successes * 100 / attempts }
 }
 
+/// One reference where the PSP's figure and the ledger's differ, with the payment it belongs to.
 public struct ReconciliationLine: Sendable, Equatable {
     public let reference: String
     public let pspAmount: Int64?
     public let ledgerAmount: Int64?
+    /// The payment's requested amount, currency, status and review reasons (nil when no payment has the reference).
+    public let requestedAmount: Int64?
+    public let currency: String?
+    public let status: String?
+    public let reviewReasons: [String]
 }
 
 public struct ReconciliationReport: Sendable {
@@ -59,7 +65,7 @@ extension Payments {
     public func reconciliation(tenant: TenantHandle, pspID: String) async throws -> ReconciliationReport {
         try await tenantDB.transaction(tenant) { tx in
             var lines: [ReconciliationLine] = []
-            for try await (reference, pspAmount, ledgerAmount) in try await tx.query("""
+            for try await (reference, pspAmount, ledgerAmount, requested, currency, status, reasons) in try await tx.query("""
                 WITH said AS (
                     SELECT DISTINCT ON (reference) reference, amount FROM psp_inbox
                     WHERE psp_id = \(pspID) AND verified AND duplicate_of IS NULL AND event_kind = 'succeeded' ORDER BY reference, id
@@ -69,11 +75,14 @@ extension Payments {
                 ), manual AS (
                     SELECT reference FROM payments WHERE psp_id = \(pspID) AND psp_type = 'bank_wire'
                 )
-                SELECT coalesce(s.reference, b.reference), s.amount, b.amount FROM said s FULL JOIN booked b ON b.reference = s.reference
+                SELECT coalesce(s.reference, b.reference), s.amount, b.amount, p.amount, p.currency, p.status, coalesce(p.review_reasons, '{}')
+                FROM said s FULL JOIN booked b ON b.reference = s.reference
+                LEFT JOIN payments p ON p.reference = coalesce(s.reference, b.reference)
                 WHERE s.amount IS DISTINCT FROM b.amount AND coalesce(s.reference, b.reference) NOT IN (SELECT reference FROM manual)
                 ORDER BY 1
-                """).decode((String, Int64?, Int64?).self) {
-                lines.append(ReconciliationLine(reference: reference, pspAmount: pspAmount, ledgerAmount: ledgerAmount))
+                """).decode((String, Int64?, Int64?, Int64?, String?, String?, [String]).self) {
+                lines.append(ReconciliationLine(reference: reference, pspAmount: pspAmount, ledgerAmount: ledgerAmount, requestedAmount: requested,
+                                                currency: currency, status: status, reviewReasons: reasons))
             }
             let row = try await tx.query("""
                 SELECT (SELECT count(DISTINCT reference)::int FROM psp_inbox WHERE psp_id = \(pspID) AND verified AND duplicate_of IS NULL AND event_kind = 'succeeded'),

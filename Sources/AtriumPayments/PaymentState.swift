@@ -6,7 +6,8 @@ public enum PaymentKind: String, Sendable {
 }
 
 /// Every state a payment can be in. Deposits: created → pending → succeeded | failed, then
-/// refunded | charged_back. Withdrawals: review | approved → processing → paid | failed, or rejected.
+/// refunded | charged_back, or review when a card PSP reports another amount or currency.
+/// Withdrawals: review | approved → processing → paid | failed, or rejected.
 public enum PaymentStatus: String, Sendable, CaseIterable {
     case created, pending, succeeded, failed, refunded
     case chargedBack = "charged_back"

@@ -69,7 +69,7 @@ extension Payments {
         guard let (kyc, approvedAt, firstSeen, chargebacks, largest, recent) = try row?.decode((String, Date?, Date?, Int, Int64, Int).self) else {
             throw PaymentError.notFound
         }
-        return WithdrawalFacts(amount: amount.minor, kycStatus: kyc, kycApprovedAt: approvedAt, deviceFirstSeen: firstSeen, chargebacks: chargebacks,
+        return WithdrawalFacts(amount: amount.minor, currency: amount.currency.code, kycStatus: kyc, kycApprovedAt: approvedAt, deviceFirstSeen: firstSeen, chargebacks: chargebacks,
                                largestEarlierAmount: largest, requestsLast24h: recent, now: Date())
     }
 

@@ -254,9 +254,17 @@ public struct Payments: Sendable {
         guard event.kind != .ignored else { return ("ignored: event type not used", nil) }
         guard let p = try await PaymentQueries.byReference(event.reference, in: tx) else { return ("ignored: unknown reference \(event.reference)", nil) }
         guard p.pspID == psp.id else { return ("ignored: payment belongs to \(p.pspID)", nil) }
-        if let currency = event.currency, currency != p.currency.code { return ("ignored: currency \(currency) does not match \(p.currency.code)", nil) }
+        // A card success in another currency is not ignored: it goes to Finance review (below).
+        let settlesHere = event.kind == .succeeded && p.pspType != "crypto"
+        if let currency = event.currency, currency != p.currency.code, !settlesHere {
+            return ("ignored: currency \(currency) does not match \(p.currency.code)", nil)
+        }
         let actor = "psp:\(psp.id)"
-        switch PaymentStateMachine.transition(kind: p.kind, from: p.status, event: event.kind, failureReason: p.failureReason) {
+        var transition = PaymentStateMachine.transition(kind: p.kind, from: p.status, event: event.kind, failureReason: p.failureReason)
+        let settlement = DepositSettlement.decide(pspType: p.pspType, requested: p.money, reportedAmount: event.amount, reportedCurrency: event.currency)
+        if transition == .move(.succeeded), case .review = settlement { transition = .move(.review) }
+        let reported = (amount: event.amount, currency: event.currency)
+        switch transition {
         case .ignore(let why):
             return ("ignored: \(why)", {
                 try await PaymentQueries.event(p.id, from: p.status.rawValue, to: p.status.rawValue, actor: actor, detail: "ignored \(event.detail): \(why)", in: tx)
@@ -266,10 +274,16 @@ public struct Payments: Sendable {
                 let entry: AuditEntry
                 switch next {
                 case .succeeded:
-                    let amount = event.amount.flatMap { $0 > 0 ? $0 : nil } ?? p.amount
+                    guard case .credit(let amount) = settlement else { return }
                     let note = amount == p.amount ? event.detail : "\(event.detail); settled \(Money.format(amount, exponent: p.currency.exponent)) of \(p.money.amountText) requested"
-                    entry = try await PaymentQueries.record(p, to: .succeeded, actor: actor, detail: note, settled: amount, in: tx)
+                    entry = try await PaymentQueries.record(p, to: .succeeded, actor: actor, detail: note, settled: amount, reported: reported, in: tx)
                     try await self.credit(p, amount: amount, psp: psp, in: tx)
+                case .review:
+                    // Nothing is credited: the PSP's figure is kept for Finance and shown next to the request.
+                    let said = DepositSettlement.text(amount: event.amount, currency: event.currency)
+                    let note = "\(event.detail); PSP reported \(said) for \(p.money) requested: held for Finance review"
+                    entry = try await PaymentQueries.record(p, to: .review, actor: actor, detail: note, reported: reported,
+                                                            reviewReasons: [DepositSettlement.amountMismatch], in: tx)
                 case .refunded, .chargedBack:
                     let amount = min(event.amount ?? p.settledAmount ?? p.amount, p.settledAmount ?? p.amount)
                     entry = try await PaymentQueries.record(p, to: next, actor: actor, detail: event.detail, in: tx)

@@ -1,52 +1,33 @@
 import AtriumCore
-import AsyncHTTPClient
+import AtriumOutbound
 import Foundation
 import NIOCore
 import NIOHTTP1
-import NIOPosix
 
-/// Real HTTP to a trading platform with a deadline, mapping transport failures onto
-/// `PlatformError`: a connection that never opened is `unavailable` (nothing was applied); a
-/// request that got no answer in time is `timeout` (it may have been applied).
+/// Real HTTP to a trading platform through `AtriumOutbound.OutboundHTTP`, mapping its verdicts
+/// onto `PlatformError`: a request that certainly did not take effect is `unavailable`; one that
+/// may have (no answer in time, connection lost after sending) is `timeout`, settled by recovery.
+/// HTTP statuses are left to the platform clients, which know their dialect's error bodies.
 struct PlatformHTTP: Sendable {
-    struct Reply: Sendable {
-        let status: Int
-        let headers: HTTPHeaders
-        let body: [UInt8]
-    }
+    typealias Reply = OutboundHTTP.Reply
 
-    let timeout: TimeAmount
-    let maxBody: Int
+    let http: OutboundHTTP
 
     init(timeout: TimeAmount = .seconds(10), maxBody: Int = 64 << 20) {
-        self.timeout = timeout
-        self.maxBody = maxBody
+        http = OutboundHTTP(timeout: timeout, maxBody: maxBody)
     }
 
     func send(_ url: String, method: HTTPMethod, headers: [(String, String)], body: [UInt8]?) async throws -> Reply {
-        var request = HTTPClientRequest(url: url)
-        request.method = method
-        for (name, value) in headers { request.headers.add(name: name, value: value) }
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: body))
-        }
+        var headers = headers
+        if body != nil { headers.append(("Content-Type", "application/json")) }
         do {
-            let response = try await HTTPClient.shared.execute(request, timeout: timeout)
-            let buffer = try await response.body.collect(upTo: maxBody)
-            return Reply(status: Int(response.status.code), headers: response.headers, body: Array(buffer.readableBytesView))
-        } catch let error as HTTPClientError {
-            let definite: [HTTPClientError] = [.connectTimeout, .invalidURL, .emptyHost, .emptyScheme, .alreadyShutdown, .getConnectionFromPoolTimeout]
-            if definite.contains(error) { throw PlatformError.unavailable("\(method) \(Self.path(url)): \(error)") }
-            throw PlatformError.timeout("\(method) \(Self.path(url)): \(error)")
-        } catch is NIOTooManyBytesError {
-            throw PlatformError.malformed("\(method) \(Self.path(url)): answer larger than \(maxBody) bytes")
-        } catch is NIOConnectionError {
-            throw PlatformError.unavailable("\(method) \(Self.path(url)): connection refused")
-        } catch let error as IOError where [ECONNREFUSED, EHOSTUNREACH, ENETUNREACH].contains(error.errnoCode) {
-            throw PlatformError.unavailable("\(method) \(Self.path(url)): \(error)")
-        } catch {
-            throw PlatformError.timeout("\(method) \(Self.path(url)): \(error)")
+            return try await http.send(url, method: method, headers: headers, body: body, label: "\(method) \(Self.path(url))")
+        } catch .definite(let message) {
+            throw PlatformError.unavailable(message)
+        } catch .ambiguous(let message) {
+            throw PlatformError.timeout(message)
+        } catch .oversized(let message) {
+            throw PlatformError.malformed(message)
         }
     }
 

@@ -98,11 +98,11 @@ struct StateMachineTests {
 @Suite("Withdrawal rules")
 struct WithdrawalRulesTests {
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
-    static let policy = TenantConfig.WithdrawalPolicy(autoApproveMaxMinor: 50_000, dualApprovalAboveMinor: 1_000_000, kycMaxAgeDays: 365,
+    static let policy = TenantConfig.WithdrawalPolicy(autoApproveMaxMinor: ["USD": 50_000], dualApprovalAboveMinor: ["USD": 1_000_000], kycMaxAgeDays: 365,
                                                       knownDeviceMinAgeHours: 24, unusualAmountMultiplier: 3, maxPerDay: 3)
     static func facts(amount: Int64 = 10_000, kyc: String = "approved", kycDaysAgo: Double = 30, deviceHoursAgo: Double? = 100,
                       chargebacks: Int = 0, largest: Int64 = 20_000, recent: Int = 0) -> WithdrawalFacts {
-        WithdrawalFacts(amount: amount, kycStatus: kyc, kycApprovedAt: now.addingTimeInterval(-kycDaysAgo * 86_400),
+        WithdrawalFacts(amount: amount, currency: "USD", kycStatus: kyc, kycApprovedAt: now.addingTimeInterval(-kycDaysAgo * 86_400),
                         deviceFirstSeen: deviceHoursAgo.map { now.addingTimeInterval(-$0 * 3_600) }, chargebacks: chargebacks,
                         largestEarlierAmount: largest, requestsLast24h: recent, now: now)
     }

@@ -126,8 +126,7 @@ struct PaymentsAdminRoutes: Sendable {
                 "ledgerCount": r.ledgerCount, "ledgerTotal": Money.format(r.ledgerTotal, exponent: 2), "unprocessed": r.unprocessed,
                 "rejected": r.rejected, "duplicates": r.duplicates, "balanced": r.mismatches.isEmpty && r.unprocessed == 0,
                 "hasMismatches": !r.mismatches.isEmpty,
-                "mismatches": r.mismatches.map { ["reference": $0.reference, "psp": $0.pspAmount.map { Money.format($0, exponent: 2) } ?? "—",
-                                                  "ledger": $0.ledgerAmount.map { Money.format($0, exponent: 2) } ?? "—"] },
+                "mismatches": r.mismatches.map { ReconciliationView.line($0, t: pages.strings(req, ctx)) },
             ])
         }
         return try render("admin/reconciliation", "title_admin_reconciliation", req, ctx, ["reports": reports])

@@ -39,7 +39,9 @@ struct WalletRoutes: Sendable {
         [
             "id": p.id.uuidString.lowercased(), "kind": p.kind.rawValue, "kindLabel": t["payment_kind_\(p.kind.rawValue)"] ?? p.kind.rawValue,
             "reference": p.reference, "psp": p.pspID, "amount": amountText(p.amount, p.currency), "currency": p.currency.code,
-            "settled": p.settledAmount.map { amountText($0, p.currency) } ?? "", "status": p.status.rawValue,
+            // Settled next to requested on every screen; the PSP's own figure only where it differs.
+            "settled": p.settledAmount.map { "\(amountText($0, p.currency)) \(p.currency.code)" } ?? "—", "status": p.status.rawValue,
+            "pspReported": p.pspDiffers ? [p.pspText ?? ""] : [],
             "statusLabel": t["payment_status_\(p.status.rawValue)"] ?? p.status.rawValue,
             "reasons": p.reviewReasons.map { ["code": $0, "label": t["review_reason_\($0)"] ?? $0] },
             "approvals": p.approvals, "requiredApprovals": p.requiredApprovals, "email": p.email,
