@@ -38,6 +38,8 @@ public struct AuditAnchorService: Service {
         for tenant in list where !Task.isCancelled {
             do {
                 try await AuditAnchors.anchor(tenant, tenantDB: tenantDB)
+            } catch is CancellationError {
+                return  // shutting down: the next start anchors again
             } catch {
                 logger.error("audit anchoring failed", metadata: ["tenant": "\(tenant.slug)", "error": "\(error)"])
             }
