@@ -70,7 +70,7 @@ struct ComplianceRoutes: Sendable {
     func viewDocument(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
         let id = try userID(ctx)
         guard let doc = UUID(uuidString: ctx.parameters.get("doc") ?? "") else { throw RequestRejected(status: 404, publicMessage: "error_document_not_found") }
-        guard let sealed = try await Onboarding.openDocument(id: doc, user: id, actor: "staff:\(ctx.staff.user.id.uuidString.lowercased())",
+        guard let sealed = try await Onboarding.openDocument(id: doc, user: id, actor: ctx.staff.actor,
                                                              vault: DocumentVault(key: services.keys.documents(tenant: ctx.tenant.handle.id)),
                                                              requestID: ctx.requestID, tenant: ctx.tenant.handle, tenantDB: services.tenantDB,
                                                              logger: services.logger) else {

@@ -111,10 +111,10 @@ struct TradingAdminRoutes: Sendable {
         let t = pages.strings(req, ctx)
         do {
             let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
-            guard let id = UUID(uuidString: ctx.parameters.get("id") ?? "") else { throw TradingError.notFound }
+            let id = try pathID(ctx)
             let approve = ctx.parameters.get("decision") == "approve"
             try await trading.decideLeverage(tenant: ctx.tenant.handle, brand: brand, requestID: id, approve: approve,
-                                             staff: "staff:\(ctx.staff.user.id.uuidString.lowercased())", note: String((form["note"] ?? "").prefix(500)))
+                                             staff: ctx.staff.actor, note: String((form["note"] ?? "").prefix(500)))
             return Responses.seeOther("/admin/trading?done=\(approve ? "leverage_approved" : "leverage_rejected")")
         } catch let error as any UserFacingError {
             return try await overview(req, ctx, error: t[error.publicMessage] ?? error.publicMessage, status: HTTPResponse.Status(code: error.status))
@@ -140,7 +140,7 @@ struct TradingAdminRoutes: Sendable {
     func account(_ req: Request, _ ctx: StaffRequestContext, change: AccessChange? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         guard let brand = ctx.tenant.config else { throw HTTPError(.notFound) }
         let t = pages.strings(req, ctx)
-        guard let id = UUID(uuidString: ctx.parameters.get("id") ?? "") else { throw TradingError.notFound }
+        let id = try pathID(ctx)
         var extra: [String: Any] = [:]
         let record: TradingAccountRecord
         do {
@@ -169,17 +169,23 @@ struct TradingAdminRoutes: Sendable {
         return try render("admin/trading-account", "title_admin_trading_account", req, ctx, extra, status: status)
     }
 
+    /// The account or leverage request named in the path; a malformed id is the same 404 as an unknown one.
+    private func pathID(_ ctx: StaffRequestContext) throws -> UUID {
+        guard let id = UUID(uuidString: ctx.parameters.get("id") ?? "") else { throw TradingError.notFound }
+        return id
+    }
+
     func access(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
         guard let brand = ctx.tenant.config else { throw HTTPError(.notFound) }
         let t = pages.strings(req, ctx)
         do {
             let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
-            guard let id = UUID(uuidString: ctx.parameters.get("id") ?? "") else { throw TradingError.notFound }
+            let id = try pathID(ctx)
             guard let level = AccessLevel(rawValue: form["access"] ?? "") else {
                 throw InputError(field: t["field_access"] ?? "access", reason: "enabled, read_only or disabled")
             }
             let change = try await trading.setAccess(tenant: ctx.tenant.handle, brand: brand, accountID: id, access: level,
-                                                     staff: "staff:\(ctx.staff.user.id.uuidString.lowercased())")
+                                                     staff: ctx.staff.actor)
             return try await account(req, ctx, change: change)
         } catch let error as any UserFacingError {
             return try await account(req, ctx, error: t[error.publicMessage] ?? error.publicMessage, status: HTTPResponse.Status(code: error.status))

@@ -134,8 +134,8 @@ struct AccountRoutes: Sendable {
         _ = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: pages.strings(req, ctx))
         try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
             try await Sessions.deleteAll(user: ctx.trader.user.id, in: tx)
-            try await AuditLog.append(AuditEntry(actor: "trader:\(ctx.trader.user.id.uuidString.lowercased())", action: "trader.logout_everywhere",
-                                                 subject: "trader:\(ctx.trader.user.id.uuidString.lowercased())", requestID: ctx.requestID), in: tx)
+            try await AuditLog.append(AuditEntry(actor: ctx.trader.actor, action: "trader.logout_everywhere",
+                                                 subject: ctx.trader.actor, requestID: ctx.requestID), in: tx)
         }
         var response = Responses.seeOther("/login")
         response.setCookie(Responses.clearCookie(.trader, path: "/", secure: services.config.secureCookies))

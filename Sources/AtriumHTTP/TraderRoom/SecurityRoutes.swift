@@ -76,8 +76,8 @@ struct SecurityRoutes: Sendable {
             let code = try Forms.required(form, "code", max: 20, strings: t)
             let codes = try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
                 let recovery = try await TwoFactor.enable(user: ctx.trader.user.id, code: code, key: key, in: tx)
-                try await AuditLog.append(AuditEntry(actor: "trader:\(ctx.trader.user.id.uuidString.lowercased())", action: "trader.totp_enabled",
-                                                     subject: "trader:\(ctx.trader.user.id.uuidString.lowercased())", requestID: ctx.requestID), in: tx)
+                try await AuditLog.append(AuditEntry(actor: ctx.trader.actor, action: "trader.totp_enabled",
+                                                     subject: ctx.trader.actor, requestID: ctx.requestID), in: tx)
                 return recovery
             }
             return try await page(req, ctx, user: ctx.trader.user, extra: ["recoveryCodes": codes, "hasRecoveryCodes": true, "notice": t["notice_totp_enabled"] ?? ""])
@@ -96,8 +96,8 @@ struct SecurityRoutes: Sendable {
             let code = try Forms.required(form, "code", max: 20, strings: t)
             try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
                 try await TwoFactor.disable(user: ctx.trader.user.id, code: code, key: key, in: tx)
-                try await AuditLog.append(AuditEntry(actor: "trader:\(ctx.trader.user.id.uuidString.lowercased())", action: "trader.totp_disabled",
-                                                     subject: "trader:\(ctx.trader.user.id.uuidString.lowercased())", requestID: ctx.requestID), in: tx)
+                try await AuditLog.append(AuditEntry(actor: ctx.trader.actor, action: "trader.totp_disabled",
+                                                     subject: ctx.trader.actor, requestID: ctx.requestID), in: tx)
             }
             return try await page(req, ctx, user: ctx.trader.user, extra: ["notice": t["notice_totp_disabled"] ?? ""])
         } catch {

@@ -8,6 +8,9 @@ struct StaffPrincipal: Sendable {
     let user: SessionUser
     let roles: [String]
     let permissions: Set<Permission>
+
+    /// The staff member as the actor of audit rows and decisions.
+    var actor: String { "staff:\(user.id.uuidString.lowercased())" }
 }
 
 /// A Back Office request with a signed-in staff member. Built from a brand request that

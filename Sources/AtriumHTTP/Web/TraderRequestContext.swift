@@ -10,6 +10,9 @@ import Hummingbird
 struct TraderPrincipal: Sendable {
     let user: SessionUser
     let profile: ClientProfile
+
+    /// The trader as the actor and subject of audit rows.
+    var actor: String { "trader:\(user.id.uuidString.lowercased())" }
 }
 
 /// A Trader's Room request with a signed-in trader on a configured brand. Built from a brand
