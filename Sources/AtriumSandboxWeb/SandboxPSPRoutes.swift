@@ -130,7 +130,7 @@ struct SandboxPSPRoutes: Sendable {
     func checkoutPage(_ req: Request, _ ctx: AtriumRequestContext) throws -> Response {
         let id = ctx.parameters.get("id") ?? ""
         guard let s = psp.state.withLock({ $0.sessions[id] }) else {
-            return SandboxResponses.html(try renderer.render("sandbox/checkout", brand: nil, context: ["missing": true]), formActions: [], status: .notFound)
+            return Responses.html(try renderer.render("sandbox/checkout", brand: nil, context: ["missing": true]), formActions: [], status: .notFound)
         }
         // The decision form redirects back to the merchant: allow exactly its return origins.
         let origins = Set([s.successURL, s.cancelURL].compactMap { URLComponents(string: $0) }.compactMap { u -> String? in
@@ -138,7 +138,7 @@ struct SandboxPSPRoutes: Sendable {
             return "\(scheme)://\(host)\(u.port.map { ":\($0)" } ?? "")"
         })
         let html = try renderer.render("sandbox/checkout", brand: nil, context: ["session": sessionView(s), "open": s.status == "open"])
-        return SandboxResponses.html(html, formActions: origins.sorted())
+        return Responses.html(html, formActions: origins.sorted())
     }
 
     func decide(_ req: Request, _ ctx: AtriumRequestContext) async throws -> Response {
@@ -148,7 +148,7 @@ struct SandboxPSPRoutes: Sendable {
         let delivery = f["delivery"] ?? "on_time"
         guard ["approve", "decline", "timeout", "underpay", "overpay"].contains(outcome),
               ["on_time", "late", "duplicate", "out_of_order"].contains(delivery) else {
-            return SandboxResponses.text("outcome must be approve, decline, timeout, underpay or overpay; delivery on_time, late, duplicate or out_of_order\n",
+            return Responses.text("outcome must be approve, decline, timeout, underpay or overpay; delivery on_time, late, duplicate or out_of_order\n",
                                          status: .badRequest)
         }
         let session = psp.state.withLock { s -> SandboxPSP.Session? in
@@ -157,10 +157,10 @@ struct SandboxPSPRoutes: Sendable {
             s.sessions[id] = session
             return session
         }
-        guard let session else { return SandboxResponses.text("this checkout is not open\n", status: .conflict) }
+        guard let session else { return Responses.text("this checkout is not open\n", status: .conflict) }
         psp.note("checkout \(id): \(outcome), delivery \(delivery)")
         await psp.settle(session, outcome: outcome, delivery: delivery)
-        return SandboxResponses.seeOther(outcome == "decline" ? session.cancelURL : session.successURL)
+        return Responses.seeOther(outcome == "decline" ? session.cancelURL : session.successURL)
     }
 
     /// Test switches: make checkouts or payouts fail, or add latency to API calls.
@@ -187,6 +187,6 @@ struct SandboxPSPRoutes: Sendable {
         if let key = req.uri.queryParameters.get("key").map({ String($0) }), psp.keys.isIssued(apiKey: key) {
             text = "webhook secret for \(key): \(psp.keys.webhookSecret(apiKey: key))\n\n" + text
         }
-        return SandboxResponses.text(text)
+        return Responses.text(text)
     }
 }

@@ -11,9 +11,8 @@ struct BenchRoutes: Sendable {
 
     func register(on router: Router<BrandRequestContext>) {
         router.get("/bench/page") { req, ctx in
-            let tenant = ctx.tenant
             guard let token = req.cookies[Audience.trader.cookieName]?.value else { throw HTTPError(.unauthorized) }
-            let (user, count) = try await services.tenantDB.transaction(tenant.handle) { tx in
+            let (user, count) = try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
                 let user = try await Sessions.user(token: token, audience: .trader, in: tx)
                 let count = try await tx.query("SELECT count(*) FROM audit_log").collect().first?.decode(Int.self) ?? 0
                 return (user, count)

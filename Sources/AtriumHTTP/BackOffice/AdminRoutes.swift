@@ -30,13 +30,12 @@ struct AdminRoutes: Sendable {
     }
 
     func audit(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
-        let (tenant, staff) = (ctx.tenant, ctx.staff)
-        let rows = try await services.tenantDB.transaction(tenant.handle) { tx in try await AuditLog.recent(limit: 100, in: tx) }
+        let rows = try await services.tenantDB.transaction(ctx.tenant.handle) { tx in try await AuditLog.recent(limit: 100, in: tx) }
         // Links and the platform's anchor: rows removed from the tail show as well as altered ones.
-        let chain = try await AuditAnchors.verify(tenant.handle, tenantDB: services.tenantDB)
+        let chain = try await AuditAnchors.verify(ctx.tenant.handle, tenantDB: services.tenantDB)
         let formatter = ISO8601DateFormatter()
         return try pages.render("admin/audit", title: "title_admin_audit", request: req, context: ctx, extra: [
-            "staff": ["email": staff.user.email, "roles": staff.roles.joined(separator: ", ")],
+            "staff": ["email": ctx.staff.user.email, "roles": ctx.staff.roles.joined(separator: ", ")],
             "entries": rows.map { ["id": $0.seq, "at": formatter.string(from: $0.at), "actor": $0.actor, "action": $0.action,
                                    "subject": $0.subject, "requestId": $0.requestID] as [String: Any] },
             "chainOK": chain.isIntact, "brokenAt": Self.brokenAt(chain),
@@ -53,9 +52,8 @@ struct AdminRoutes: Sendable {
     }
 
     func invitation(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
-        let tenant = ctx.tenant
         let token = ctx.parameters.get("token") ?? ""
-        let found = try await services.tenantDB.transaction(tenant.handle) { tx in try await Invitations.peek(token: token, in: tx) }
+        let found = try await services.tenantDB.transaction(ctx.tenant.handle) { tx in try await Invitations.peek(token: token, in: tx) }
         guard let (_, email) = found else {
             throw RequestRejected(status: 410, publicMessage: "error_invitation_invalid")
         }
@@ -63,12 +61,11 @@ struct AdminRoutes: Sendable {
     }
 
     func acceptInvitation(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
-        let tenant = ctx.tenant
         let token = ctx.parameters.get("token") ?? ""
         let t = pages.strings(req, ctx)
         do {
             let hash = try await pages.newPasswordHash(req, ctx, strings: t)
-            let sessionToken = try await services.tenantDB.transaction(tenant.handle) { tx -> String? in
+            let sessionToken = try await services.tenantDB.transaction(ctx.tenant.handle) { tx -> String? in
                 guard let user = try await Invitations.consume(token: token, in: tx) else { return nil }
                 try await Users.setPassword(user: user, hash: hash, in: tx)
                 try await AuditLog.append(AuditEntry(actor: "staff:\(user.uuidString.lowercased())", action: "staff.invitation.accepted",

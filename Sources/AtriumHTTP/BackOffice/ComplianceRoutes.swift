@@ -25,9 +25,8 @@ struct ComplianceRoutes: Sendable {
     }
 
     func queue(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
-        let tenant = ctx.tenant
         let t = pages.strings(req, ctx)
-        let entries = try await services.tenantDB.transaction(tenant.handle) { tx in try await Onboarding.queue(in: tx) }
+        let entries = try await services.tenantDB.transaction(ctx.tenant.handle) { tx in try await Onboarding.queue(in: tx) }
         var extra = staffContext(ctx)
         extra["entries"] = entries.map { e in
             ["id": e.user.uuidString.lowercased(), "email": e.email, "name": e.name, "country": e.country,
@@ -43,10 +42,9 @@ struct ComplianceRoutes: Sendable {
     }
 
     func reviewCase(_ req: Request, _ ctx: StaffRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let tenant = ctx.tenant
         let t = pages.strings(req, ctx)
         let id = try userID(ctx)
-        let found = try await services.tenantDB.transaction(tenant.handle) { tx -> (ClientProfile, [StoredDocument], [(at: Date, actor: String, outcome: String, reasons: [String], note: String)])? in
+        let found = try await services.tenantDB.transaction(ctx.tenant.handle) { tx -> (ClientProfile, [StoredDocument], [(at: Date, actor: String, outcome: String, reasons: [String], note: String)])? in
             guard let p = try await Onboarding.profile(user: id, in: tx) else { return nil }
             return (p, try await Onboarding.documents(user: id, in: tx), try await Onboarding.history(user: id, in: tx))
         }
@@ -70,12 +68,11 @@ struct ComplianceRoutes: Sendable {
 
     /// Decrypts a document for an authorized reviewer; every view is audited.
     func viewDocument(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
-        let (tenant, staff) = (ctx.tenant, ctx.staff)
         let id = try userID(ctx)
         guard let doc = UUID(uuidString: ctx.parameters.get("doc") ?? "") else { throw RequestRejected(status: 404, publicMessage: "error_document_not_found") }
-        guard let sealed = try await Onboarding.openDocument(id: doc, user: id, actor: "staff:\(staff.user.id.uuidString.lowercased())",
-                                                             vault: DocumentVault(key: services.keys.documents(tenant: tenant.handle.id)),
-                                                             requestID: ctx.requestID, tenant: tenant.handle, tenantDB: services.tenantDB,
+        guard let sealed = try await Onboarding.openDocument(id: doc, user: id, actor: ctx.staff.actor,
+                                                             vault: DocumentVault(key: services.keys.documents(tenant: ctx.tenant.handle.id)),
+                                                             requestID: ctx.requestID, tenant: ctx.tenant.handle, tenantDB: services.tenantDB,
                                                              logger: services.logger) else {
             throw RequestRejected(status: 404, publicMessage: "error_document_not_found")
         }
@@ -90,7 +87,6 @@ struct ComplianceRoutes: Sendable {
     }
 
     func decide(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
-        let (tenant, staff) = (ctx.tenant, ctx.staff)
         let t = pages.strings(req, ctx)
         let id = try userID(ctx)
         do {
@@ -101,12 +97,12 @@ struct ComplianceRoutes: Sendable {
             let note = (form["note"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
             guard note.count <= 500 else { throw RequestRejected(status: 400, publicMessage: "\(t["field_reason"] ?? "reason"): \((t["error_too_long"] ?? "").replacingOccurrences(of: "{{max}}", with: "500"))") }
             if outcome != .approved, note.isEmpty { throw RequestRejected(status: 400, publicMessage: "\(t["field_reason"] ?? "reason"): \(t["error_required_field"] ?? "")") }
-            let decided = try await services.tenantDB.transaction(tenant.handle) { tx -> Bool in
+            let decided = try await services.tenantDB.transaction(ctx.tenant.handle) { tx -> Bool in
                 guard let p = try await Onboarding.profile(user: id, in: tx) else { return false }
                 let docs = try await Onboarding.documents(user: id, in: tx)
                 let seen = ["reasons": p.kycReasons.joined(separator: ","), "documents": docs.map { "\($0.kind):\($0.sha256.prefix(16))" }.joined(separator: ","),
                             "profile": "\(p.name) / \(p.dateOfBirth ?? "-") / \(p.country)"]
-                return try await Onboarding.decide(user: id, staff: staff.user.id, outcome: outcome, note: note, seen: seen, requestID: ctx.requestID, in: tx)
+                return try await Onboarding.decide(user: id, staff: ctx.staff.user.id, outcome: outcome, note: note, seen: seen, requestID: ctx.requestID, in: tx)
             }
             guard decided else { throw RequestRejected(status: 409, publicMessage: "error_kyc_not_open") }
             return Responses.seeOther("/admin/kyc?done=\(outcome.rawValue)")

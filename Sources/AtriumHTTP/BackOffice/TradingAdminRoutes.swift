@@ -33,10 +33,9 @@ struct TradingAdminRoutes: Sendable {
 
 
     func overview(_ req: Request, _ ctx: StaffRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let tenant = ctx.tenant
-        guard let brand = tenant.config else { throw HTTPError(.notFound) }
+        guard let brand = ctx.tenant.config else { throw HTTPError(.notFound) }
         let t = pages.strings(req, ctx)
-        let syncs = Dictionary(try await trading.syncStatus(tenant: tenant.handle).map { ($0.connectionID, $0) }, uniquingKeysWith: { a, _ in a })
+        let syncs = Dictionary(try await trading.syncStatus(tenant: ctx.tenant.handle).map { ($0.connectionID, $0) }, uniquingKeysWith: { a, _ in a })
         let connections = trading.directory.connections(brand)
         // Health is probed live, concurrently, with the connection's own timeout.
         let health = await withTaskGroup(of: (String, String).self) { group in
@@ -60,9 +59,9 @@ struct TradingAdminRoutes: Sendable {
             return out
         }
         let now = Date()
-        let requests = try await trading.leverageRequests(tenant: tenant.handle)
-        let open = try await trading.openTransfers(tenant: tenant.handle, olderThan: 0)
-        let report = try await trading.lastReconciliation(tenant: tenant.handle)
+        let requests = try await trading.leverageRequests(tenant: ctx.tenant.handle)
+        let open = try await trading.openTransfers(tenant: ctx.tenant.handle, olderThan: 0)
+        let report = try await trading.lastReconciliation(tenant: ctx.tenant.handle)
         var extra: [String: Any] = [
             "connections": connections.map { c in
                 let s = syncs[c.id]
@@ -101,23 +100,21 @@ struct TradingAdminRoutes: Sendable {
     }
 
     func reconcile(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
-        let tenant = ctx.tenant
-        guard let brand = tenant.config else { throw HTTPError(.notFound) }
+        guard let brand = ctx.tenant.config else { throw HTTPError(.notFound) }
         _ = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: pages.strings(req, ctx))
-        _ = try await trading.reconcile(tenant: tenant.handle, brand: brand)
+        _ = try await trading.reconcile(tenant: ctx.tenant.handle, brand: brand)
         return Responses.seeOther("/admin/trading?done=reconciled")
     }
 
     func decideLeverage(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
-        let (tenant, staff) = (ctx.tenant, ctx.staff)
-        guard let brand = tenant.config else { throw HTTPError(.notFound) }
+        guard let brand = ctx.tenant.config else { throw HTTPError(.notFound) }
         let t = pages.strings(req, ctx)
         do {
             let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
-            guard let id = UUID(uuidString: ctx.parameters.get("id") ?? "") else { throw TradingError.notFound }
+            let id = try pathID(ctx)
             let approve = ctx.parameters.get("decision") == "approve"
-            try await trading.decideLeverage(tenant: tenant.handle, brand: brand, requestID: id, approve: approve,
-                                             staff: "staff:\(staff.user.id.uuidString.lowercased())", note: String((form["note"] ?? "").prefix(500)))
+            try await trading.decideLeverage(tenant: ctx.tenant.handle, brand: brand, requestID: id, approve: approve,
+                                             staff: ctx.staff.actor, note: String((form["note"] ?? "").prefix(500)))
             return Responses.seeOther("/admin/trading?done=\(approve ? "leverage_approved" : "leverage_rejected")")
         } catch let error as any UserFacingError {
             return try await overview(req, ctx, error: t[error.publicMessage] ?? error.publicMessage, status: HTTPResponse.Status(code: error.status))
@@ -125,15 +122,14 @@ struct TradingAdminRoutes: Sendable {
     }
 
     func client(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
-        let tenant = ctx.tenant
         let t = pages.strings(req, ctx)
         guard let id = UUID(uuidString: ctx.parameters.get("id") ?? ""),
-              let email = try await services.tenantDB.transaction(tenant.handle, { tx in
+              let email = try await services.tenantDB.transaction(ctx.tenant.handle, { tx in
                   try await tx.query("SELECT email FROM users WHERE id = \(id) AND audience = 'trader'").collect().first?.decode(String.self)
               }) else {
             throw RequestRejected(status: 404, publicMessage: "error_client_not_found")
         }
-        let accounts = try await trading.accounts(tenant: tenant.handle, user: id)
+        let accounts = try await trading.accounts(tenant: ctx.tenant.handle, user: id)
         let routes = TradingRoutes(services: services)
         return try render("admin/trading-client", "title_admin_trading_client", req, ctx, [
             "client": ["email": email, "id": id.uuidString.lowercased()],
@@ -142,14 +138,13 @@ struct TradingAdminRoutes: Sendable {
     }
 
     func account(_ req: Request, _ ctx: StaffRequestContext, change: AccessChange? = nil, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
-        let tenant = ctx.tenant
-        guard let brand = tenant.config else { throw HTTPError(.notFound) }
+        guard let brand = ctx.tenant.config else { throw HTTPError(.notFound) }
         let t = pages.strings(req, ctx)
-        guard let id = UUID(uuidString: ctx.parameters.get("id") ?? "") else { throw TradingError.notFound }
+        let id = try pathID(ctx)
         var extra: [String: Any] = [:]
         let record: TradingAccountRecord
         do {
-            let (a, info) = try await trading.verifyAccount(tenant: tenant.handle, brand: brand, accountID: id)
+            let (a, info) = try await trading.verifyAccount(tenant: ctx.tenant.handle, brand: brand, accountID: id)
             record = a
             extra["platform"] = ["group": info.group, "leverage": "1:\(info.leverage)", "access": info.access.rawValue,
                                  "accessLabel": t["trading_access_\(info.access.rawValue)"] ?? info.access.rawValue]
@@ -160,7 +155,7 @@ struct TradingAdminRoutes: Sendable {
             extra["differences"] = differences
             extra["hasDifferences"] = !differences.isEmpty
         } catch let e as TradingError where e.status == 503 || e.status == 422 {
-            record = try await trading.account(tenant: tenant.handle, id: id)
+            record = try await trading.account(tenant: ctx.tenant.handle, id: id)
             extra["error"] = t[e.publicMessage] ?? e.publicMessage
         }
         extra["account"] = TradingRoutes(services: services).accountView(record, state: nil, t: t)
@@ -174,18 +169,23 @@ struct TradingAdminRoutes: Sendable {
         return try render("admin/trading-account", "title_admin_trading_account", req, ctx, extra, status: status)
     }
 
+    /// The account or leverage request named in the path; a malformed id is the same 404 as an unknown one.
+    private func pathID(_ ctx: StaffRequestContext) throws -> UUID {
+        guard let id = UUID(uuidString: ctx.parameters.get("id") ?? "") else { throw TradingError.notFound }
+        return id
+    }
+
     func access(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
-        let (tenant, staff) = (ctx.tenant, ctx.staff)
-        guard let brand = tenant.config else { throw HTTPError(.notFound) }
+        guard let brand = ctx.tenant.config else { throw HTTPError(.notFound) }
         let t = pages.strings(req, ctx)
         do {
             let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
-            guard let id = UUID(uuidString: ctx.parameters.get("id") ?? "") else { throw TradingError.notFound }
+            let id = try pathID(ctx)
             guard let level = AccessLevel(rawValue: form["access"] ?? "") else {
                 throw InputError(field: t["field_access"] ?? "access", reason: "enabled, read_only or disabled")
             }
-            let change = try await trading.setAccess(tenant: tenant.handle, brand: brand, accountID: id, access: level,
-                                                     staff: "staff:\(staff.user.id.uuidString.lowercased())")
+            let change = try await trading.setAccess(tenant: ctx.tenant.handle, brand: brand, accountID: id, access: level,
+                                                     staff: ctx.staff.actor)
             return try await account(req, ctx, change: change)
         } catch let error as any UserFacingError {
             return try await account(req, ctx, error: t[error.publicMessage] ?? error.publicMessage, status: HTTPResponse.Status(code: error.status))

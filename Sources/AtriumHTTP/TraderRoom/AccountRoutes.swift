@@ -50,9 +50,8 @@ struct AccountRoutes: Sendable {
     }
 
     func verify(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
-        let tenant = ctx.tenant
         let token = ctx.parameters.get("token") ?? ""
-        let user = try await services.tenantDB.transaction(tenant.handle) { tx -> UUID? in
+        let user = try await services.tenantDB.transaction(ctx.tenant.handle) { tx -> UUID? in
             guard let user = try await EmailTokens.consume(token: token, purpose: .verifyEmail, in: tx) else { return nil }
             try await Users.markEmailVerified(user: user, in: tx)
             try await AuditLog.append(AuditEntry(actor: "trader:\(user.uuidString.lowercased())", action: "trader.email_verified",
@@ -65,12 +64,11 @@ struct AccountRoutes: Sendable {
     }
 
     func resend(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
-        let (tenant, brand, trader) = (ctx.tenant, ctx.brand, ctx.trader)
         _ = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: pages.strings(req, ctx))
         let locale = PageContext.locale(for: req, site: ctx.site)
-        if !trader.profile.emailVerified {
-            try await services.tenantDB.transaction(tenant.handle) { tx in
-                try await mail.sendVerification(user: trader.user.id, email: trader.profile.email, brand: brand, locale: locale, in: tx)
+        if !ctx.trader.profile.emailVerified {
+            try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
+                try await mail.sendVerification(user: ctx.trader.user.id, email: ctx.trader.profile.email, brand: ctx.brand, locale: locale, in: tx)
             }
         }
         return Responses.seeOther("/?sent=verification")
@@ -78,15 +76,14 @@ struct AccountRoutes: Sendable {
 
     /// Always answers the same way, so the form cannot be used to find out who has an account.
     func forgot(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
-        let tenant = ctx.tenant
-        guard let brand = tenant.config else { throw HTTPError(.notFound) }
+        guard let brand = ctx.tenant.config else { throw HTTPError(.notFound) }
         let t = pages.strings(req, ctx)
         do {
             let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
             let email = try Forms.required(form, "email", max: 254, strings: t).lowercased()
             guard TenantConfig.isValidEmail(email) else { throw RequestRejected(status: 400, publicMessage: "error_invalid_email") }
             let locale = PageContext.locale(for: req, site: ctx.site)
-            try await services.tenantDB.transaction(tenant.handle) { tx in
+            try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
                 guard let user = try await Users.find(audience: .trader, email: email, in: tx) else { return }
                 let token = try await EmailTokens.issue(user: user, purpose: .resetPassword, in: tx)
                 try await mail.send("password-reset", subject: "email_reset_subject", to: email, link: mail.link(brand, "/password/reset/\(token)"),
@@ -102,9 +99,8 @@ struct AccountRoutes: Sendable {
     }
 
     func resetForm(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
-        let tenant = ctx.tenant
         let token = ctx.parameters.get("token") ?? ""
-        guard let (_, email) = try await services.tenantDB.transaction(tenant.handle, { tx in
+        guard let (_, email) = try await services.tenantDB.transaction(ctx.tenant.handle, { tx in
             try await EmailTokens.peek(token: token, purpose: .resetPassword, in: tx)
         }) else { throw RequestRejected(status: 410, publicMessage: "error_link_invalid") }
         return try pages.render("trader/reset", title: "title_reset", request: req, context: ctx, extra: ["token": token, "email": email])
@@ -112,12 +108,11 @@ struct AccountRoutes: Sendable {
 
     /// Sets the new password, uses the token, and ends every session of the account.
     func reset(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
-        let tenant = ctx.tenant
         let token = ctx.parameters.get("token") ?? ""
         let t = pages.strings(req, ctx)
         do {
             let hash = try await pages.newPasswordHash(req, ctx, strings: t)
-            let done = try await services.tenantDB.transaction(tenant.handle) { tx -> Bool in
+            let done = try await services.tenantDB.transaction(ctx.tenant.handle) { tx -> Bool in
                 guard let user = try await EmailTokens.consume(token: token, purpose: .resetPassword, in: tx) else { return false }
                 try await Users.setPassword(user: user, hash: hash, in: tx)
                 try await Sessions.deleteAll(user: user, in: tx)
@@ -136,12 +131,11 @@ struct AccountRoutes: Sendable {
     }
 
     func logoutEverywhere(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
-        let (tenant, user) = (ctx.tenant, ctx.trader.user)
         _ = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: pages.strings(req, ctx))
-        try await services.tenantDB.transaction(tenant.handle) { tx in
-            try await Sessions.deleteAll(user: user.id, in: tx)
-            try await AuditLog.append(AuditEntry(actor: "trader:\(user.id.uuidString.lowercased())", action: "trader.logout_everywhere",
-                                                 subject: "trader:\(user.id.uuidString.lowercased())", requestID: ctx.requestID), in: tx)
+        try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
+            try await Sessions.deleteAll(user: ctx.trader.user.id, in: tx)
+            try await AuditLog.append(AuditEntry(actor: ctx.trader.actor, action: "trader.logout_everywhere",
+                                                 subject: ctx.trader.actor, requestID: ctx.requestID), in: tx)
         }
         var response = Responses.seeOther("/login")
         response.setCookie(Responses.clearCookie(.trader, path: "/", secure: services.config.secureCookies))

@@ -45,7 +45,6 @@ struct KYCRoutes: Sendable {
     }
 
     func saveProfile(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
-        let (tenant, user) = (ctx.tenant, ctx.trader.user)
         let t = pages.strings(req, ctx)
         var form: [String: String] = [:]
         do {
@@ -55,13 +54,13 @@ struct KYCRoutes: Sendable {
             let address = try Forms.required(form, "address_line", max: 200, strings: t)
             let city = try Forms.required(form, "city", max: 100, strings: t)
             let postal = try Forms.required(form, "postal_code", max: 20, strings: t)
-            let backToReview = try await services.tenantDB.transaction(tenant.handle) { tx in
-                try await Onboarding.updateProfile(user: user.id, name: name, dateOfBirth: dob, addressLine: address, city: city, postalCode: postal,
+            let backToReview = try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
+                try await Onboarding.updateProfile(user: ctx.trader.user.id, name: name, dateOfBirth: dob, addressLine: address, city: city, postalCode: postal,
                                                    requestID: ctx.requestID, in: tx)
             }
             return Responses.seeOther(backToReview ? "/kyc?changed=1" : "/profile?saved=1")
         } catch {
-            let p = try await services.tenantDB.transaction(tenant.handle) { tx in try await Onboarding.profile(user: user.id, in: tx) }
+            let p = try await services.tenantDB.transaction(ctx.tenant.handle) { tx in try await Onboarding.profile(user: ctx.trader.user.id, in: tx) }
             guard let p else { throw error }
             return try pages.rejected(error, template: "trader/profile", title: "title_profile", request: req, context: ctx, extra: profileContext(p, form: form))
         }
@@ -101,9 +100,8 @@ struct KYCRoutes: Sendable {
     }
 
     func kyc(_ req: Request, _ ctx: TraderRequestContext, error: (any Error)? = nil, notice: String? = nil) async throws -> Response {
-        let (tenant, user) = (ctx.tenant, ctx.trader.user)
         let t = pages.strings(req, ctx)
-        var extra = try await kycContext(tenant, user: user, t: t)
+        var extra = try await kycContext(ctx.tenant, user: ctx.trader.user, t: t)
         if let notice { extra["notice"] = notice }
         if req.uri.queryParameters.get("changed") != nil { extra["notice"] = t["notice_kyc_back_to_review"] ?? "" }
         if let error {
@@ -115,7 +113,6 @@ struct KYCRoutes: Sendable {
     /// One document per request (multipart): checked by content, size and pixels/pages, sealed
     /// with the tenant's key, fingerprinted. A refusal stores nothing.
     func upload(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
-        let (tenant, user) = (ctx.tenant, ctx.trader.user)
         let t = pages.strings(req, ctx)
         do {
             let parts = try await Forms.readMultipart(req, maxBytes: Self.maxUpload, csrf: services.csrf, strings: t,
@@ -128,9 +125,9 @@ struct KYCRoutes: Sendable {
             let declaredDOB = field("declared_dob").isEmpty ? nil : try Self.date(field("declared_dob"), field: "field_declared_dob", t: t)
             let declaredName = field("declared_name")
             guard declaredName.count <= 200 else { throw RequestRejected(status: 400, publicMessage: "\(t["field_declared_name"] ?? "name"): \(t["error_too_long"]?.replacingOccurrences(of: "{{max}}", with: "200") ?? "")") }
-            let vault = DocumentVault(key: services.keys.documents(tenant: tenant.handle.id))
-            _ = try await services.tenantDB.transaction(tenant.handle) { tx in
-                try await Onboarding.addDocument(user: user.id, kind: kind, fileName: DocumentInspector.sanitizedFileName(file.fileName ?? ""),
+            let vault = DocumentVault(key: services.keys.documents(tenant: ctx.tenant.handle.id))
+            _ = try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
+                try await Onboarding.addDocument(user: ctx.trader.user.id, kind: kind, fileName: DocumentInspector.sanitizedFileName(file.fileName ?? ""),
                                                  inspected: inspected, file: file.data, vault: vault, issuedOn: issued,
                                                  declaredName: declaredName.isEmpty ? nil : declaredName, declaredDateOfBirth: declaredDOB,
                                                  requestID: ctx.requestID, in: tx)
@@ -142,12 +139,11 @@ struct KYCRoutes: Sendable {
     }
 
     func submit(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
-        let (tenant, user) = (ctx.tenant, ctx.trader.user)
         let t = pages.strings(req, ctx)
         _ = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
-        let deposited = try await depositedMinor(tenant: tenant, user: user.id)
-        let decision = try await services.tenantDB.transaction(tenant.handle) { tx in
-            try await Onboarding.submit(user: user.id, rules: tenant.config?.kyc, screening: NoScreening(), depositedMinor: deposited,
+        let deposited = try await depositedMinor(tenant: ctx.tenant, user: ctx.trader.user.id)
+        let decision = try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
+            try await Onboarding.submit(user: ctx.trader.user.id, rules: ctx.tenant.config?.kyc, screening: NoScreening(), depositedMinor: deposited,
                                         userAgent: req.headers[.userAgent] ?? "", country: ctx.clientCountry, requestID: ctx.requestID, in: tx)
         }
         let key: String = switch decision {

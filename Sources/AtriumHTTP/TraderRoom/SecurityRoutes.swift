@@ -25,9 +25,8 @@ struct SecurityRoutes: Sendable {
     }
 
     func page(_ req: Request, _ ctx: TraderRequestContext, user: SessionUser, extra: [String: Any] = [:], status: HTTPResponse.Status = .ok) async throws -> Response {
-        let tenant = ctx.tenant
-        let key = services.keys.totp(tenant: tenant.handle.id)
-        let (enabled, remaining) = try await services.tenantDB.transaction(tenant.handle) { tx in
+        let key = services.keys.totp(tenant: ctx.tenant.handle.id)
+        let (enabled, remaining) = try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
             (try await TwoFactor.state(user: user.id, key: key, in: tx).enabled, try await TwoFactor.remainingRecoveryCodes(user: user.id, in: tx))
         }
         var context: [String: Any] = ["user": ["name": user.name, "email": user.email], "totpEnabled": enabled, "recoveryLeft": remaining]
@@ -41,15 +40,14 @@ struct SecurityRoutes: Sendable {
 
     /// Shows a new secret as a QR code and as text, and asks for a first code.
     func setup(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
-        let (tenant, user, brand) = (ctx.tenant, ctx.trader.user, ctx.brand)
         _ = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: pages.strings(req, ctx))
-        let key = services.keys.totp(tenant: tenant.handle.id)
-        let secret = try await services.tenantDB.transaction(tenant.handle) { tx in
-            guard try await !TwoFactor.state(user: user.id, key: key, in: tx).enabled else { return [UInt8]() }
-            return try await TwoFactor.beginEnrollment(user: user.id, key: key, in: tx)
+        let key = services.keys.totp(tenant: ctx.tenant.handle.id)
+        let secret = try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
+            guard try await !TwoFactor.state(user: ctx.trader.user.id, key: key, in: tx).enabled else { return [UInt8]() }
+            return try await TwoFactor.beginEnrollment(user: ctx.trader.user.id, key: key, in: tx)
         }
         guard !secret.isEmpty else { return Responses.seeOther("/security") }
-        return try await enrollmentPage(req, ctx, user: user, brand: brand, secret: secret)
+        return try await enrollmentPage(req, ctx, user: ctx.trader.user, brand: ctx.brand, secret: secret)
     }
 
     func enrollmentPage(_ req: Request, _ ctx: TraderRequestContext, user: SessionUser, brand: TenantConfig, secret: [UInt8],
@@ -71,41 +69,39 @@ struct SecurityRoutes: Sendable {
     }
 
     func enable(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
-        let (tenant, user, brand) = (ctx.tenant, ctx.trader.user, ctx.brand)
         let t = pages.strings(req, ctx)
         let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
-        let key = services.keys.totp(tenant: tenant.handle.id)
+        let key = services.keys.totp(tenant: ctx.tenant.handle.id)
         do {
             let code = try Forms.required(form, "code", max: 20, strings: t)
-            let codes = try await services.tenantDB.transaction(tenant.handle) { tx in
-                let recovery = try await TwoFactor.enable(user: user.id, code: code, key: key, in: tx)
-                try await AuditLog.append(AuditEntry(actor: "trader:\(user.id.uuidString.lowercased())", action: "trader.totp_enabled",
-                                                     subject: "trader:\(user.id.uuidString.lowercased())", requestID: ctx.requestID), in: tx)
+            let codes = try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
+                let recovery = try await TwoFactor.enable(user: ctx.trader.user.id, code: code, key: key, in: tx)
+                try await AuditLog.append(AuditEntry(actor: ctx.trader.actor, action: "trader.totp_enabled",
+                                                     subject: ctx.trader.actor, requestID: ctx.requestID), in: tx)
                 return recovery
             }
-            return try await page(req, ctx, user: user, extra: ["recoveryCodes": codes, "hasRecoveryCodes": true, "notice": t["notice_totp_enabled"] ?? ""])
+            return try await page(req, ctx, user: ctx.trader.user, extra: ["recoveryCodes": codes, "hasRecoveryCodes": true, "notice": t["notice_totp_enabled"] ?? ""])
         } catch {
-            let secret = try await services.tenantDB.transaction(tenant.handle) { tx in try await TwoFactor.state(user: user.id, key: key, in: tx).secret }
+            let secret = try await services.tenantDB.transaction(ctx.tenant.handle) { tx in try await TwoFactor.state(user: ctx.trader.user.id, key: key, in: tx).secret }
             guard let secret else { return Responses.seeOther("/security") }
-            return try await enrollmentPage(req, ctx, user: user, brand: brand, secret: secret, error: error)
+            return try await enrollmentPage(req, ctx, user: ctx.trader.user, brand: ctx.brand, secret: secret, error: error)
         }
     }
 
     func disable(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
-        let (tenant, user) = (ctx.tenant, ctx.trader.user)
         let t = pages.strings(req, ctx)
         let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
-        let key = services.keys.totp(tenant: tenant.handle.id)
+        let key = services.keys.totp(tenant: ctx.tenant.handle.id)
         do {
             let code = try Forms.required(form, "code", max: 20, strings: t)
-            try await services.tenantDB.transaction(tenant.handle) { tx in
-                try await TwoFactor.disable(user: user.id, code: code, key: key, in: tx)
-                try await AuditLog.append(AuditEntry(actor: "trader:\(user.id.uuidString.lowercased())", action: "trader.totp_disabled",
-                                                     subject: "trader:\(user.id.uuidString.lowercased())", requestID: ctx.requestID), in: tx)
+            try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
+                try await TwoFactor.disable(user: ctx.trader.user.id, code: code, key: key, in: tx)
+                try await AuditLog.append(AuditEntry(actor: ctx.trader.actor, action: "trader.totp_disabled",
+                                                     subject: ctx.trader.actor, requestID: ctx.requestID), in: tx)
             }
-            return try await page(req, ctx, user: user, extra: ["notice": t["notice_totp_disabled"] ?? ""])
+            return try await page(req, ctx, user: ctx.trader.user, extra: ["notice": t["notice_totp_disabled"] ?? ""])
         } catch {
-            return try await page(req, ctx, user: user, extra: ["error": message(error, req, ctx)], status: .unprocessableContent)
+            return try await page(req, ctx, user: ctx.trader.user, extra: ["error": message(error, req, ctx)], status: .unprocessableContent)
         }
     }
 
@@ -116,15 +112,14 @@ struct SecurityRoutes: Sendable {
 
     /// The second sign-in step: a TOTP code or a recovery code answers the challenge cookie.
     func secondStep(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
-        let tenant = ctx.tenant
         let t = pages.strings(req, ctx)
         guard let challenge = req.cookies[Self.challengeCookie]?.value else { return Responses.seeOther("/login") }
         do {
             let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
             let code = try Forms.required(form, "code", max: 20, strings: t)
             let keys = services.keys
-            let result = try await services.tenantDB.transaction(tenant.handle) { tx in
-                try await TwoFactor.completeLogin(challenge: challenge, code: code, key: { _ in keys.totp(tenant: tenant.handle.id) },
+            let result = try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
+                try await TwoFactor.completeLogin(challenge: challenge, code: code, key: { _ in keys.totp(tenant: ctx.tenant.handle.id) },
                                                   replacing: nil, requestID: ctx.requestID, in: tx)
             }.get()
             var response = Responses.seeOther(result.audience == .staff ? "/admin" : result.audience == .ib ? "/partners" : "/")

@@ -51,21 +51,20 @@ struct TraderRoutes: Sendable {
     func landing(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
         let anonymous = { Self.remembering(referral: req, try pages.render("trader/landing", title: "title_landing", request: req, context: ctx)) }
         guard let trader = ctx.trader else { return try anonymous() }
-        let tenant = ctx.tenant
         // The language follows the client across browsers: a choice made here is kept on the
         // account, and a browser without a choice gets the account's language.
-        let available = tenant.config?.locales.available ?? []
+        let available = ctx.tenant.config?.locales.available ?? []
         let chosen = req.uri.queryParameters.get("lang").map { String($0) }.flatMap { available.contains($0) ? $0 : nil }
         let (user, profile) = (trader.user, trader.profile)
         if let chosen {
-            try await services.tenantDB.transaction(tenant.handle) { tx in try await tx.query("UPDATE users SET preferred_locale = \(chosen) WHERE id = \(user.id)") }
+            try await services.tenantDB.transaction(ctx.tenant.handle) { tx in try await tx.query("UPDATE users SET preferred_locale = \(chosen) WHERE id = \(user.id)") }
         }
         if chosen == nil, req.cookies["atrium_lang"] == nil, let preferred = profile.preferredLocale, available.contains(preferred),
            preferred != PageContext.locale(for: req, site: ctx.site) {
             return Responses.seeOther("/?lang=\(preferred)")
         }
         // Real balances from the ledger (none until the first deposit); never placeholder figures.
-        let (wallets, recent) = try await services.payments.summary(tenant: tenant.handle, user: user.id, limit: 5)
+        let (wallets, recent) = try await services.payments.summary(tenant: ctx.tenant.handle, user: user.id, limit: 5)
         let verified = profile.emailVerified
         let kycStatus = profile.kycStatus
         let t = pages.strings(req, ctx)
@@ -81,9 +80,8 @@ struct TraderRoutes: Sendable {
 
     /// Shared by every tenant-audience login form (Trader's Room, IB Portal, Back Office).
     func login(_ req: Request, _ ctx: BrandRequestContext, audience: Audience, template: String, home: String) async throws -> Response {
-        let tenant = ctx.tenant
         return try await pages.loginForm(req, ctx, audience: audience, template: template, title: "title_login", home: home) { email, password, old in
-            try await services.tenantDB.transaction(tenant.handle) { tx in
+            try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
                 try await services.authenticator.login(email: email, password: password, audience: audience, ip: ctx.clientIP,
                                                        userAgent: req.headers[.userAgent] ?? "", replacing: old, requestID: ctx.requestID, in: tx)
             }
@@ -91,10 +89,9 @@ struct TraderRoutes: Sendable {
     }
 
     func logout(_ req: Request, _ ctx: BrandRequestContext, audience: Audience, home: String) async throws -> Response {
-        let tenant = ctx.tenant
         _ = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: pages.strings(req, ctx))
         if let token = req.cookies[audience.cookieName]?.value {
-            try await services.tenantDB.transaction(tenant.handle) { tx in try await Sessions.delete(token: token, in: tx) }
+            try await services.tenantDB.transaction(ctx.tenant.handle) { tx in try await Sessions.delete(token: token, in: tx) }
         }
         var response = Responses.seeOther(home)
         response.setCookie(Responses.clearCookie(audience, path: "/", secure: services.config.secureCookies))
@@ -103,8 +100,7 @@ struct TraderRoutes: Sendable {
 
     /// Creates a trader account and signs it in. Email verification and KYC come with the onboarding work.
     func registerTrader(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
-        let tenant = ctx.tenant
-        guard let config = tenant.config else { throw HTTPError(.notFound) }
+        guard let config = ctx.tenant.config else { throw HTTPError(.notFound) }
         let t = pages.strings(req, ctx)
         var values: [String: String] = [:]
         do {
@@ -134,7 +130,7 @@ struct TraderRoutes: Sendable {
             guard taxID.count <= 32 else { throw RequestRejected(status: 400, publicMessage: "\(t["field_tax_id"] ?? "tax id"): \((t["error_too_long"] ?? "").replacingOccurrences(of: "{{max}}", with: "32"))") }
             let locale = PageContext.locale(for: req, site: ctx.site)
             let hash = try await services.authenticator.hasher.hash(password)
-            let token = try await services.tenantDB.transaction(tenant.handle) { tx -> String? in
+            let token = try await services.tenantDB.transaction(ctx.tenant.handle) { tx -> String? in
                 guard let id = try await Users.create(audience: .trader, email: email, name: name, country: country, passwordHash: hash, in: tx) else {
                     return nil
                 }

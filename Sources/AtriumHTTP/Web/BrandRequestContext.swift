@@ -8,13 +8,11 @@ import Hummingbird
 /// never optional here. The session middlewares (`TraderSession`, `StaffSession`,
 /// `PartnerSession`) put the signed-in principal of their audience on it; the audience contexts
 /// built from it require that principal.
-struct BrandRequestContext: ChildRequestContext, AtriumContext {
+struct BrandRequestContext: AudienceContext {
     var coreContext: CoreRequestContextStorage
+    let origin: RequestOrigin
     /// The brand this request was addressed to.
     let tenant: TenantRecord
-    let requestID: String
-    let clientIP: String
-    let clientCountry: String?
     /// The signed-in trader, once `TraderSession` found one.
     var trader: TraderPrincipal?
     /// The signed-in staff member, once `StaffSession` found one.
@@ -23,17 +21,13 @@ struct BrandRequestContext: ChildRequestContext, AtriumContext {
     var partner: PartnerPrincipal?
 
     var site: Site { .brand(tenant) }
-    /// Forms are small; uploads get their own limits in their routes.
-    var maxUploadSize: Int { 64 * 1024 }
 
     /// Fails with a 404 unless the dispatcher resolved a brand for this request.
     init(context: AtriumRequestContext) throws {
         guard case .brand(let tenant) = context.site else { throw HTTPError(.notFound) }
         self.coreContext = context.coreContext
+        self.origin = RequestOrigin(context)
         self.tenant = tenant
-        self.requestID = context.requestID
-        self.clientIP = context.clientIP
-        self.clientCountry = context.clientCountry
     }
 
     /// The user behind this request's `audience` cookie, with what `load` reads about them in the

@@ -4,67 +4,58 @@ import AtriumStorage
 import Hummingbird
 
 /// A request on the operator console host. `OperatorSession` puts the signed-in operator on it.
-struct ConsoleRequestContext: ChildRequestContext, AtriumContext {
+struct ConsoleRequestContext: AudienceContext {
     var coreContext: CoreRequestContextStorage
-    let requestID: String
-    let clientIP: String
-    let clientCountry: String?
+    let origin: RequestOrigin
     /// The signed-in operator, once `OperatorSession` found one.
     var operatorUser: SessionUser?
 
     var site: Site { .console }
-    var maxUploadSize: Int { 64 * 1024 }
 
     /// Fails with a 404 unless the dispatcher routed this request to the console.
     init(context: AtriumRequestContext) throws {
         guard case .console = context.site else { throw HTTPError(.notFound) }
         self.coreContext = context.coreContext
-        self.requestID = context.requestID
-        self.clientIP = context.clientIP
-        self.clientCountry = context.clientCountry
+        self.origin = RequestOrigin(context)
     }
 }
 
 /// A console request with a signed-in operator. Built from a console request that
 /// `OperatorSession` let through; the initializer fails otherwise.
-struct OperatorRequestContext: ChildRequestContext, AtriumContext {
+struct OperatorRequestContext: AudienceContext {
     var coreContext: CoreRequestContextStorage
+    let origin: RequestOrigin
     let operatorUser: SessionUser
-    let requestID: String
-    let clientIP: String
-    let clientCountry: String?
 
     var site: Site { .console }
-    var maxUploadSize: Int { 64 * 1024 }
 
     init(context: ConsoleRequestContext) throws {
-        guard let user = context.operatorUser else { throw RequestRejected(status: 401, publicMessage: "error_login_required") }
+        guard let user = context.operatorUser else { throw OperatorSession.loginRequired }
         self.coreContext = context.coreContext
+        self.origin = context.origin
         self.operatorUser = user
-        self.requestID = context.requestID
-        self.clientIP = context.clientIP
-        self.clientCountry = context.clientCountry
     }
 }
 
 /// Console authentication: loads the operator behind the operator cookie (platform schema).
 /// Signed out, the request is refused with a 401; with `required: false` (the home page, which
 /// shows the login form) it goes through without an operator.
-struct OperatorSession: RouterMiddleware {
+struct OperatorSession: AudienceSession {
     typealias Context = ConsoleRequestContext
+    static var principal: WritableKeyPath<Context, SessionUser?> { \.operatorUser }
+    /// The console's answer to a request that needs an operator and has none.
+    static var loginRequired: RequestRejected { RequestRejected(status: 401, publicMessage: "error_login_required") }
     let services: AppServices
     var required = true
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var context = context
-        if let token = request.cookies[Audience.operator.cookieName]?.value, !token.isEmpty {
-            context.operatorUser = try await services.database.platform { conn in
-                try await OperatorSessions.user(token: token, on: conn, logger: services.logger)
-            }
+    func load(_ request: Request, context: Context) async throws -> SessionUser? {
+        guard let token = request.cookies[Audience.operator.cookieName]?.value, !token.isEmpty else { return nil }
+        return try await services.database.platform { conn in
+            try await OperatorSessions.user(token: token, on: conn, logger: services.logger)
         }
-        if required, context.operatorUser == nil { throw RequestRejected(status: 401, publicMessage: "error_login_required") }
-        return try await next(request, context)
     }
+
+    func signedOut() throws -> Response { throw Self.loginRequired }
 }
 
 extension RouterMethods<ConsoleRequestContext> {

@@ -143,27 +143,31 @@ enum Forms {
     }
 }
 
-/// Response helpers.
-enum Responses {
-    static func html(_ body: String, status: HTTPResponse.Status = .ok) -> Response {
+/// Response helpers (the sandbox PSP in `AtriumSandboxWeb` uses them too, hence `package`).
+package enum Responses {
+    /// An HTML page with the security headers every page gets. Its forms may post to this host and
+    /// to `formActions` (the sandbox checkout posts back to the merchant's return origins).
+    package static func html(_ body: String, formActions: [String] = [], status: HTTPResponse.Status = .ok) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "text/html; charset=utf-8"
         headers[.cacheControl] = "no-store"
         headers[.init("X-Content-Type-Options")!] = "nosniff"
         headers[.init("X-Frame-Options")!] = "DENY"
         headers[.init("Referrer-Policy")!] = "same-origin"
-        headers[.contentSecurityPolicy] = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'"
+        let actions = (["'self'"] + formActions).joined(separator: " ")
+        headers[.contentSecurityPolicy] = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; form-action \(actions); frame-ancestors 'none'"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
-    static func text(_ body: String, status: HTTPResponse.Status = .ok, contentType: String = "text/plain; charset=utf-8") -> Response {
+    /// A body of `contentType` (plain text by default) without page headers.
+    package static func text(_ body: String, status: HTTPResponse.Status = .ok, contentType: String = "text/plain; charset=utf-8") -> Response {
         var headers = HTTPFields()
         headers[.contentType] = contentType
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
     /// 303 See Other, the right answer to a successful POST.
-    static func seeOther(_ location: String) -> Response {
+    package static func seeOther(_ location: String) -> Response {
         var headers = HTTPFields()
         headers[.location] = location
         return Response(status: .seeOther, headers: headers)

@@ -8,49 +8,47 @@ struct StaffPrincipal: Sendable {
     let user: SessionUser
     let roles: [String]
     let permissions: Set<Permission>
+
+    /// The staff member as the actor of audit rows and decisions.
+    var actor: String { "staff:\(user.id.uuidString.lowercased())" }
 }
 
 /// A Back Office request with a signed-in staff member. Built from a brand request that
 /// `StaffSession` let through; `RequirePermission` then checks what the routes need.
-struct StaffRequestContext: ChildRequestContext, AtriumContext {
+struct StaffRequestContext: AudienceContext {
     var coreContext: CoreRequestContextStorage
+    let origin: RequestOrigin
     let tenant: TenantRecord
     let staff: StaffPrincipal
-    let requestID: String
-    let clientIP: String
-    let clientCountry: String?
 
     var site: Site { .brand(tenant) }
-    var maxUploadSize: Int { 64 * 1024 }
 
     init(context: BrandRequestContext) throws {
         guard let staff = context.staff else { throw HTTPError(.unauthorized) }
         self.coreContext = context.coreContext
+        self.origin = context.origin
         self.tenant = context.tenant
         self.staff = staff
-        self.requestID = context.requestID
-        self.clientIP = context.clientIP
-        self.clientCountry = context.clientCountry
     }
 }
 
 /// Loads the staff member behind the staff cookie with their roles and permissions (one tenant
 /// transaction). Signed out, it redirects to `/admin` (the login page); with `required: false`
 /// it lets the request through without a principal.
-struct StaffSession: RouterMiddleware {
+struct StaffSession: AudienceSession {
     typealias Context = BrandRequestContext
+    static var principal: WritableKeyPath<Context, StaffPrincipal?> { \.staff }
     let services: AppServices
     var required = true
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var context = context
-        context.staff = try await context.signedIn(.staff, request, services: services) { user, tx in
+    func load(_ request: Request, context: Context) async throws -> StaffPrincipal? {
+        try await context.signedIn(.staff, request, services: services) { user, tx in
             let access = try await RBAC.access(of: user.id, in: tx)
             return StaffPrincipal(user: user, roles: access.roles, permissions: access.permissions)
         }
-        if required, context.staff == nil { return Responses.seeOther("/admin") }
-        return try await next(request, context)
     }
+
+    func signedOut() -> Response { Responses.seeOther("/admin") }
 }
 
 extension RouterMethods<BrandRequestContext> {

@@ -10,52 +10,50 @@ import Hummingbird
 struct TraderPrincipal: Sendable {
     let user: SessionUser
     let profile: ClientProfile
+
+    /// The trader as the actor and subject of audit rows.
+    var actor: String { "trader:\(user.id.uuidString.lowercased())" }
 }
 
 /// A Trader's Room request with a signed-in trader on a configured brand. Built from a brand
 /// request that `TraderSession` let through; the initializer fails otherwise.
-struct TraderRequestContext: ChildRequestContext, AtriumContext {
+struct TraderRequestContext: AudienceContext {
     var coreContext: CoreRequestContextStorage
+    let origin: RequestOrigin
     let tenant: TenantRecord
     /// The brand's configuration (traders register only on a configured brand).
     let brand: TenantConfig
     let trader: TraderPrincipal
-    let requestID: String
-    let clientIP: String
-    let clientCountry: String?
 
     var site: Site { .brand(tenant) }
-    var maxUploadSize: Int { 64 * 1024 }
 
     init(context: BrandRequestContext) throws {
         guard let trader = context.trader else { throw HTTPError(.unauthorized) }
         guard let brand = context.tenant.config else { throw HTTPError(.notFound) }
         self.coreContext = context.coreContext
+        self.origin = context.origin
         self.tenant = context.tenant
         self.brand = brand
         self.trader = trader
-        self.requestID = context.requestID
-        self.clientIP = context.clientIP
-        self.clientCountry = context.clientCountry
     }
 }
 
 /// Loads the trader behind the trader cookie (session and profile in one tenant transaction).
 /// Signed out, it redirects to `/login`; with `required: false` (pages that also serve visitors)
 /// it lets the request through without a trader.
-struct TraderSession: RouterMiddleware {
+struct TraderSession: AudienceSession {
     typealias Context = BrandRequestContext
+    static var principal: WritableKeyPath<Context, TraderPrincipal?> { \.trader }
     let services: AppServices
     var required = true
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var context = context
-        context.trader = try await context.signedIn(.trader, request, services: services) { user, tx in
+    func load(_ request: Request, context: Context) async throws -> TraderPrincipal? {
+        try await context.signedIn(.trader, request, services: services) { user, tx in
             try await Onboarding.profile(user: user.id, in: tx).map { TraderPrincipal(user: user, profile: $0) }
         }
-        if required, context.trader == nil { return Responses.seeOther("/login") }
-        return try await next(request, context)
     }
+
+    func signedOut() -> Response { Responses.seeOther("/login") }
 }
 
 extension RouterMethods<BrandRequestContext> {

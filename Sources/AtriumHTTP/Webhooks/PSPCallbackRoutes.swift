@@ -19,8 +19,7 @@ struct PSPCallbackRoutes: Sendable {
     /// PSP callbacks: stored raw with the verification result, then processed. Answers 400 with no
     /// state change when the signature does not verify.
     func callback(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
-        let tenant = ctx.tenant
-        guard let brand = tenant.config else { throw HTTPError(.notFound) }
+        guard let brand = ctx.tenant.config else { throw HTTPError(.notFound) }
         let pspID = ctx.parameters.get("psp") ?? ""
         guard payments.psp(brand, id: pspID) != nil else { return Responses.text("unknown PSP\n", status: .notFound) }
         var req = req
@@ -28,10 +27,10 @@ struct PSPCallbackRoutes: Sendable {
         do { buffer = try await req.collectBody(upTo: 256 * 1024) } catch { return Responses.text("body too large\n", status: .contentTooLarge) }
         var headers: [String: String] = [:]
         for field in req.headers { headers[field.name.canonicalName] = field.value }
-        let receipt = try await payments.receiveCallback(tenant: tenant.handle, brand: brand, pspID: pspID, headers: headers, body: Array(buffer: buffer))
+        let receipt = try await payments.receiveCallback(tenant: ctx.tenant.handle, brand: brand, pspID: pspID, headers: headers, body: Array(buffer: buffer))
         switch receipt {
         case .rejected(let failure):
-            services.logger.warning("PSP callback rejected", metadata: ["tenant": "\(tenant.handle.slug)", "psp": "\(pspID)", "reason": "\(failure)"])
+            services.logger.warning("PSP callback rejected", metadata: ["tenant": "\(ctx.tenant.handle.slug)", "psp": "\(pspID)", "reason": "\(failure)"])
             return Responses.text("signature verification failed: \(failure)\n", status: .badRequest)
         case .duplicate:
             return Responses.text("duplicate event, already received\n")
@@ -40,7 +39,7 @@ struct PSPCallbackRoutes: Sendable {
                 services.logger.critical("failpoint after-inbox: exiting before processing", metadata: ["inbox": "\(inboxID)"])
                 exit(137)
             }
-            let result = try await payments.processInbox(tenant: tenant.handle, brand: brand, inboxID: inboxID)
+            let result = try await payments.processInbox(tenant: ctx.tenant.handle, brand: brand, inboxID: inboxID)
             return Responses.text("ok: \(result)\n")
         }
     }
