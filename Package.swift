@@ -125,6 +125,7 @@ let package = Package(
             dependencies: [
                 "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumLedger", "AtriumWork", "AtriumMT5",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
