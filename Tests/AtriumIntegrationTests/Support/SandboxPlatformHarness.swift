@@ -63,7 +63,8 @@ struct SandboxPlatformHarness: Sendable {
     }
 
     func fault(_ target: String, _ mode: String, count: Int = 1, latencyMs: Int = 0) async throws {
-        let reply = try await control("faults", #"{"target":"\#(target)","mode":"\#(mode)","count":\#(count),"latencyMs":\#(latencyMs)}"#)
+        struct Arm: Encodable { let target: String; let mode: String; let count: Int; let latencyMs: Int }
+        let reply = try await control("faults", body: Arm(target: target, mode: mode, count: count, latencyMs: latencyMs))
         #expect(reply.status == 200)
     }
 }
