@@ -20,7 +20,11 @@ public struct TradingJobHandler: JobHandler {
         guard let tenantID = job.tenantID, let (handle, config) = try await brand(tenantID) else { throw JobTenantUnavailable(job.tenantID) }
         switch job.kind {
         case TradingJobs.transfer:
-            try await trading.recover(tenant: handle, brand: config, transferID: try job.payload(TradingJobs.TransferPayload.self).transfer)
+            let id = try job.payload(TradingJobs.TransferPayload.self).transfer
+            // A job naming no transfer can never succeed: it fails visibly instead of being marked done.
+            guard try await trading.recover(tenant: handle, brand: config, transferID: id) != nil else {
+                throw PermanentJobFailure("no trading transfer \(id.uuidString.lowercased()) in tenant \(handle.slug)")
+            }
         case TradingJobs.reconcile:
             _ = try await trading.reconcile(tenant: handle, brand: config)
         default:

@@ -122,6 +122,14 @@ public struct ClosedTrade: Sendable, Equatable {
     public var positionID: Int64?
 }
 
+extension ClosedTrade {
+    /// The `trading_deals.currency` of a deal on a login no trading account maps: the platform's
+    /// deal does not carry a currency, and a guessed one would mix amounts of different currencies.
+    public static let unknownCurrency = "unknown"
+    /// Counts deals stored with `unknownCurrency`.
+    public static let unmappedMetric = "atrium_trading_unmapped_deals_total"
+}
+
 /// The opening side of a trade when the platform reports it as its own deal (MT5): its
 /// commission and time belong to the trade that closes the position later.
 public struct OpeningDeal: Sendable, Equatable {

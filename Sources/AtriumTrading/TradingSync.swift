@@ -4,6 +4,7 @@ import AtriumStorage
 import AtriumBrandConfig
 import Foundation
 import Logging
+import Metrics
 import PostgresNIO
 import ServiceLifecycle
 import Synchronization
@@ -18,6 +19,9 @@ public struct SyncStatus: Sendable, Equatable {
     public let newestDealAt: Date?
     public let dealsIngested: Int64
     public let cursorTicket: Int64
+    /// Stored deals on logins no trading account maps: their currency is unknown (stored as
+    /// `ClosedTrade.unknownCurrency`), so no report may add them to money in a known currency.
+    public let unmappedDeals: Int64
 
     /// Seconds since the last successful pass; nil before the first.
     public func lagSeconds(now: Date = Date()) -> Int? { lastSuccessAt.map { max(0, Int(now.timeIntervalSince($0))) } }
@@ -94,13 +98,15 @@ extension Trading {
             }
         }
         var inserted = 0
+        var unmapped = 0
         var start = 0
         repeat {
             let t = Array(page.trades[start..<min(page.trades.count, start + max(1, chunk))])
             start += t.count
             let next = start >= page.trades.count ? page.next : DealCursor(time: t[t.count - 1].closeTime, ticket: t[t.count - 1].ticket)
-            inserted += try await tenantDB.transaction(tenant) { tx in
+            let (stored, storedUnmapped) = try await tenantDB.transaction(tenant) { tx in
                 var count = 0
+                var unmapped = 0
                 if !t.isEmpty {
                     let rows = try await tx.query("""
                         INSERT INTO trading_deals (connection_id, ticket, login, account_id, symbol, side, volume, open_price, close_price, currency,
@@ -109,7 +115,7 @@ extension Trading {
                                COALESCE(a.currency, d.currency), d.profit, d.commission + COALESCE(o.commission, 0), d.swap,
                                COALESCE(NULLIF(d.open_time, '')::timestamptz, o.open_time), d.close_time::timestamptz
                         FROM unnest(\(t.map(\.ticket)), \(t.map(\.login)), \(t.map(\.symbol)), \(t.map(\.side.rawValue)), \(t.map(\.volume)),
-                                    \(t.map(\.openPrice)), \(t.map(\.closePrice)), \(t.map { currencies[$0.login]?.code ?? "USD" }),
+                                    \(t.map(\.openPrice)), \(t.map(\.closePrice)), \(t.map { currencies[$0.login]?.code ?? ClosedTrade.unknownCurrency }),
                                     \(t.map(\.profit)), \(t.map(\.commission)), \(t.map(\.swap)),
                                     \(t.map { $0.openTime.map { iso.format($0) } ?? "" }), \(t.map { iso.format($0.closeTime) }), \(t.map { $0.positionID ?? -1 }))
                              AS d(ticket, login, symbol, side, volume, open_price, close_price, currency, profit, commission, swap, open_time, close_time, position)
@@ -117,19 +123,36 @@ extension Trading {
                         LEFT JOIN trading_open_deals o ON o.connection_id = \(connectionID) AND o.position_id = d.position
                         WHERE d.volume > 0
                         ON CONFLICT (connection_id, ticket) DO NOTHING
-                        RETURNING 1
-                        """).collect()
-                    count = rows.count
+                        RETURNING account_id IS NULL
+                        """).decode(Bool.self)
+                    for try await isUnmapped in rows {
+                        count += 1
+                        if isUnmapped { unmapped += 1 }
+                    }
                 }
                 try await tx.query("""
                     UPDATE trading_sync SET cursor_time = \(next.time), cursor_ticket = \(next.ticket), deals_ingested = deals_ingested + \(count),
                            newest_deal_at = GREATEST(newest_deal_at, \(t.last?.closeTime))
                     WHERE connection_id = \(connectionID)
                     """)
-                return count
+                return (count, unmapped)
             }
+            inserted += stored
+            unmapped += storedUnmapped
         } while start < page.trades.count
+        if unmapped > 0 { reportUnmapped(unmapped, tenant: tenant, connectionID: connectionID, logins: Set(page.trades.map(\.login)).subtracting(currencies.keys)) }
         return inserted
+    }
+
+    /// Deals on logins no account maps are stored with an unknown currency, never a made-up one;
+    /// each batch is logged and counted (`atrium_trading_unmapped_deals_total`), and the Back
+    /// Office sync page shows how many a connection holds.
+    func reportUnmapped(_ count: Int, tenant: TenantHandle, connectionID: String, logins: Set<String>) {
+        logger.warning("deals on unmapped logins stored with an unknown currency", metadata: [
+            "tenant": "\(tenant.slug)", "connection": "\(connectionID)", "deals": "\(count)",
+            "logins": "\(logins.sorted().prefix(20).joined(separator: ","))",
+        ])
+        Counter(label: ClosedTrade.unmappedMetric).increment(by: count)
     }
 
     /// Refreshes the cached balance/equity/margin of the accounts read longest ago.
@@ -153,12 +176,13 @@ extension Trading {
         try await tenantDB.transaction(tenant) { tx in
             var out: [SyncStatus] = []
             for try await row in try await tx.query("""
-                SELECT connection_id, status, last_error, last_attempt_at, last_success_at, newest_deal_at, deals_ingested, cursor_ticket
-                FROM trading_sync ORDER BY connection_id
+                SELECT s.connection_id, s.status, s.last_error, s.last_attempt_at, s.last_success_at, s.newest_deal_at, s.deals_ingested, s.cursor_ticket,
+                       (SELECT count(*) FROM trading_deals d WHERE d.connection_id = s.connection_id AND d.account_id IS NULL)
+                FROM trading_sync s ORDER BY s.connection_id
                 """) {
-                let (id, status, error, attempt, success, newest, count, ticket) = try row.decode((String, String, String, Date?, Date?, Date?, Int64, Int64).self)
+                let (id, status, error, attempt, success, newest, count, ticket, unmapped) = try row.decode((String, String, String, Date?, Date?, Date?, Int64, Int64, Int64).self)
                 out.append(SyncStatus(connectionID: id, status: status, lastError: error, lastAttemptAt: attempt, lastSuccessAt: success,
-                                      newestDealAt: newest, dealsIngested: count, cursorTicket: ticket))
+                                      newestDealAt: newest, dealsIngested: count, cursorTicket: ticket, unmappedDeals: unmapped))
             }
             return out
         }

@@ -20,6 +20,11 @@ struct Serve: AsyncParsableCommand {
                 throw CLIError(description: "refusing to start in production (ATRIUM_ENV=production):\n  " + problems.joined(separator: "\n  "))
             }
             let logger = Runtime.logger(config)
+            // Then the brands already stored, once the database answers and before any service starts.
+            let stored = try await ProductionChecks.storedBrands(config: config, logger: logger)
+            guard stored.isEmpty else {
+                throw CLIError(description: "refusing to start in production (ATRIUM_ENV=production):\n  " + stored.joined(separator: "\n  "))
+            }
             let services = try await makeServices(config: config, logger: logger)
             try await ServerRunner.serve(services)
         }

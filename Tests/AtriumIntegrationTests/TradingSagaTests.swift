@@ -264,11 +264,11 @@ struct TradingSagaTests {
         try await TradeFixture.with("trsync") { f in
             let account = try await f.open().account
             _ = try await f.transfer(account, .toAccount, 50_000)
-            try await f.sandbox.control("generate-deals", #"{"login":"\#(account.login)","count":250}"#)
+            try await f.sandbox.generateDeals(login: account.login, count: 250)
             let first = try await f.trading.syncOnce(tenant: f.handle, brand: f.brand, connectionID: "mt5-live", pageLimit: 100, maxPages: 1)
             #expect(first.deals == 250)
             #expect(first.caughtUp)
-            try await f.sandbox.control("generate-deals", #"{"login":"\#(account.login)","count":40}"#)
+            try await f.sandbox.generateDeals(login: account.login, count: 40)
             #expect(try await f.trading.syncOnce(tenant: f.handle, brand: f.brand, connectionID: "mt5-live").deals == 40)
             #expect(try await f.trading.syncOnce(tenant: f.handle, brand: f.brand, connectionID: "mt5-live").deals == 0)
             #expect(try await f.count("SELECT count(*)::int FROM trading_deals WHERE account_id IS NOT NULL AND currency = 'USD' AND open_time < close_time") == 290)
@@ -297,7 +297,7 @@ struct TradingSagaTests {
             let account = try await f.s.trading.openAccount(tenant: kite.handle, brand: brand, client: client, connectionID: "mtr-live", accountTypeID: "retail",
                                                             live: true, leverage: 20, idempotencyKey: "s").account
             _ = try await f.s.trading.transfer(tenant: kite.handle, brand: brand, client: client, accountID: account.id, direction: .toAccount, amount: 90_000, idempotencyKey: "s")
-            try await f.sandbox.control("generate-deals", #"{"login":"\#(account.login)","count":250}"#)
+            try await f.sandbox.generateDeals(login: account.login, count: 250)
             func pass(_ pages: Int) async throws -> SyncPass {
                 try await f.s.trading.syncOnce(tenant: kite.handle, brand: brand, connectionID: "mtr-live", pageLimit: 100, maxPages: pages)
             }

@@ -153,7 +153,7 @@ struct TradingClientTests {
             let login = try await mt5.createAccount(NewPlatformAccount(group: "real\\raw", leverage: 100, currency: Currency("USD")!, name: "B", email: "b@x.test",
                                                                         password: "Pa55word!x", investorPassword: "Inv3stor!x"))
             _ = try await mt5.balance(login: login, amount: 1_000_000, currency: Currency("USD")!, reference: "ATseed")
-            try await sandbox.control("generate-deals", #"{"login":"\#(login)","count":5}"#)
+            try await sandbox.generateDeals(login: login, count: 5)
             let page = try await mt5.deals(groups: ["real\\raw"], after: .start, limit: 100) { _ in Currency("USD") }
             #expect(page.trades.count == 5)
             for t in page.trades {
@@ -197,7 +197,7 @@ struct TradingClientTests {
             #expect(try await mtr.findBalance(login: login, reference: "ATmtr1", since: .distantPast) == d1.ticket)
             #expect(try await mtr.findBalance(login: login, reference: "ATmtr2", since: .distantPast) == nil)
 
-            try await sandbox.control("generate-deals", #"{"login":"\#(login)","count":25}"#)
+            try await sandbox.generateDeals(login: login, count: 25)
             var cursor = DealCursor.start
             var seen: [Int64] = []
             for _ in 0..<10 {

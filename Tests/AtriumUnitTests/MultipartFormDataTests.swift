@@ -1,4 +1,4 @@
-import AtriumCore
+import AtriumHTTP
 import Foundation
 import Testing
 

@@ -71,6 +71,7 @@ struct TradingAdminRoutes: Sendable {
                     "healthLabel": t["platform_health_\(h)"] ?? h, "problems": c.problems.joined(separator: "; "),
                     "syncStatus": s?.status ?? "never", "syncLabel": t["sync_status_\(s?.status ?? "never")"] ?? (s?.status ?? "never"),
                     "lag": s?.lagSeconds(now: now).map { "\($0) s" } ?? "—", "deals": s?.dealsIngested ?? 0,
+                    "unmapped": s?.unmappedDeals ?? 0, "hasUnmapped": (s?.unmappedDeals ?? 0) > 0,
                     "lastSuccess": s?.lastSuccessAt.map { $0.formatted(.iso8601) } ?? "—", "lastError": s?.lastError ?? "",
                 ] as [String: Any]
             },

@@ -49,8 +49,22 @@ struct SandboxPlatformHarness: Sendable {
         try await RawHTTP.send(url + "/control/" + path, headers: [("Content-Type", "application/json")], body: Array(json.utf8))
     }
 
+    /// Posts `body`, encoded as JSON, to a control endpoint.
+    @discardableResult
+    func control(_ path: String, body: some Encodable) async throws -> RawHTTP.Reply {
+        try await control(path, String(decoding: try JSONEncoder().encode(body), as: UTF8.self))
+    }
+
+    /// Makes the sandbox close `count` generated trades on `login`.
+    func generateDeals(login: String, count: Int) async throws {
+        struct Generate: Encodable { let login: String; let count: Int }
+        let reply = try await control("generate-deals", body: Generate(login: login, count: count))
+        #expect(reply.status == 200)
+    }
+
     func fault(_ target: String, _ mode: String, count: Int = 1, latencyMs: Int = 0) async throws {
-        let reply = try await control("faults", #"{"target":"\#(target)","mode":"\#(mode)","count":\#(count),"latencyMs":\#(latencyMs)}"#)
+        struct Arm: Encodable { let target: String; let mode: String; let count: Int; let latencyMs: Int }
+        let reply = try await control("faults", body: Arm(target: target, mode: mode, count: count, latencyMs: latencyMs))
         #expect(reply.status == 200)
     }
 }
