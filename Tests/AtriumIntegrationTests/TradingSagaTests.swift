@@ -116,68 +116,6 @@ struct TradingSagaTests {
         }
     }
 
-    @Test("faults at the platform step: a definite failure voids, an ambiguous one is settled by asking the platform")
-    func faults() async throws {
-        try await TradeFixture.with("trfault") { f in
-            let account = try await f.open().account
-            // 1. the platform answers 503: definite, nothing applied, the hold is voided
-            try await f.sandbox.fault("trade/balance", "error")
-            await #expect(throws: TradingError.self) { _ = try await f.transfer(account, .toAccount, 10_000) }
-            #expect(try await f.count("SELECT count(*)::int FROM trading_transfers WHERE state = 'voided'") == 1)
-            #expect(try await f.wallet().available == 100_000)
-            #expect(try await f.platformBalance(account) == 0)
-
-            // 2. no answer, not applied: unknown, then recovery finds nothing and voids
-            try await f.sandbox.fault("trade/balance", "timeout")
-            let lost = try await f.transfer(account, .toAccount, 20_000)
-            #expect(lost.state == .unknown)
-            #expect(try await f.wallet().available == 80_000, "the hold stays while the outcome is unknown")
-            let settledLost = try await f.trading.recover(tenant: f.handle, brand: f.brand, transferID: lost.id)
-            #expect(settledLost?.state == .voided)
-            #expect(try await f.wallet().available == 100_000)
-
-            // 3. applied, but the answer is lost: unknown, then recovery finds the reference and posts
-            try await f.sandbox.fault("trade/balance", "timeout_after_apply")
-            let applied = try await f.transfer(account, .toAccount, 30_000)
-            #expect(applied.state == .unknown)
-            let settledApplied = try await f.trading.recover(tenant: f.handle, brand: f.brand, transferID: applied.id)
-            #expect(settledApplied?.state == .posted)
-            #expect(try await f.wallet().balance == 70_000)
-            #expect(try await f.platformBalance(account) == 30_000)
-
-            // 4. a garbled answer is treated as ambiguous too, and settled the same way
-            try await f.sandbox.fault("trade/balance", "malformed")
-            let garbled = try await f.transfer(account, .toWallet, 5_000)
-            #expect(garbled.state == .unknown)
-            #expect(try await f.trading.recover(tenant: f.handle, brand: f.brand, transferID: garbled.id)?.state == .voided)
-
-            // 5. while the platform cannot be asked, recovery throws (the job retries) and changes nothing
-            let another: TradingTransfer
-            try await f.sandbox.fault("trade/balance", "timeout")
-            another = try await f.transfer(account, .toAccount, 1_000)
-            try await f.sandbox.fault("deal/get_page", "error")
-            await #expect(throws: PlatformError.self) { _ = try await f.trading.recover(tenant: f.handle, brand: f.brand, transferID: another.id) }
-            #expect(try await f.trading.transferRecord(tenant: f.handle, id: another.id)?.state == .unknown)
-            #expect(try await f.trading.recover(tenant: f.handle, brand: f.brand, transferID: another.id)?.state == .voided)
-            // recovering a settled transfer again changes nothing
-            #expect(try await f.trading.recover(tenant: f.handle, brand: f.brand, transferID: applied.id)?.state == .posted)
-
-            #expect(try await f.wallet().balance == 70_000)
-            #expect(try await f.wallet().debitsPending == 0)
-            #expect(try await f.platformBalance(account) == 30_000)
-            try await f.expectConsistent()
-            #expect(try await f.trading.reconcile(tenant: f.handle, brand: f.brand).differences == [])
-
-            // a balance operation made on the platform directly shows up with its cause
-            _ = try await f.platform().balance(login: account.login, amount: 777, currency: f.usd, reference: "manual-bonus")
-            let report = try await f.trading.reconcile(tenant: f.handle, brand: f.brand)
-            #expect(report.differences.count == 1)
-            #expect(report.differences.first?.difference == 777)
-            #expect(report.differences.first?.cause.contains("on the platform directly") == true)
-            #expect(try await f.trading.lastReconciliation(tenant: f.handle)?.differences.count == 1)
-        }
-    }
-
     @Test("platform down: a clear 503 error, no money moves; wrong credentials fail only that brand")
     func platformDown() async throws {
         try await TradeFixture.with("trdown") { f in
