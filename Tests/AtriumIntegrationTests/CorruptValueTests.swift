@@ -30,7 +30,7 @@ struct CorruptValueTests {
             let error = await #expect(throws: CorruptValue.self) { _ = try await f.trading.accounts(tenant: f.handle, user: f.client.id) }
             // validate
             #expect(error == CorruptValue(kind: "currency", table: "trading_accounts", id: opened.account.id.uuidString.lowercased(), value: "ZZZ"))
-            #expect(corruptCount("currency", f.s) == before + 1)
+            #expect(corruptCount("currency", f.s) >= before + 1)  // process-wide counter: parallel suites count too
         }
     }
 
@@ -108,7 +108,7 @@ struct CorruptValueTests {
             #expect(failed == true)
             #expect(attempts == 1)
             #expect(reason?.hasPrefix("payload does not decode as PaymentPayload") == true)
-            #expect(corruptCount("job_payload", s) == before + 1)
+            #expect(corruptCount("job_payload", s) >= before + 1)  // process-wide counter: parallel suites count too
         }
     }
 

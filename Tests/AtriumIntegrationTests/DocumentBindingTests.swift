@@ -45,7 +45,7 @@ struct DocumentBindingTests {
                 try await tx.query("SELECT subject FROM audit_log WHERE action = 'kyc.document_unreadable' ORDER BY seq").collect().map { try $0.decode(String.self) }
             }
             #expect(unreadable == ids.map { "document:\($0.uuidString.lowercased())" })
-            #expect(corruptCount("sealed_document", f.s) == before + 2)
+            #expect(corruptCount("sealed_document", f.s) >= before + 2)  // process-wide counter: parallel suites count too
         }
     }
 

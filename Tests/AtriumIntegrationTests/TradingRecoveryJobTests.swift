@@ -31,7 +31,8 @@ struct TradingRecoveryJobTests {
             #expect(failed == true)
             #expect(attempts == 1)
             #expect(reason == "no trading transfer \(missing.uuidString.lowercased()) in tenant aurora")
-            #expect(corruptCount("job_payload", s) == before + 1)
+            // The counter is process-wide and other suites running in parallel count too: at least ours.
+            #expect(corruptCount("job_payload", s) >= before + 1)
         }
     }
 }
