@@ -33,9 +33,13 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     private var state = UpgradeState.plain
     private var buffer = ByteBuffer()
 
+    /// Where the first TLS error is noted for the caller.
+    private let tlsFailure: TLSFailureNote
+
     /// `tls` is the context STARTTLS switches to (`nil`: STARTTLS is never sent); `serverHostname`
     /// is checked against the certificate (`nil` for an IP address, which is then checked instead).
-    init(tls: NIOSSLContext?, serverHostname: String?) {
+    init(tls: NIOSSLContext?, serverHostname: String?, tlsFailure: TLSFailureNote) {
+        self.tlsFailure = tlsFailure
         self.tls = tls
         self.serverHostname = serverHostname
     }
@@ -87,6 +91,11 @@ final class SMTPClientHandler: ChannelDuplexHandler {
             text = "STARTTLS\r\n"
         }
         context.write(wrapOutboundOut(ByteBuffer(string: text)), promise: promise)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is NIOSSLError || error is NIOSSLExtraError { tlsFailure.record("\(error)") }
+        context.fireErrorCaught(error)
     }
 
     private func fail(_ context: ChannelHandlerContext, _ error: any Error) {

@@ -31,7 +31,8 @@ public struct SMTPDelivery: MailDelivery {
         let from = try Self.bareAddress(mail.from), to = try Self.bareAddress(mail.to)
         let message = Self.dotStuffed(MailFormat.rfc5322(mail))
         let tls = try makeTLSContext()
-        let channel = try await connect(tls: tls)
+        let tlsFailure = TLSFailureNote()
+        let channel = try await connect(tls: tls, tlsFailure: tlsFailure)
         // The timer closes the socket instead of relying on task cancellation: a read that is
         // waiting for the server then ends at once, whatever state the conversation is in.
         let timedOut = ManagedAtomicFlag()
@@ -49,6 +50,8 @@ public struct SMTPDelivery: MailDelivery {
             }
         } catch {
             if timedOut.isSet { throw SMTPError.timeout }
+            // A failed handshake closes the channel; a write racing it reports only "closed channel".
+            if let reason = tlsFailure.reason { throw SMTPError.tlsFailed(reason: reason) }
             throw Self.smtpError(error)
         }
     }
@@ -74,7 +77,7 @@ public struct SMTPDelivery: MailDelivery {
         return isAddress ? nil : settings.host
     }
 
-    private func connect(tls: NIOSSLContext?) async throws -> NIOAsyncChannel<String, SMTPClientRequest> {
+    private func connect(tls: NIOSSLContext?, tlsFailure: TLSFailureNote) async throws -> NIOAsyncChannel<String, SMTPClientRequest> {
         let c = timeout.components
         let implicitTLS = settings.security == .implicitTLS ? tls : nil, startTLS = settings.security == .startTLS ? tls : nil
         let hostname = serverHostname
@@ -85,7 +88,7 @@ public struct SMTPDelivery: MailDelivery {
                     if let implicitTLS {
                         try channel.pipeline.syncOperations.addHandler(NIOSSLClientHandler(context: implicitTLS, serverHostname: hostname))
                     }
-                    try channel.pipeline.syncOperations.addHandler(SMTPClientHandler(tls: startTLS, serverHostname: hostname))
+                    try channel.pipeline.syncOperations.addHandler(SMTPClientHandler(tls: startTLS, serverHostname: hostname, tlsFailure: tlsFailure))
                     return try NIOAsyncChannel<String, SMTPClientRequest>(wrappingChannelSynchronously: channel)
                 }
             }
@@ -212,6 +215,13 @@ public struct SMTPDelivery: MailDelivery {
         if lines.last == "" { lines.removeLast() }
         return lines.map { $0.hasPrefix(".") ? "." + $0 : String($0) }.joined(separator: "\r\n") + "\r\n.\r\n"
     }
+}
+
+/// The first TLS error the pipeline reported, kept for the caller.
+final class TLSFailureNote: Sendable {
+    private let first = Mutex<String?>(nil)
+    func record(_ reason: String) { first.withLock { if $0 == nil { $0 = reason } } }
+    var reason: String? { first.withLock { $0 } }
 }
 
 /// A one-way flag shared between the timer and the caller.
