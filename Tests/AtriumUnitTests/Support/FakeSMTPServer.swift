@@ -105,10 +105,19 @@ struct FakeSMTPServer {
                         try await reply(verb, default: "502 5.5.1 not offered")
                         continue
                     }
-                    try await outbound.write(ByteBuffer(string: "220 2.0.0 ready\r\n" + (script.injectAfterStartTLS ?? "")))
+                    // The answer goes out and the TLS handler goes in within one event-loop tick: the
+                    // client's ClientHello can follow the 220 at once, and must never reach the line
+                    // decoder as plain text (a race that hung this test under load).
                     let channel = connection.channel
-                    try await channel.eventLoop.submit {
-                        try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls), position: .first)
+                    let answer = ByteBuffer(string: "220 2.0.0 ready\r\n" + (script.injectAfterStartTLS ?? ""))
+                    try await channel.eventLoop.flatSubmit { () -> EventLoopFuture<Void> in
+                        let written = channel.writeAndFlush(answer)
+                        do {
+                            try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tls), position: .first)
+                        } catch {
+                            return channel.eventLoop.makeFailedFuture(error)
+                        }
+                        return written
                     }.get()
                     encrypted = true
                 case "AUTH":
