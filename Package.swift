@@ -120,6 +120,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "AtriumPartners",
+            dependencies: [
+                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumLedger", "AtriumIdentity", "AtriumWork", "AtriumTrading",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "AtriumOutbound",
             dependencies: [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -169,7 +179,7 @@ let package = Package(
             name: "AtriumHTTP",
             dependencies: [
                 "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading",
-                "AtriumQR",
+                "AtriumQR", "AtriumPartners",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -200,7 +210,7 @@ let package = Package(
         .executableTarget(
             name: "atrium",
             dependencies: [
-                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumTenancy", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumTrading", "AtriumSandbox", "AtriumSandboxWeb",
+                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumTenancy", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumTrading", "AtriumSandbox", "AtriumSandboxWeb", "AtriumPartners",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -214,7 +224,7 @@ let package = Package(
             dependencies: [
                 "AtriumCore", "AtriumBrandConfig", "AtriumIdentity", "AtriumTenancy", "AtriumStorage", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox", "AtriumMT5", "AtriumOutbound",
                 "AtriumWork", "AtriumHTTP",
-                "AtriumQR",
+                "AtriumQR", "AtriumPartners",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -226,7 +236,7 @@ let package = Package(
         .testTarget(
             name: "AtriumIntegrationTests",
             dependencies: [
-                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox", "AtriumSandboxWeb",
+                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox", "AtriumSandboxWeb", "AtriumPartners",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -13,6 +13,8 @@ public struct TenantConfig: Codable, Sendable, Equatable {
     public var psps: [PSPConfig]?
     public var withdrawals: WithdrawalPolicy?
     public var platforms: [PlatformConnection]?
+    /// The IB programme (`partners:`); defaults apply when absent.
+    public var partners: PartnerProgram?
 
     public struct Branding: Codable, Sendable, Equatable {
         public var primaryColor: String
@@ -164,10 +166,14 @@ public struct TenantConfig: Codable, Sendable, Equatable {
         public var apiKey: String?
         public var serverTimeOffsetMinutes: Int?
         public var accountTypes: [AccountType]?
+        /// Symbol groups for IB plans (`forex`, `metals`, `indices`, `crypto`, …): group name to
+        /// symbol patterns, exact (`XAUUSD`) or with a trailing `*` (`EUR*`).
+        public var symbolGroups: [String: [String]]?
         enum CodingKeys: String, CodingKey {
             case id, type, endpoint
             case managerLogin = "manager_login", managerPassword = "manager_password", apiKey = "api_key"
             case serverTimeOffsetMinutes = "server_time_offset_minutes", accountTypes = "account_types"
+            case symbolGroups = "symbol_groups"
         }
     }
 

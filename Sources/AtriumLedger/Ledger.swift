@@ -14,6 +14,8 @@ public enum AccountKind: String, Sendable, CaseIterable {
     case ibPayable = "ib_payable"
     case fx
     case adjustments
+    /// The broker's cost of IB commissions (debited when a settlement credits an IB wallet).
+    case commissionExpense = "commission_expense"
 
     /// Client money is a liability of the broker: it may never be overdrawn.
     var noOverdraft: Bool { self == .wallet }
