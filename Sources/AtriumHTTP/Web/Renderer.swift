@@ -21,12 +21,27 @@ public final class Renderer: Sendable {
         for code in TenantConfig.Locale.supported {
             let path = "\(root)/locales/\(code).yaml"
             guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { continue }
-            let map = (try Yams.load(yaml: text) as? [String: Any]) ?? [:]
-            locales[code] = map.mapValues { "\($0)" }
+            var map = try Self.strings(yaml: text, path: path)
+            // Each area may keep its strings in its own file, `locales/<code>/<area>.yaml`.
+            let folder = "\(root)/locales/\(code)"
+            for file in ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter({ $0.hasSuffix(".yaml") }).sorted() {
+                let part = "\(folder)/\(file)"
+                for (key, value) in try Self.strings(yaml: try String(contentsOfFile: part, encoding: .utf8), path: part) {
+                    guard map[key] == nil else { throw RendererError.missing("\(part): key \(key) is already defined for \(code)") }
+                    map[key] = value
+                }
+            }
+            locales[code] = map
         }
         guard let english = locales["en"] else { throw RendererError.missing("\(root)/locales/en.yaml") }
         // Missing keys in a translation fall back to English rather than rendering blank.
         self.locales = locales.mapValues { english.merging($0) { _, new in new } }
+    }
+
+    /// A flat `key: string` map from one locale file.
+    static func strings(yaml text: String, path: String) throws -> [String: String] {
+        guard let map = try Yams.load(yaml: text) as? [String: Any] else { throw RendererError.missing("\(path): not a key/string map") }
+        return map.mapValues { "\($0)" }
     }
 
     /// The string table of `locale` (English fallback).
