@@ -24,6 +24,11 @@ enum Accounting {
         -(volume * 35 / 1_000)
     }
 
+    /// The same commission for a volume in 1/100,000,000 lot (rounded toward zero once).
+    static func commission(volumeExt: Int64) -> Int64 {
+        -(volumeExt * 35 / 10_000_000)
+    }
+
     /// Swap of a position held `seconds`: −0.01 per 0.01 lot per full hour.
     static func swap(volume: Int64, heldSeconds: Int64) -> Int64 {
         -(volume * max(0, heldSeconds / 3_600) / 100)

@@ -43,6 +43,7 @@ extension SandboxPlatform {
                 prices: priceTexts
             ))
         default:
+            if let answer = handleTradingControl(request, clock: clock) { return answer }
             return JSONOut.response(404, ControlError(error: "no such control endpoint"))
         }
     }

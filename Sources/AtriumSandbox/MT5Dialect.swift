@@ -281,9 +281,12 @@ extension SandboxPlatform {
         let spec = SymbolSpec.named(deal.symbol)
         func price(_ points: Int64) -> String { spec?.format(points) ?? String(points) }
         func money(_ value: Int64) -> String { FixedPoint.format(value, digits: currencyDigits) }
+        let offsetMilliseconds = Int64(configuration.timeOffsetMinutes) * 60_000
         return MT5Deal(
             deal: String(deal.ticket), login: String(deal.login), time: String(mt5Time(deal.time)),
-            action: String(deal.action), entry: String(deal.entry), symbol: deal.symbol, volume: String(deal.volume),
+            timeMsc: String(deal.milliseconds + offsetMilliseconds), action: String(deal.action), entry: String(deal.entry),
+            symbol: deal.symbol, volume: String(deal.volume), volumeExt: String(deal.exactVolume),
+            volumeClosed: String(deal.exactClosedVolume / 10_000), volumeClosedExt: String(deal.exactClosedVolume),
             price: price(deal.price), pricePosition: price(deal.pricePosition), profit: money(deal.profit),
             commission: money(deal.commission), storage: money(deal.storage), comment: deal.comment,
             positionID: String(deal.positionID)

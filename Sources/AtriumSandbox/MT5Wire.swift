@@ -67,14 +67,16 @@ struct MT5Account: Encodable {
     }
 }
 
-/// `IMTDeal`, numbers as strings.
+/// `IMTDeal`, numbers as strings. `Volume`/`VolumeClosed` are in 1/10,000 lot, `VolumeExt`/
+/// `VolumeClosedExt` in 1/100,000,000 lot, `TimeMsc` in server-local milliseconds.
 struct MT5Deal: Encodable {
-    var deal, login, time, action, entry, symbol, volume, price, pricePosition: String
-    var profit, commission, storage, comment, positionID: String
+    var deal, login, time, timeMsc, action, entry, symbol, volume, volumeExt, volumeClosed, volumeClosedExt: String
+    var price, pricePosition, profit, commission, storage, comment, positionID: String
 
     enum CodingKeys: String, CodingKey {
-        case deal = "Deal", login = "Login", time = "Time", action = "Action", entry = "Entry"
-        case symbol = "Symbol", volume = "Volume", price = "Price", pricePosition = "PricePosition"
+        case deal = "Deal", login = "Login", time = "Time", timeMsc = "TimeMsc", action = "Action", entry = "Entry"
+        case symbol = "Symbol", volume = "Volume", volumeExt = "VolumeExt", volumeClosed = "VolumeClosed"
+        case volumeClosedExt = "VolumeClosedExt", price = "Price", pricePosition = "PricePosition"
         case profit = "Profit", commission = "Commission", storage = "Storage", comment = "Comment"
         case positionID = "PositionID"
     }

@@ -288,16 +288,22 @@ extension SandboxPlatform {
         return mtrAnswer(200, MTRPage(items: items, hasMore: hasMore))
     }
 
+    /// A closing deal (out, the closing part of an inout, out_by) as a closed position: its volume is
+    /// the volume it closed, and it carries the opening deal's commission in proportion to that
+    /// volume (all of it when the whole position closes at once, as before partial closes existed).
     private func mtrClosedPosition(_ deal: Deal) -> MTRClosedPosition {
         let opening = store.deal(ticket: deal.positionID)
         let spec = SymbolSpec.named(deal.symbol)
         func price(_ points: Int64) -> String { spec?.format(points) ?? String(points) }
         func money(_ value: Int64) -> String { FixedPoint.format(value, digits: currencyDigits) }
         let positionAction = deal.action == DealAction.buy ? DealAction.sell : DealAction.buy
+        let closed = deal.exactClosedVolume
+        let openingCommission = opening.map { $0.commission * closed / max(1, $0.exactVolume) } ?? 0
+        let closingCommission = deal.entry == DealEntry.reversal ? deal.commission * closed / max(1, deal.exactVolume) : deal.commission
         return MTRClosedPosition(
             id: deal.ticket, login: deal.login, symbol: deal.symbol, side: sideText(positionAction),
-            volume: lotsText(deal.volume), openPrice: price(deal.pricePosition), closePrice: price(deal.price),
-            profit: money(deal.profit), commission: money(deal.commission + (opening?.commission ?? 0)),
+            volume: lotsText(closed / 10_000), openPrice: price(deal.pricePosition), closePrice: price(deal.price),
+            profit: money(deal.profit), commission: money(closingCommission + openingCommission),
             swap: money(deal.storage), openTime: UnixTime.iso8601(opening?.time ?? deal.time),
             closeTime: UnixTime.iso8601(deal.time)
         )

@@ -84,7 +84,7 @@ struct Deal: Codable, Sendable, Equatable {
     var time: Int64
     /// 0 buy, 1 sell, 2 balance.
     var action: Int
-    /// 0 in, 1 out (balance deals: 0).
+    /// `DealEntry`: 0 in, 1 out, 2 inout (reversal), 3 out_by (close-by); balance deals: 0.
     var entry: Int
     var symbol: String
     /// Lots × 10,000.
@@ -99,12 +99,45 @@ struct Deal: Codable, Sendable, Equatable {
     var storage: Int64
     var comment: String
     var positionID: Int64
+    /// Volume in 1/100,000,000 lot (MT5 `VolumeExt`); nil on deals journaled before it existed,
+    /// which were whole multiples of `volume`.
+    var volumeExt: Int64? = nil
+    /// Volume of the position this deal closed, 1/100,000,000 lot (MT5 `VolumeClosedExt`); nil on
+    /// older deals, where an out deal closed all of its volume and an in deal nothing.
+    var volumeClosedExt: Int64? = nil
+    /// UTC Unix milliseconds (MT5 `TimeMsc`); nil on older deals (then `time` × 1,000).
+    var timeMsc: Int64? = nil
 
     enum CodingKeys: String, CodingKey {
         case ticket = "t", login = "l", time = "tm", action = "a", entry = "e", symbol = "s"
         case volume = "v", price = "p", pricePosition = "pp", profit = "pr", commission = "c"
         case storage = "st", comment = "cm", positionID = "pi"
+        case volumeExt = "ve", volumeClosedExt = "vc", timeMsc = "tms"
     }
+
+    /// `volumeExt`, or `volume` × 10,000 on an older deal.
+    var exactVolume: Int64 { volumeExt ?? volume * 10_000 }
+
+    /// `volumeClosedExt`, or what an older deal closed (all of an out deal, nothing otherwise).
+    var exactClosedVolume: Int64 { volumeClosedExt ?? (entry == DealEntry.close ? exactVolume : 0) }
+
+    /// `timeMsc`, or `time` × 1,000.
+    var milliseconds: Int64 { timeMsc ?? time * 1_000 }
+
+    /// True for a deal that closes (part of) a position: out, inout or out_by.
+    var closes: Bool { action != DealAction.balance && entry != DealEntry.open }
+}
+
+/// Deal entries, as MT5 numbers them (`IMTDeal::EnDealEntry`).
+enum DealEntry {
+    /// `ENTRY_IN`: opens or adds to a position.
+    static let open = 0
+    /// `ENTRY_OUT`: closes all or part of a position.
+    static let close = 1
+    /// `ENTRY_INOUT`, a reversal: closes the position and opens the rest of the volume the other way.
+    static let reversal = 2
+    /// `ENTRY_OUT_BY`, close-by: a position closed by an opposite one on the same symbol.
+    static let closeBy = 3
 }
 
 /// An open position; its id is the ticket of the deal that opened it.
@@ -120,6 +153,11 @@ struct Position: Codable, Sendable, Equatable {
     var openTime: Int64
     /// The tick that opened it; a position can be closed from the next tick on.
     var openTick: Int64
+    /// Volume in 1/100,000,000 lot; nil on positions journaled before it existed (`volume` × 10,000).
+    var volumeExt: Int64? = nil
+
+    /// `volumeExt`, or `volume` × 10,000 on an older position.
+    var exactVolume: Int64 { volumeExt ?? volume * 10_000 }
 }
 
 /// Allocation counters.
@@ -145,6 +183,9 @@ struct Mutation: Codable, Sendable {
     var accounts: [Account] = []
     /// Appended in ticket order.
     var deals: [Deal] = []
+    /// Deals changed in place (a dealer's correction), full records by ticket.
+    var corrected: [Deal] = []
+    /// Upserts: a new position, or one whose volume or side changed.
     var opened: [Position] = []
     var closed: [Int64] = []
     var persons: [Person] = []
@@ -154,18 +195,19 @@ struct Mutation: Codable, Sendable {
     init() {}
 
     var isEmpty: Bool {
-        accounts.isEmpty && deals.isEmpty && opened.isEmpty && closed.isEmpty && persons.isEmpty
+        accounts.isEmpty && deals.isEmpty && corrected.isEmpty && opened.isEmpty && closed.isEmpty && persons.isEmpty
             && groups.isEmpty && counters == nil
     }
 
     enum CodingKeys: String, CodingKey {
-        case accounts, deals, opened, closed, persons, groups, counters
+        case accounts, deals, corrected, opened, closed, persons, groups, counters
     }
 
     init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         accounts = try c.decodeIfPresent([Account].self, forKey: .accounts) ?? []
         deals = try c.decodeIfPresent([Deal].self, forKey: .deals) ?? []
+        corrected = try c.decodeIfPresent([Deal].self, forKey: .corrected) ?? []
         opened = try c.decodeIfPresent([Position].self, forKey: .opened) ?? []
         closed = try c.decodeIfPresent([Int64].self, forKey: .closed) ?? []
         persons = try c.decodeIfPresent([Person].self, forKey: .persons) ?? []
@@ -177,6 +219,7 @@ struct Mutation: Codable, Sendable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         if !accounts.isEmpty { try c.encode(accounts, forKey: .accounts) }
         if !deals.isEmpty { try c.encode(deals, forKey: .deals) }
+        if !corrected.isEmpty { try c.encode(corrected, forKey: .corrected) }
         if !opened.isEmpty { try c.encode(opened, forKey: .opened) }
         if !closed.isEmpty { try c.encode(closed, forKey: .closed) }
         if !persons.isEmpty { try c.encode(persons, forKey: .persons) }

@@ -22,7 +22,7 @@ struct Store: Sendable {
     private(set) var deals: [Deal] = []
     /// Indexes into `deals` per login, in ticket order.
     private(set) var dealIndexesByLogin: [Int64: [Int]] = [:]
-    /// Indexes into `deals` of closing (`entry` 1) deals, in ticket order.
+    /// Indexes into `deals` of closing (out, inout and out_by) deals, in ticket order.
     private(set) var closingDealIndexes: [Int] = []
     /// The first balance deal of each login+reference, as an index into `deals`.
     private(set) var balanceReferences: [ReferenceKey: Int] = [:]
@@ -69,6 +69,7 @@ struct Store: Sendable {
             deals.reserveCapacity(deals.count + mutation.deals.count)
             for deal in mutation.deals { append(deal) }
         }
+        for deal in mutation.corrected { replace(deal) }
         for position in mutation.opened {
             if positions.updateValue(position, forKey: position.id) == nil {
                 var ids = positionsByLogin[position.login] ?? []
@@ -90,11 +91,17 @@ struct Store: Sendable {
         let index = deals.count
         deals.append(deal)
         dealIndexesByLogin[deal.login, default: []].append(index)
-        if deal.entry == 1 { closingDealIndexes.append(index) }
+        if deal.closes { closingDealIndexes.append(index) }
         if deal.action == DealAction.balance, !deal.comment.isEmpty {
             let key = ReferenceKey(login: deal.login, reference: deal.comment)
             if balanceReferences[key] == nil { balanceReferences[key] = index }
         }
+    }
+
+    /// A correction keeps the deal's ticket, login and entry, so the indexes stay as they are.
+    private mutating func replace(_ deal: Deal) {
+        guard let index = dealIndex(ticket: deal.ticket) else { return }
+        deals[index] = deal
     }
 
     // MARK: - Reading
@@ -102,13 +109,16 @@ struct Store: Sendable {
     func group(named name: String) -> SandboxGroup? { groups[name.lowercased()] }
 
     /// The deal with a ticket, by binary search (deals are in ticket order).
-    func deal(ticket: Int64) -> Deal? {
+    func deal(ticket: Int64) -> Deal? { dealIndex(ticket: ticket).map { deals[$0] } }
+
+    /// The index in `deals` of the deal with a ticket.
+    func dealIndex(ticket: Int64) -> Int? {
         var low = 0
         var high = deals.count - 1
         while low <= high {
             let mid = (low + high) / 2
             let value = deals[mid].ticket
-            if value == ticket { return deals[mid] }
+            if value == ticket { return mid }
             if value < ticket { low = mid + 1 } else { high = mid - 1 }
         }
         return nil
@@ -140,6 +150,7 @@ struct Transaction {
     private(set) var counters: Counters
     private var touched: [Int64: Account] = [:]
     private(set) var deals: [Deal] = []
+    private(set) var corrected: [Deal] = []
     private(set) var opened: [Position] = []
     private(set) var closed: [Int64] = []
     private(set) var persons: [Person] = []
@@ -170,6 +181,7 @@ struct Transaction {
     }
 
     mutating func add(_ deal: Deal) { deals.append(deal) }
+    mutating func correct(_ deal: Deal) { corrected.append(deal) }
     mutating func open(_ position: Position) { opened.append(position) }
     mutating func close(_ id: Int64) { closed.append(id) }
     mutating func add(_ person: Person) { persons.append(person) }
@@ -179,6 +191,7 @@ struct Transaction {
         var mutation = Mutation()
         mutation.accounts = touched.values.sorted { $0.login < $1.login }
         mutation.deals = deals
+        mutation.corrected = corrected
         mutation.opened = opened
         mutation.closed = closed
         mutation.persons = persons

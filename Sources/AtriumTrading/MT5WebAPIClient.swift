@@ -113,6 +113,10 @@ public final class MT5WebAPIClient: TradingPlatform {
         let Storage: String?
         let Comment: String?
         let PositionID: String?
+        var TimeMsc: String? = nil
+        var VolumeExt: String? = nil
+        var VolumeClosed: String? = nil
+        var VolumeClosedExt: String? = nil
     }
 
     struct Position: Decodable {
@@ -310,9 +314,13 @@ public final class MT5WebAPIClient: TradingPlatform {
         ], as: [Deal].self) ?? []
         var openings: [OpeningDeal] = []
         var trades: [ClosedTrade] = []
+        var platformDeals: [PlatformDeal] = []
         for d in raw where d.Action == "0" || d.Action == "1" {
             guard let ticket = Int64(d.Deal), let time = utc(d.Time) else { throw PlatformError.malformed("/api/deal/get_batch: Deal or Time") }
             let e = (currencyOf(d.Login) ?? Currency("USD"))?.exponent ?? 2
+            if let deal = try platformDeal(d, ticket: ticket, time: time, exponent: e, currency: currencyOf(d.Login)?.code ?? ClosedTrade.unknownCurrency) {
+                platformDeals.append(deal)
+            }
             let position = d.PositionID.flatMap { Int64($0) }
             if d.Entry == "0" {
                 if let position { openings.append(OpeningDeal(positionID: position, commission: try DecimalText.amount(d.Commission ?? "0", e, "Commission"), time: time)) }
@@ -334,7 +342,7 @@ public final class MT5WebAPIClient: TradingPlatform {
         // With nothing new the window still moves on (a cursor days behind must catch up).
         let next = DealCursor(time: trades.isEmpty ? max(cursor.time, windowEnd.addingTimeInterval(-5)) : max(cursor.time, newest),
                               ticket: trades.last?.ticket ?? cursor.ticket)
-        return DealPage(trades: trades, openings: openings, next: next, hasMore: windowEnd < now.addingTimeInterval(-1))
+        return DealPage(trades: trades, openings: openings, deals: platformDeals, next: next, hasMore: windowEnd < now.addingTimeInterval(-1))
     }
 
     public func positions(login: String, currency: Currency) async throws -> [OpenPosition] {

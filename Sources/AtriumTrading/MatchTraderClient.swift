@@ -257,6 +257,7 @@ public final class MatchTraderClient: TradingPlatform {
 
     public func deals(groups: [String], after cursor: DealCursor, limit: Int, currencyOf: @Sendable (String) -> Currency?) async throws -> DealPage {
         var all: [ClosedTrade] = []
+        var deals: [PlatformDeal] = []
         var cut: Int64?
         for group in groups {
             let page = try await request(.GET, "/v1/closed-positions", query: [
@@ -266,19 +267,25 @@ public final class MatchTraderClient: TradingPlatform {
             for c in page.items {
                 guard let id = Int64(c.id.description), let close = Self.date(c.closeTime) else { throw PlatformError.malformed("/v1/closed-positions: id or closeTime") }
                 let e = (currencyOf(c.login.description) ?? Currency("USD"))?.exponent ?? 2
-                all.append(ClosedTrade(ticket: id, login: c.login.description, symbol: c.symbol, side: c.side == "SELL" ? .sell : .buy, volume: try Self.volume(c.volume),
-                                       openPrice: c.openPrice, closePrice: c.closePrice, profit: try DecimalText.amount(c.profit, e, "profit"),
-                                       commission: try DecimalText.amount(c.commission ?? "0", e, "commission"), swap: try DecimalText.amount(c.swap ?? "0", e, "swap"),
-                                       openTime: Self.date(c.openTime), closeTime: close))
+                let trade = ClosedTrade(ticket: id, login: c.login.description, symbol: c.symbol, side: c.side == "SELL" ? .sell : .buy, volume: try Self.volume(c.volume),
+                                        openPrice: c.openPrice, closePrice: c.closePrice, profit: try DecimalText.amount(c.profit, e, "profit"),
+                                        commission: try DecimalText.amount(c.commission ?? "0", e, "commission"), swap: try DecimalText.amount(c.swap ?? "0", e, "swap"),
+                                        openTime: Self.date(c.openTime), closeTime: close)
+                all.append(trade)
+                deals += try Self.platformDeals(c, trade: trade, currency: currencyOf(trade.login)?.code ?? ClosedTrade.unknownCurrency)
                 last = max(last, id)
             }
             if page.hasMore == true { cut = min(cut ?? last, last) }
         }
         // Ids are global: when one group was cut short, keep only what every group has answered for.
-        if let cut { all.removeAll { $0.ticket > cut } }
+        if let cut {
+            all.removeAll { $0.ticket > cut }
+            deals.removeAll { $0.streamTicket > cut }
+        }
         all.sort { $0.ticket < $1.ticket }
+        deals.sort { $0.deal < $1.deal }
         let next = all.last.map { DealCursor(time: $0.closeTime, ticket: $0.ticket) } ?? cursor
-        return DealPage(trades: all, next: next, hasMore: cut != nil)
+        return DealPage(trades: all, deals: deals, next: next, hasMore: cut != nil)
     }
 
     public func positions(login: String, currency: Currency) async throws -> [OpenPosition] {

@@ -167,6 +167,9 @@ public struct DealCursor: Sendable, Equatable, Codable {
 public struct DealPage: Sendable {
     public var trades: [ClosedTrade]
     public var openings: [OpeningDeal] = []
+    /// Every deal of the page (in, out, inout, out_by), for `platform_deals`; MT5 also returns the
+    /// deals of the re-read overlap window, which is where corrections are found.
+    public var deals: [PlatformDeal] = []
     public var next: DealCursor
     /// True when the platform has more deals after `next` right now.
     public var hasMore: Bool

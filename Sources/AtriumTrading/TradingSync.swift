@@ -100,13 +100,20 @@ extension Trading {
         var inserted = 0
         var unmapped = 0
         var start = 0
+        // Every deal is stored no later than the chunk whose cursor passes it (see `streamTicket`).
+        let deals = page.deals.sorted { $0.streamTicket < $1.streamTicket }
+        var dealStart = 0
         repeat {
             let t = Array(page.trades[start..<min(page.trades.count, start + max(1, chunk))])
             start += t.count
             let next = start >= page.trades.count ? page.next : DealCursor(time: t[t.count - 1].closeTime, ticket: t[t.count - 1].ticket)
+            let dealEnd = start >= page.trades.count ? deals.count : deals[dealStart...].firstIndex { $0.streamTicket > next.ticket } ?? deals.count
+            let chunkDeals = Array(deals[dealStart..<dealEnd])
+            dealStart = dealEnd
             let (stored, storedUnmapped) = try await tenantDB.transaction(tenant) { tx in
                 var count = 0
                 var unmapped = 0
+                _ = try await PlatformDeals.store(chunkDeals, connectionID: connectionID, batch: chunk, in: tx)
                 if !t.isEmpty {
                     let rows = try await tx.query("""
                         INSERT INTO trading_deals (connection_id, ticket, login, account_id, symbol, side, volume, open_price, close_price, currency,
