@@ -114,6 +114,29 @@ struct PlatformDealSyncTests {
         }
     }
 
+    @Test("deals on a login no account maps are kept with currency 'unknown' and no account, as trading_deals does")
+    func unmappedLogin() async throws {
+        try await SandboxPlatformHarness.with { sandbox in
+            try await TestEnv.with("dealsunmap", environment: TradeFixture.environment(sandbox)) { s in
+                // setup: an account made on Aurora's MT5 server directly, with three generated round trips
+                let a = try await MappedAccount.make(s, slug: "aurora", connection: "mt5-live", accountType: "standard", currency: "USD", leverage: 100)
+                let platform = try s.trading.directory.platform(a.brand, connection: "mt5-live")
+                let login = try await platform.createAccount(NewPlatformAccount(group: "real\\standard", leverage: 100, currency: a.currency, name: "Desk",
+                                                                                email: "desk@aurora.test", password: "Desk-pass-1234", investorPassword: "Desk-invest-1234"))
+                try await sandbox.generateDeals(login: login, count: 3)
+                // MUT
+                try await s.trading.syncOnce(tenant: a.handle, brand: a.brand, connectionID: "mt5-live")
+                // validate
+                let rows = try await StoredDeal.all(s, a.handle, connection: "mt5-live")
+                #expect(rows.count == 6)
+                #expect(rows.map(\.entry) == ["in", "out", "in", "out", "in", "out"])
+                #expect(rows.allSatisfy { $0.currency == "unknown" })
+                #expect(try await Self.count(s, a.handle, "SELECT count(*) FROM platform_deals WHERE account_id IS NULL AND login = '\(login)'") == 6)
+                #expect(try await Self.count(s, a.handle, "SELECT count(*) FROM trading_deals WHERE currency = 'unknown'") == 3)
+            }
+        }
+    }
+
     @Test("a page cut short after its first chunk resumes from the stored cursor: no deal or trade twice, none lost")
     func interruptedPageResumes() async throws {
         try await SandboxPlatformHarness.with { sandbox in
