@@ -10,8 +10,8 @@ extension MatchTraderClient {
     }
 
     /// A closed position as its two deals. Match-Trader reports one commission for the round
-    /// trip: it is put on the OUT deal (the IN deal has commission 0), like the profit. Volumes
-    /// keep every decimal the platform sends, up to 8 (1/100,000,000 lot).
+    /// trip: it is put on the OUT deal (the IN deal has commission 0), like the profit. The volume
+    /// is read exactly in 1/100,000,000 lot.
     static func platformDeals(_ c: Closed, trade: ClosedTrade, currency: String) throws -> [PlatformDeal] {
         guard let ids = dealIDs(closedPosition: trade.ticket) else { throw PlatformError.malformed("/v1/closed-positions: id \(trade.ticket) out of range") }
         guard let volumeExt = DecimalText.minor(c.volume, exponent: 8), volumeExt >= 0 else {
