@@ -34,6 +34,9 @@ enum PlatformDeals {
                             \(d.map(\.commission)), \(d.map(\.currency)), \(d.map(\.timeMsc)))
                      AS d(deal, login, position, entry, side, symbol, volume_ext, closed, price, profit, commission, currency, time_msc)
                 LEFT JOIN trading_accounts a ON a.connection_id = \(connectionID) AND a.login = d.login
+                LEFT JOIN platform_deals o ON o.connection_id = \(connectionID) AND o.deal = d.deal
+                -- identical deals (the overlap window, a rerun) are skipped here, so their rows are not even locked
+                WHERE o.deal IS NULL OR (o.volume_ext, o.commission, o.profit) IS DISTINCT FROM (d.volume_ext, d.commission, d.profit)
                 ON CONFLICT (connection_id, deal) DO UPDATE
                     SET volume_ext = EXCLUDED.volume_ext, closed_volume_ext = EXCLUDED.closed_volume_ext, profit = EXCLUDED.profit,
                         commission = EXCLUDED.commission, status = 'corrected', revision = p.revision + 1,
