@@ -38,7 +38,7 @@ struct PlatformDealSyncTests {
                                commission: -350, profit: 14_690, timeMsc: reversal.timeMsc, currency: "USD", status: "booked", revision: 1, seq: 0),
                     StoredDeal(deal: second.deal, position: second.deal, entry: "in", side: "buy", volumeExt: 10_000_000, closedVolumeExt: 0,
                                commission: -35, profit: 0, timeMsc: second.timeMsc, currency: "USD", status: "booked", revision: 1, seq: 0),
-                    // the sell (opened at 1.10200) closed by the buy at its open price 1.10300: -1 pip × 0.1 lot... ×10
+                    // the sell (opened at 1.10200) closed by the buy at its open price 1.10300: 10 pips against 0.1 lot = -10.00
                     StoredDeal(deal: byFirst.deal, position: open.deal, entry: "out_by", side: "buy", volumeExt: 10_000_000, closedVolumeExt: 10_000_000,
                                commission: -35, profit: -1_000, timeMsc: byFirst.timeMsc, currency: "USD", status: "booked", revision: 1, seq: 0),
                     StoredDeal(deal: bySecond.deal, position: second.deal, entry: "out_by", side: "sell", volumeExt: 10_000_000, closedVolumeExt: 10_000_000,
@@ -46,8 +46,7 @@ struct PlatformDealSyncTests {
                 ]
                 #expect(rows.map { var r = $0; r.seq = 0; return r } == expected)
                 #expect(Set(rows.map(\.seq)).count == 6)
-                // the MT5 times are read from TimeMsc (ms), not Time: at least one deal lands off a whole second
-                // or all six times match exactly; both are covered by the equality above
+                // time_msc equals the sandbox's millisecond time, so it came from TimeMsc (shifted from UTC+2), not Time × 1,000
                 #expect(try await Self.count(s, a.handle, "SELECT count(*) FROM trading_deals") == 1, "the Trader's Room view keeps only ENTRY_OUT deals, as before")
 
                 // MUT: a second pass re-reads the overlap window
