@@ -131,6 +131,7 @@ struct CommissionFixture {
     }
 
     struct Line: Sendable {
+        var id: Int64
         var deal: Int64
         var revision: Int
         var partner: UUID
@@ -150,11 +151,11 @@ struct CommissionFixture {
         try await s.tenantDB.transaction(handle) { tx in
             var out: [Line] = []
             let rows = try await tx.query("""
-                SELECT deal, deal_revision, partner_id, level, component, kind, amount, currency, excluded, lots_ext, plan_version_id, corrects, run_id
+                SELECT id, deal, deal_revision, partner_id, level, component, kind, amount, currency, excluded, lots_ext, plan_version_id, corrects, run_id
                 FROM commission_lines ORDER BY id
                 """)
-            for try await (d, r, p, l, c, k, a, cur, e, lots, v, corr, run) in rows.decode((Int64, Int, UUID, Int, String, String, Int64, String, String?, Int64, UUID, Int64?, UUID?).self) {
-                out.append(Line(deal: d, revision: r, partner: p, level: l, component: c, kind: k, amount: a, currency: cur, excluded: e,
+            for try await (id, d, r, p, l, c, k, a, cur, e, lots, v, corr, run) in rows.decode((Int64, Int64, Int, UUID, Int, String, String, Int64, String, String?, Int64, UUID, Int64?, UUID?).self) {
+                out.append(Line(id: id, deal: d, revision: r, partner: p, level: l, component: c, kind: k, amount: a, currency: cur, excluded: e,
                                 lots: lots, planVersion: v, corrects: corr, runID: run))
             }
             return out
