@@ -178,7 +178,8 @@ struct CommissionRulesTests {
                 INSERT INTO commission_plan_versions (plan_id, version, body, effective_from, status, published_at)
                 VALUES (\(x.plan), 2, \(body)::jsonb, to_timestamp(\((Self.t0 - 43_200_000) / 1000)), 'published', now())
                 """)
-            let window = try CommissionWindow.parse(from: "2026-11-02", to: "2026-11-02")
+            // the 20 positions run from 10:00 on 2 November into 3 November (one an hour)
+            let window = try CommissionWindow.parse(from: "2026-11-02", to: "2026-11-03")
             // MUT: dry run
             let preview = try await x.f.engine.recalculate(tenant: x.f.handle, brand: x.f.brand, from: window.from, to: window.until, write: false)
             // validate: D +1.00/lot on c1's forex (1.00 + 0.37 + 0.10 + 0.01 lots = 100 + 37 + 10 + 1 = 148);
