@@ -214,4 +214,26 @@ struct CommissionRulesTests {
             #expect(again.linesWritten == 0)
         }
     }
+    @Test("the IB's own trading account earns nothing at its level (marked own_account); its parent still earns")
+    func ownAccount() async throws {
+        try await TestEnv.with("commissionown") { s in
+            // setup: D trades on its own account 5001 and is attributed to itself, under C
+            let f = try await CommissionFixture.make(s)
+            let trader = try await f.client("self@x.test", login: "5001")
+            let c = try await f.partner("c@ib.test")
+            let d = try await f.partner("d@ib.test", parent: c, trader: trader)
+            let (plan, _) = try await f.plan("Own", versions: [(CommissionPlan(currency: "USD", levels: 2, rebates: [.init(symbolGroup: "forex", perLotMinor: [500, 100])]),
+                                                               Self.t0 - 86_400_000)])
+            try await f.assign(d, plan: plan)
+            try await f.attribute(trader, to: d)
+            try await f.roundTrip(1, login: "5001", symbol: "EURUSD", lotsHundredths: 100, at: Self.t0)
+            // MUT
+            try await f.engine.runUntilCaughtUp(tenant: f.handle, brand: f.brand)
+            // validate
+            let lines = try await f.lines()
+            #expect(lines.count == 2)
+            #expect(lines.first { $0.partner == d }.map { "\($0.amount) \($0.excluded ?? "-")" } == "0 own_account")
+            #expect(lines.first { $0.partner == c }.map { "\($0.amount) \($0.excluded ?? "-")" } == "100 -")
+        }
+    }
 }
