@@ -1,5 +1,6 @@
 import AtriumCore
 import AtriumIdentity
+import AtriumPartners
 import AtriumPayments
 import AtriumStorage
 import AtriumTenancy
@@ -107,6 +108,8 @@ public func backgroundServices(_ services: AppServices) -> [any Service] {
         list.append(TradingMaintenanceService(trading: services.trading, registry: services.registry,
                                               staleSeconds: max(60, config.tradingRecoverySeconds * 4),
                                               reconcileEvery: .seconds(config.tradingReconcileMinutes * 60), logger: services.logger))
+        // IB commissions follow the deals sync brings in.
+        list.append(CommissionService(engine: CommissionEngine(tenantDB: services.tenantDB), brands: services.registry, logger: services.logger))
     }
     return list
 }
