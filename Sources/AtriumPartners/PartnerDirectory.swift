@@ -128,3 +128,21 @@ public enum PartnerDirectory {
             """).collect().first?.decode(UUID.self)
     }
 }
+
+extension PartnerDirectory {
+    /// Staff create an IB directly: no password yet, so the IB is `invited` and gets a single-use
+    /// invitation to choose one at `/partners/invite/<token>`. Audited. Returns the rows and the token.
+    public static func invite(_ p: NewPartner, actor: String, requestID: String, in tx: TenantTransaction) async throws -> (Created, String) {
+        var p = p
+        p.name = try PartnerInput.text(p.name, field: "name", max: 200)
+        p.email = try PartnerInput.email(p.email)
+        p.passwordHash = nil
+        let created = try await create(p, in: tx)
+        let token = try await Invitations.create(user: created.userID, in: tx)
+        try await AuditLog.append(AuditEntry(actor: actor, action: "partner.created", subject: "partner:\(created.partnerID.uuidString.lowercased())",
+                                             after: try CanonicalJSON.object(["email": p.email, "plan": p.planID.uuidString.lowercased(),
+                                                                              "parent": p.parentID?.uuidString.lowercased() ?? "", "code": created.code]),
+                                             requestID: requestID), in: tx)
+        return (created, token)
+    }
+}
