@@ -217,4 +217,26 @@ struct PartnerApplicationTests {
             #expect(tree.map(\.depth) == [0, 1])
         }
     }
+
+    @Test("a brand without any commission plan: the queue says approving needs one and links to the plan editor")
+    func noPlanYet() async throws {
+        try await NetworkFixture.with { f, client in
+            // setup: a fresh brand, no plan
+            let brand = try await f.s.makeTenant("noplans")
+            let host = "\(brand.handle.slug).test.localhost"
+            let visitor = FormClient(client, host: host)
+            #expect(try await visitor.post("/partners/apply", ["name": "Nia", "email": "nia@noplans.test", "country": "GB", "password": "visitor-pass-123",
+                                                               "password_confirm": "visitor-pass-123"], csrfFrom: "/partners/apply").status == .seeOther)
+            let admin = FormClient(client, host: host)
+            #expect(try await admin.post("/admin/login", ["email": "admin@\(brand.handle.slug).test", "password": "admin-test-pass"], csrfFrom: "/admin").status == .seeOther)
+            // MUT
+            let queue = try await admin.get("/admin/partners/applications")
+            // validate
+            #expect(queue.status == .ok)
+            #expect(queue.body.contains(#"id="no-plans""#))
+            #expect(queue.body.contains(#"href="/admin/partners/plans""#))
+            #expect(queue.body.contains("nia@noplans.test"))
+            #expect(!queue.body.contains("approve-form"))
+        }
+    }
 }
