@@ -25,7 +25,7 @@ public enum Sessions {
     public static func user(token: String, audience: Audience, in tx: TenantTransaction) async throws -> SessionUser? {
         let rows = try await tx.query("""
             SELECT u.id, u.email, u.name FROM sessions s JOIN users u ON u.id = s.user_id
-            WHERE s.token_hash = \(ByteBuffer(bytes: Token.digest(token))) AND s.audience = \(audience.rawValue)
+            WHERE s.token_hash = \(ByteBuffer(bytes: Token.digest(token))) AND s.audience = \(audience.rawValue) AND u.audience = s.audience
               AND s.expires_at > now() AND u.status = 'active'
             """).collect()
         guard let row = rows.first else { return nil }

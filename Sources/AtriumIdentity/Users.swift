@@ -43,19 +43,23 @@ public enum Invitations {
         return token
     }
 
-    /// The invited user's id and email if `token` is valid, unused and unexpired.
-    public static func peek(token: String, in tx: TenantTransaction) async throws -> (UUID, String)? {
+    /// The invited user's id and email if `token` is valid, unused, unexpired and belongs to a
+    /// user of `audience` (an IB's invitation never opens a Back Office session, nor the reverse).
+    public static func peek(token: String, audience: Audience, in tx: TenantTransaction) async throws -> (UUID, String)? {
         try await tx.query("""
             SELECT u.id, u.email FROM invitations i JOIN users u ON u.id = i.user_id
             WHERE i.token_hash = \(ByteBuffer(bytes: Token.digest(token))) AND i.used_at IS NULL AND i.expires_at > now()
+              AND u.audience = \(audience.rawValue)
             """).collect().first?.decode((UUID, String).self)
     }
 
-    /// Marks the invitation used; returns the user, or `nil` if it was already used, expired or unknown.
-    public static func consume(token: String, in tx: TenantTransaction) async throws -> UUID? {
+    /// Marks the invitation used; returns the user, or `nil` if it was already used, expired,
+    /// unknown, or is not for a user of `audience`.
+    public static func consume(token: String, audience: Audience, in tx: TenantTransaction) async throws -> UUID? {
         try await tx.query("""
-            UPDATE invitations SET used_at = now()
-            WHERE token_hash = \(ByteBuffer(bytes: Token.digest(token))) AND used_at IS NULL AND expires_at > now() RETURNING user_id
+            UPDATE invitations i SET used_at = now() FROM users u
+            WHERE i.token_hash = \(ByteBuffer(bytes: Token.digest(token))) AND i.used_at IS NULL AND i.expires_at > now()
+              AND u.id = i.user_id AND u.audience = \(audience.rawValue) RETURNING i.user_id
             """).collect().first?.decode(UUID.self)
     }
 }

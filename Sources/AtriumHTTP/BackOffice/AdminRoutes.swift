@@ -53,7 +53,7 @@ struct AdminRoutes: Sendable {
 
     func invitation(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
         let token = ctx.parameters.get("token") ?? ""
-        let found = try await services.tenantDB.transaction(ctx.tenant.handle) { tx in try await Invitations.peek(token: token, in: tx) }
+        let found = try await services.tenantDB.transaction(ctx.tenant.handle) { tx in try await Invitations.peek(token: token, audience: .staff, in: tx) }
         guard let (_, email) = found else {
             throw RequestRejected(status: 410, publicMessage: "error_invitation_invalid")
         }
@@ -66,7 +66,7 @@ struct AdminRoutes: Sendable {
         do {
             let hash = try await pages.newPasswordHash(req, ctx, strings: t)
             let sessionToken = try await services.tenantDB.transaction(ctx.tenant.handle) { tx -> String? in
-                guard let user = try await Invitations.consume(token: token, in: tx) else { return nil }
+                guard let user = try await Invitations.consume(token: token, audience: .staff, in: tx) else { return nil }
                 try await Users.setPassword(user: user, hash: hash, in: tx)
                 try await AuditLog.append(AuditEntry(actor: "staff:\(user.uuidString.lowercased())", action: "staff.invitation.accepted",
                                                      subject: "staff:\(user.uuidString.lowercased())", requestID: ctx.requestID), in: tx)

@@ -2,6 +2,7 @@ import AtriumBrandConfig
 import AtriumCore
 import AtriumIdentity
 import AtriumKYC
+import AtriumPartners
 import AtriumPayments
 import AtriumStorage
 import AtriumTenancy
@@ -143,6 +144,8 @@ struct TraderRoutes: Sendable {
                            phone = \(phone), tax_id = \(taxID), preferred_locale = \(locale), registration_country = \(ctx.clientCountry)
                     WHERE id = \(id)
                     """)
+                // The first valid code wins: the attribution is written here, once, with the account.
+                try await Attribution.recordRegistration(client: id, code: referral, in: tx)
                 try await AccountMail(services: services).sendVerification(user: id, email: email, brand: config,
                                                                            locale: PageContext.locale(for: req, site: ctx.site), in: tx)
                 return try await Sessions.create(user: id, audience: .trader, ip: ctx.clientIP, userAgent: req.headers[.userAgent] ?? "", replacing: nil, in: tx)

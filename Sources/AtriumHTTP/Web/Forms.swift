@@ -13,8 +13,8 @@ struct RequestRejected: UserFacingError {
 /// CSRF enforcement, and one text check on every field, so that no handler can forget it.
 enum Forms {
     /// Fields a template renders as a `<textarea>`: only these may hold TAB, CR and LF.
-    /// None today; add a field's name here when its template gets a textarea.
-    static let multiLineFields: Set<String> = []
+    /// Add a field's name here when its template gets a textarea.
+    static let multiLineFields: Set<String> = ["message"]
 
     /// The CSRF cookie value of a request (the dispatcher guarantees one exists).
     static func csrfCookieValue(_ request: Request) -> String {
