@@ -134,6 +134,8 @@ public func buildApplication(services: AppServices, development: DevelopmentSite
     brandRouter.add(middleware: MetricsMiddleware())
     TraderRoutes(services: services).register(on: brandRouter)
     PartnerRoutes(services: services).register(on: brandRouter)
+    PartnerPortalRoutes(services: services).register(on: brandRouter)
+    PartnerSecurityRoutes(services: services).register(on: brandRouter)
     PSPCallbackRoutes(services: services).register(on: brandRouter)
     AdminRoutes(services: services).register(on: brandRouter)
     WalletRoutes(services: services).register(on: brandRouter)
