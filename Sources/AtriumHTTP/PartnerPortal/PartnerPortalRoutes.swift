@@ -121,7 +121,7 @@ struct PartnerPortalRoutes: Sendable {
         do {
             (campaign, target) = try PartnerLinks.validate(campaign: form["campaign"], target: form["target"])
         } catch {
-            let message = "\(t["portal_field_\(error.field)"] ?? error.field): \(error.reason)"
+            let message = "\(t["portal_field_\(error.field)"] ?? error.field): \(t["portal_error_\(error.field)"] ?? error.reason)"
             return try await links(req, ctx, extra: ["error": message, "values": ["campaign": form["campaign"] ?? ""], "errorField": error.field],
                                    status: HTTPResponse.Status(code: error.status))
         }
@@ -207,12 +207,17 @@ struct PartnerPortalRoutes: Sendable {
             "period": period.text, "previous": period.previous.text, "next": period.next.text,
             "totals": money(PartnerReports.totals(lines)), "count": lines.count,
             "lines": lines.map { l in
-                ["id": l.id, "time": iso.string(from: l.dealTime), "connection": l.connectionID, "deal": l.deal, "revision": l.dealRevision,
-                 "symbol": l.symbol, "lots": PartnerFigures.lots(l.lotsExt), "rate": l.rate, "level": l.level,
-                 "component": t["portal_component_\(l.component)"] ?? l.component, "kind": t["portal_kind_\(l.kind)"] ?? l.kind,
-                 "plan": "\(l.plan) v\(l.planVersion)", "amount": PartnerFigures.amount(l.amount, currency: l.currency), "currency": l.currency,
-                 "status": l.status, "statusLabel": t["portal_status_\(l.status)"] ?? l.status,
-                 "excluded": l.excluded.map { t["portal_excluded_\($0)"] ?? $0 } ?? ""] as [String: Any]
+                var view: [String: Any] = [
+                    "id": l.id, "time": iso.string(from: l.dealTime), "connection": l.connectionID, "deal": l.deal,
+                    "symbol": l.symbol, "lots": PartnerFigures.lots(l.lotsExt), "rate": l.rate, "level": l.level,
+                    "component": t["portal_component_\(l.component)"] ?? l.component, "kind": t["portal_kind_\(l.kind)"] ?? l.kind,
+                    "plan": "\(l.plan) v\(l.planVersion)", "amount": PartnerFigures.amount(l.amount, currency: l.currency), "currency": l.currency,
+                    "status": l.status, "statusLabel": t["portal_status_\(l.status)"] ?? l.status,
+                ]
+                // Left out rather than "": any string is true to Mustache.
+                if l.dealRevision > 1 { view["revision"] = "r\(l.dealRevision)" }
+                if let why = l.excluded { view["excluded"] = t["portal_excluded_\(why)"] ?? why }
+                return view
             },
         ])
     }
