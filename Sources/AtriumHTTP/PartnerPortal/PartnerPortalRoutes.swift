@@ -203,6 +203,7 @@ struct PartnerPortalRoutes: Sendable {
         let period = try period(req, t)
         let lines = try await services.tenantDB.transaction(ctx.tenant.handle) { tx in try await PartnerReports.statement(partner: me.id, period: period, in: tx) }
         let iso = ISO8601DateFormatter()
+        iso.formatOptions = [.withFullDate, .withSpaceBetweenDateAndTime, .withTime, .withColonSeparatorInTime]
         return try render(print ? "partners/statement-print" : "partners/statements", title: "portal_title_statements", nav: "statements", req, ctx, extra: [
             "period": period.text, "previous": period.previous.text, "next": period.next.text,
             "totals": money(PartnerReports.totals(lines)), "count": lines.count,
@@ -216,7 +217,8 @@ struct PartnerPortalRoutes: Sendable {
                 ]
                 // Left out rather than "": any string is true to Mustache.
                 if l.dealRevision > 1 { view["revision"] = "r\(l.dealRevision)" }
-                if let why = l.excluded { view["excluded"] = t["portal_excluded_\(why)"] ?? why }
+                // An excluded line says why in place of its status.
+                if let why = l.excluded { view["statusLabel"] = t["portal_excluded_\(why)"] ?? why }
                 return view
             },
         ])
