@@ -1,5 +1,6 @@
 import AtriumCore
 import AtriumHTTP
+import AtriumIdentity
 import AtriumPartners
 import AtriumStorage
 import AtriumTenancy
@@ -228,6 +229,34 @@ struct PartnerPortalTests {
                 #expect(counts.map(\.0) == ["alphaDefault", "landMe", "subMe"] && counts.map(\.1) == [3, 1, 1])
                 let a = try await Self.signIn(client, "a")
                 #expect(try await a.get("/partners/links").body.contains(#"<dd class="clicks">3</dd>"#))
+            }
+        }
+    }
+
+    @Test("an IB turns on TOTP under /partners/security; the next sign-in asks for a code and lands in the portal")
+    func totp() async throws {
+        try await TestEnv.with("ibtotp") { s in
+            _ = try await Self.setUp(s)
+            try await buildApplication(services: s).test(.router) { client in
+                let a = try await Self.signIn(client, "a")
+                let setup = try await a.post("/partners/security/totp/setup", [:], csrfFrom: "/partners/security")
+                #expect(setup.status == .ok && setup.body.contains("otpauth://totp/Aurora%20Markets:ib-a@aurora.test?secret="))
+                #expect(setup.body.contains(#"action="/partners/security/totp/enable""#))
+                let secretText = try #require(setup.body.firstMatch(of: /<code id="totp-secret">([A-Z2-7]+)<\/code>/)?.output.1)
+                let secret = try #require(Base32.decode(String(secretText)))
+                let now = Date()
+                let wrong = try await a.post("/partners/security/totp/enable", ["code": "000000"], csrfFrom: "/partners/security")
+                #expect(wrong.status == .unprocessableContent)
+                let enabled = try await a.post("/partners/security/totp/enable", ["code": try #require(TOTP.code(secret: secret, time: now))], csrfFrom: "/partners/security")
+                #expect(enabled.status == .ok && enabled.body.contains(#"id="recovery-codes""#))
+                #expect(try await a.get("/partners/security").body.contains(#"data-enabled="yes""#))
+                let device = FormClient(client, host: "aurora.localhost")
+                let login = try await device.post("/partners/login", ["email": PartnerPortalFixture.email("a", "aurora"), "password": PartnerPortalFixture.password], csrfFrom: "/partners")
+                #expect(login.status == .seeOther && login.headers[.location] == "/login/2fa")
+                #expect(try await device.get("/partners/dashboard").status == .seeOther, "no portal before the second step")
+                let second = try await device.post("/login/2fa", ["code": try #require(TOTP.code(secret: secret, time: now.addingTimeInterval(30)))], csrfFrom: "/login/2fa")
+                #expect(second.status == .seeOther && second.headers[.location] == "/partners")
+                #expect(try await device.get("/partners/dashboard").status == .ok)
             }
         }
     }
