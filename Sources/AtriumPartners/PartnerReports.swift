@@ -183,12 +183,21 @@ public enum PartnerReports {
             """).decode((UUID, String, Int64).self) {
             overrides[owner, default: []].append(Total(currency: currency, minor: minor))
         }
-        var out: [SubIB] = []
-        for node in nodes {
-            let lots = try await lotsExt(partner: node.id, from: period.start, to: period.end, in: tx)
-            out.append(SubIB(id: node.id, parentID: node.parent, depth: node.depth, name: node.name, lotsExt: lots, override: overrides[node.id] ?? []))
+        // Each sub-IB's volume in one query (a deep tree would otherwise cost a query per node).
+        var lots: [UUID: Int64] = [:]
+        for try await (id, ext) in try await tx.query("""
+            SELECT partner_id, sum(CASE WHEN kind = 'reversal' THEN -abs(lots) ELSE lots END)::bigint FROM (
+                SELECT partner_id, kind, max(lots_ext) AS lots FROM commission_lines
+                WHERE partner_id = ANY(\(nodes.map(\.id))) AND level = 1 AND kind IN ('accrual', 'reversal')
+                  AND deal_time >= \(period.start) AND deal_time < \(period.end)
+                GROUP BY partner_id, connection_id, deal, deal_revision, kind
+            ) d GROUP BY partner_id
+            """).decode((UUID, Int64).self) {
+            lots[id] = ext
         }
-        return out
+        return nodes.map { node in
+            SubIB(id: node.id, parentID: node.parent, depth: node.depth, name: node.name, lotsExt: lots[node.id] ?? 0, override: overrides[node.id] ?? [])
+        }
     }
 
     // MARK: Statements

@@ -196,6 +196,13 @@ struct PartnerPortalTests {
                 #expect(page.body.ranges(of: "<svg").count >= 2, "a QR code per link")
                 let audit = try await Self.count(s, f, "SELECT count(*)::int FROM audit_log WHERE action = 'partner.link_created'")
                 #expect(audit == 1)
+                // A suspended IB: 403, nothing written.
+                try await s.tenantDB.transaction(f.tenant.handle) { tx in try await tx.query("UPDATE partners SET status = 'suspended' WHERE id = \(f.x)") }
+                let x = try await Self.signIn(client, "x")
+                let links = try await Self.count(s, f, "SELECT count(*)::int FROM partner_links")
+                let refused = try await x.post("/partners/links", ["campaign": "Late", "target": "register"])
+                #expect(refused.status == .forbidden && refused.body.contains("suspended"))
+                #expect(try await Self.count(s, f, "SELECT count(*)::int FROM partner_links") == links)
             }
         }
     }
@@ -218,7 +225,7 @@ struct PartnerPortalTests {
                 #expect(landing.status == .seeOther && landing.headers[.location] == "/")
                 let sub = FormClient(client, host: "aurora.localhost")
                 let subReply = try await sub.get("/r/subMe")
-                #expect(subReply.headers[.location] == "/partners/apply?parent=subMe" && sub.cookies["atrium_ref"] == nil)
+                #expect(subReply.headers[.location] == "/partners/apply?parent=subMe" && sub.cookies["atrium_ref"] == "subMe")
                 let unknown = try await FormClient(client, host: "aurora.localhost").get("/r/nobody")
                 #expect(unknown.headers[.location] == "/register")
                 // On another brand the same code is nobody's: Aurora's counter does not move.

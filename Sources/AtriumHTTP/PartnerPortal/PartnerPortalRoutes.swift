@@ -117,6 +117,10 @@ struct PartnerPortalRoutes: Sendable {
         let me = try await account(ctx)
         let t = pages.strings(req, ctx)
         let form = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
+        // A suspended IB keeps reading its figures but recruits no one new.
+        guard me.status == "active" else {
+            return try await links(req, ctx, extra: ["error": t["portal_error_suspended"] ?? "suspended"], status: .forbidden)
+        }
         let campaign: String, target: PartnerLinks.Target
         do {
             (campaign, target) = try PartnerLinks.validate(campaign: form["campaign"], target: form["target"])
