@@ -267,4 +267,23 @@ struct PartnerPortalTests {
             }
         }
     }
+
+    @Test("with the brand's client_privacy: full, the IB sees its clients' names and emails")
+    func fullPrivacy() async throws {
+        try await TestEnv.with("ibprivacy") { s in
+            let brands = try await PortalTests.applyDemoBrands(s)
+            var aurora = try #require(brands.first { $0.slug.value == "aurora" })
+            aurora.partners = .init(clientPrivacy: "full")
+            _ = try await s.provisioning.apply(aurora, actor: "test")
+            let f = try await PartnerPortalFixture.make(s, tenant: try #require(try await s.registry.tenant(slug: "aurora")))
+            try await buildApplication(services: s).test(.router) { client in
+                let a = try await Self.signIn(client, "a")
+                let clients = try await a.get("/partners/clients")
+                #expect(clients.body.contains(">Zed Client</a>") && clients.body.contains("zed.client@clients.test"))
+                #expect(!clients.body.contains("Vera Client"), "X's client stays hidden")
+                let one = try await a.get("/partners/clients/\(f.c1.uuidString.lowercased())")
+                #expect(one.body.contains("zed.client@clients.test") && one.body.contains(#"<dd class="lots" dir="ltr">2.30</dd>"#))
+            }
+        }
+    }
 }
