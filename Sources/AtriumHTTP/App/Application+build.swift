@@ -140,6 +140,8 @@ public func buildApplication(services: AppServices, development: DevelopmentSite
     PartnerApplyRoutes(services: services).register(on: brandRouter)
     PartnerApplicationRoutes(services: services).register(on: brandRouter)
     PartnerAdminRoutes(services: services).register(on: brandRouter)
+    PartnerPortalRoutes(services: services).register(on: brandRouter)
+    PartnerSecurityRoutes(services: services).register(on: brandRouter)
     PSPCallbackRoutes(services: services).register(on: brandRouter)
     AdminRoutes(services: services).register(on: brandRouter)
     WalletRoutes(services: services).register(on: brandRouter)

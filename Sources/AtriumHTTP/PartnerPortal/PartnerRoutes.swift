@@ -21,6 +21,7 @@ struct PartnerRoutes: Sendable {
 
     /// The sign-in page, greeting the partner `PartnerSession` signed in.
     func partners(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
+        if ctx.partner != nil { return Responses.seeOther("/partners/dashboard") }
         var extra: [String: Any] = [:]
         if let user = ctx.partner?.user { extra["user"] = ["name": user.name, "email": user.email] }
         return try pages.render("partners/index", title: "title_partners", request: req, context: ctx, extra: extra)

@@ -21,11 +21,7 @@ struct TraderRoutes: Sendable {
         router.get("/register") { req, ctx in
             Self.remembering(referral: req, try pages.render("trader/register", title: "title_register", request: req, context: ctx, extra: countries(selected: "")))
         }
-        router.get("/r/:code") { req, ctx in
-            var response = Responses.seeOther("/register")
-            if let code = ctx.parameters.get("code"), Self.isReferralCode(code) { response.setCookie(Self.referralCookie(code)) }
-            return response
-        }
+        router.get("/r/:code") { req, ctx in try await PartnerPortalRoutes.referral(req, ctx, services: services) }
         router.post("/register") { req, ctx in try await registerTrader(req, ctx) }
         router.post("/logout") { req, ctx in try await logout(req, ctx, audience: .trader, home: "/") }
     }
