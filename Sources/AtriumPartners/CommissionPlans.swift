@@ -45,9 +45,9 @@ public enum PlanError: UserFacingError, Equatable {
 
     public var publicMessage: String {
         switch self {
-        case .planNotFound: "error_plan_not_found"
-        case .versionNotFound: "error_plan_version_not_found"
-        case .published: "error_plan_version_published"
+        case .planNotFound: "plans_error_not_found"
+        case .versionNotFound: "plans_error_version_not_found"
+        case .published: "plans_error_version_published"
         case .invalid(let problems): problems.map(\.description).joined(separator: "; ")
         }
     }
