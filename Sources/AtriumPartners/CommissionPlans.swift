@@ -122,7 +122,9 @@ public enum CommissionPlans {
     }
 
     /// Publishes a draft: validated again (its effective date may have passed since it was saved),
-    /// then frozen. Two published versions of a plan never share an effective date.
+    /// then frozen. Two published versions of a plan never share an effective date. `now` is the
+    /// moment the dates are checked against (the demo seed publishes history); `published_at` is
+    /// always the real time.
     public static func publish(version id: UUID, symbolGroups: Set<String>, actor: String, requestID: String = "", now: Date = Date(),
                                in tx: TenantTransaction) async throws -> PlanVersionRecord {
         guard let draft = try await version(id: id, lock: true, in: tx) else { throw PlanError.versionNotFound }
@@ -136,7 +138,7 @@ public enum CommissionPlans {
             throw PlanError.invalid([PlanProblem(field: "effective_from", reason: "version \(v) is already published with this date")])
         }
         let rows = try await tx.query("""
-            UPDATE commission_plan_versions SET status = 'published', published_at = \(now), published_by = \(Self.userID(actor))
+            UPDATE commission_plan_versions SET status = 'published', published_at = now(), published_by = \(Self.userID(actor))
             WHERE id = \(id) RETURNING \(unescaped: versionColumns)
             """).collect()
         guard let row = rows.first else { throw PlanError.versionNotFound }

@@ -35,7 +35,8 @@ struct Demo: AsyncParsableCommand {
                     try await DemoSeed.setAdminPassword(slug: brand.slug.value, email: brand.admin.email, password: Self.adminPassword, services: s)
                     try await DemoSeed.upsertStaff(slug: brand.slug.value, email: "finance@\(brand.slug.value).test", role: .finance,
                                                    password: Self.financePassword, services: s)
-                    say("\(path): \(r.change.rawValue)")
+                    let ib = try await DemoSeed.seedPartners(slug: brand.slug.value, services: s)
+                    say("\(path): \(r.change.rawValue) (IB demo: \(ib.clientEmails.count) referred clients, \(ib.generatedTrades) sandbox trades)")
                     brands.append(brand)
                 }
                 try await Operators.upsert(email: Self.operatorEmail, password: Self.operatorPassword, services: s)
@@ -48,6 +49,10 @@ struct Demo: AsyncParsableCommand {
                 say("Demo logins:")
                 say("  operator console:  \(Self.operatorEmail) / \(Self.operatorPassword)")
                 for b in brands { say("  \(b.slug.value) Back Office: \(b.admin.email) / \(Self.adminPassword)   Finance: finance@\(b.slug.value).test / \(Self.financePassword)") }
+                for b in brands {
+                    say("  \(b.slug.value) Partner Portal: ib@\(b.slug.value).test / \(DemoSeed.ibPassword)   sub-IBs ib-sub1@ / ib-sub2@\(b.slug.value).test (same password)")
+                }
+                say("  referred clients: client1…client4@<slug>.test / \(DemoSeed.clientPassword)")
                 say("  traders: register at any brand's /register\n")
             }
         }
