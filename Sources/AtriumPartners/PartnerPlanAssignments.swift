@@ -17,11 +17,23 @@ public enum PartnerPlanAssignments {
     /// Assigns `plan` to the IB whose portal sign-in is `email`, from `effectiveFrom`.
     public static func assign(partnerEmail email: String, plan: UUID, effectiveFrom: Date, actor: String, requestID: String = "",
                               now: Date = Date(), in tx: TenantTransaction) async throws {
-        let found = try await tx.query("""
+        guard let partner = try await partnerID(email: email, in: tx) else { throw PlanError.invalid([PlanProblem(field: "partner", reason: "the sign-in email of an existing IB")]) }
+        try await assign(partner: partner, plan: plan, effectiveFrom: effectiveFrom, actor: actor, requestID: requestID, now: now, in: tx)
+    }
+
+    /// The IB whose portal sign-in is `email`, or nil.
+    public static func partnerID(email: String, in tx: TenantTransaction) async throws -> UUID? {
+        try await tx.query("""
             SELECT p.id FROM partners p JOIN users u ON u.id = p.user_id WHERE u.audience = 'ib' AND lower(u.email) = lower(\(email))
             """).collect().first?.decode(UUID.self)
-        guard let partner = found else { throw PlanError.invalid([PlanProblem(field: "partner", reason: "the sign-in email of an existing IB")]) }
-        try await assign(partner: partner, plan: plan, effectiveFrom: effectiveFrom, actor: actor, requestID: requestID, now: now, in: tx)
+    }
+
+    /// The sign-in emails of `partners`.
+    public static func emails(of partners: [UUID], in tx: TenantTransaction) async throws -> [UUID: String] {
+        var out: [UUID: String] = [:]
+        let rows = try await tx.query("SELECT p.id, u.email FROM partners p JOIN users u ON u.id = p.user_id WHERE p.id = ANY(\(partners))")
+        for try await (id, email) in rows.decode((UUID, String).self) { out[id] = email }
+        return out
     }
 
     /// Assigns `plan` to `partner` from `effectiveFrom` (now or later; the plan needs a published version).

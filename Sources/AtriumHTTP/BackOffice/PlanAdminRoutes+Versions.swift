@@ -33,6 +33,15 @@ extension PlanAdminRoutes {
             extra["diffTitle"] = "v\(previous.version) → v\(v.version)"
         }
         if let done = req.uri.queryParameters.get("done") { extra["notice"] = t["plans_notice_\(done)"] ?? "" }
+        extra["previewMonth"] = (try? Self.previewWindow(nil).label) ?? ""
+        var status = status
+        do {
+            extra.merge(try await preview(req, ctx, version: v)) { _, new in new }
+        } catch let error as any UserFacingError {
+            let r = refusal(error, t)
+            extra.merge(r.extra) { _, new in new }
+            status = r.status
+        }
         extra.merge(more) { _, new in new }
         return try render("admin/plan-version", "plans_title_version", req, ctx, extra, status: status)
     }

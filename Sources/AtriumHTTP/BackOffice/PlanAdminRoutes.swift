@@ -31,7 +31,8 @@ struct PlanAdminRoutes: Sendable {
 
     /// The message and the field list of a refused form, and its HTTP status.
     func refusal(_ error: any UserFacingError, _ t: [String: String]) -> (extra: [String: Any], status: HTTPResponse.Status) {
-        let problems = (error as? PlanError)?.problems ?? []
+        var problems = (error as? PlanError)?.problems ?? []
+        if let input = error as? InputError { problems = [PlanProblem(field: input.field, reason: input.reason)] }
         let message = problems.isEmpty ? (t[error.publicMessage] ?? error.publicMessage) : (t["plans_error_fields"] ?? "Please correct these fields.")
         return (["error": message, "problems": problems.map { ["field": $0.field, "reason": $0.reason] }, "hasProblems": !problems.isEmpty],
                 HTTPResponse.Status(code: error.status))
