@@ -38,8 +38,10 @@ extension DemoSeed {
         let clients: [TradingClient] = try await services.tenantDB.transaction(tenant.handle) { tx in
             let plan = try await PartnerDemoSeed.ensurePublishedPlan(name: "Demo hybrid", body: PartnerDemoSeed.hybridPlan(currency: currency, symbolGroups: groups),
                                                                      symbolGroups: groups, in: tx)
-            for pair in ["EUR", "GBP"] where pair != currency {
-                try await PartnerDemoSeed.ensureFXRate(base: pair, quote: currency, rate: pair == "EUR" ? "1.08" : "1.26", in: tx)
+            // Deals in the brand's other account currencies convert to the IB wallet at these demo rates.
+            let rates = [("EUR", "USD", "1.08"), ("GBP", "USD", "1.26"), ("USD", "EUR", "0.925926"), ("GBP", "EUR", "1.166667")]
+            for (base, quote, rate) in rates where quote == currency {
+                try await PartnerDemoSeed.ensureFXRate(base: base, quote: quote, rate: rate, in: tx)
             }
             let top = try await PartnerDemoSeed.ensurePartner(email: "ib@\(slug).test", name: "Demo IB", passwordHash: ibHash, currency: currency,
                                                               code: "\(slug)-ib", parent: nil, plan: plan, in: tx)
