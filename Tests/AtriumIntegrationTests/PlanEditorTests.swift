@@ -146,6 +146,47 @@ struct PlanEditorTests {
                 try await tx.query("SELECT body->'rebates'->0->>'per_lot_minor' FROM commission_plan_versions WHERE id = \(version)").collect().first?.decode(String.self)
             }
             #expect(body == "[500, 100]")
+            let audit = try await f.s.tenantDB.transaction(f.aurora.handle) { tx in
+                try await tx.query("""
+                    SELECT action FROM audit_log WHERE subject = \("commission_plan_version:\(version.uuidString.lowercased())") ORDER BY seq
+                    """).collect().map { try $0.decode(String.self) }
+            }
+            #expect(audit == ["partners.plan.draft_saved", "partners.plan.published"])
+        }
+    }
+
+    @Test("a plan is assigned to an IB from a date; a past date, an unknown IB or a plan without a published version is a 422 naming the field")
+    func assignment() async throws {
+        try await Self.signedIn { web, f in
+            let tag = String(UUID().uuidString.prefix(8)).lowercased()
+            let ib = "assign-\(tag)@aurora.test"
+            let partner = UUID()
+            try await f.s.tenantDB.transaction(f.aurora.handle) { tx in
+                let user = try #require(try await tx.query("INSERT INTO users (audience, email, name) VALUES ('ib', \(ib), 'Assign') RETURNING id")
+                    .collect().first?.decode(UUID.self))
+                try await tx.query("INSERT INTO partners (id, user_id, wallet_currency) VALUES (\(partner), \(user), 'USD')")
+            }
+            let base = try await Self.createPlan(web, "Assign \(tag)")
+            let unpublished = try await web.post(base + "/assign", ["partner": ib, "effective_from": "2031-01-01T00:00"], csrfFrom: base)
+            #expect(unpublished.status == .unprocessableContent && unpublished.body.contains(#"data-field="plan""#))
+            #expect(try await web.post(base + "/versions", Self.form(), csrfFrom: base).status == .seeOther)
+            #expect(try await web.post(base + "/versions/1/publish", [:], csrfFrom: base + "/versions/1").status == .seeOther)
+            for (fields, field) in [
+                (["partner": ib, "effective_from": "2020-01-01T00:00"], "effective_from"),
+                (["partner": "nobody-\(tag)@aurora.test", "effective_from": "2031-01-01T00:00"], "partner"),
+                (["partner": ib, "effective_from": "next week"], "effective_from"),
+            ] {
+                let r = try await web.post(base + "/assign", fields, csrfFrom: base)
+                #expect(r.status == .unprocessableContent, "\(fields)")
+                #expect(r.body.contains(#"data-field="\#(field)""#), "\(fields)")
+            }
+            let ok = try await web.post(base + "/assign", ["partner": ib.uppercased(), "effective_from": "2031-01-01T00:00"], csrfFrom: base)
+            #expect(ok.status == .seeOther)
+            let rows = try await f.s.tenantDB.transaction(f.aurora.handle) { tx in
+                try await tx.query("SELECT effective_from FROM partner_plans WHERE partner_id = \(partner)").collect().map { try $0.decode(Date.self) }
+            }
+            #expect(rows == [Date(timeIntervalSince1970: 1_924_992_000)])
+            #expect(try await web.get(base).body.contains("\(ib) · "))
         }
     }
 
