@@ -198,6 +198,7 @@ struct PlanEditorTests {
             #expect(try await web.post(base + "/versions/1/publish", [:], csrfFrom: base + "/versions/1").status == .seeOther)
             let v2 = Self.form(["rebate_0_amounts": "6.00, 1.00", "rebate_1_group": "metals", "rebate_1_amounts": "8.00", "min_hold_seconds": "120"])
             #expect(try await web.post(base + "/versions", v2, csrfFrom: base).status == .seeOther)
+            #expect(try await web.get(base).body.contains(#"id="plan-diff-form""#), "two versions: the compare form is offered")
             let page = try await web.get(base + "?from=1&to=2")
             #expect(page.body.contains(#"data-version="1""#) && page.body.contains(#"data-version="2""#))
             #expect(page.body.contains(#"<tr data-field="rebates[0].per_lot_minor[0]"><td><code>rebates[0].per_lot_minor[0]</code></td><td>500</td><td>600</td></tr>"#))
