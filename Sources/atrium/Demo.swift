@@ -12,6 +12,7 @@ struct Demo: AsyncParsableCommand {
     static let operatorPassword = "operator-demo-pass"
     static let adminPassword = "admin-demo-pass"
     static let financePassword = "finance-demo-pass"
+    static let salesPassword = "sales-demo-pass"
 
     func run() async throws {
         // The demo is development: sandbox PSP and platform, generated key, embedded database.
@@ -35,7 +36,11 @@ struct Demo: AsyncParsableCommand {
                     try await DemoSeed.setAdminPassword(slug: brand.slug.value, email: brand.admin.email, password: Self.adminPassword, services: s)
                     try await DemoSeed.upsertStaff(slug: brand.slug.value, email: "finance@\(brand.slug.value).test", role: .finance,
                                                    password: Self.financePassword, services: s)
-                    say("\(path): \(r.change.rawValue)")
+                    // Sales holds partners.manage: the plan editor without finance data.
+                    try await DemoSeed.upsertStaff(slug: brand.slug.value, email: "sales@\(brand.slug.value).test", role: .sales,
+                                                   password: Self.salesPassword, services: s)
+                    let ib = try await DemoSeed.seedPartners(slug: brand.slug.value, services: s)
+                    say("\(path): \(r.change.rawValue) (IB demo: \(ib.clientEmails.count) referred clients, \(ib.generatedTrades) sandbox trades)")
                     brands.append(brand)
                 }
                 try await Operators.upsert(email: Self.operatorEmail, password: Self.operatorPassword, services: s)
@@ -48,6 +53,11 @@ struct Demo: AsyncParsableCommand {
                 say("Demo logins:")
                 say("  operator console:  \(Self.operatorEmail) / \(Self.operatorPassword)")
                 for b in brands { say("  \(b.slug.value) Back Office: \(b.admin.email) / \(Self.adminPassword)   Finance: finance@\(b.slug.value).test / \(Self.financePassword)") }
+                for b in brands {
+                    say("  \(b.slug.value) Sales (plan editor): sales@\(b.slug.value).test / \(Self.salesPassword)")
+                    say("  \(b.slug.value) Partner Portal: ib@\(b.slug.value).test / \(DemoSeed.ibPassword)   sub-IBs ib-sub1@ / ib-sub2@\(b.slug.value).test (same password)")
+                }
+                say("  referred clients: client1…client4@<slug>.test / \(DemoSeed.clientPassword)")
                 say("  traders: register at any brand's /register\n")
             }
         }
