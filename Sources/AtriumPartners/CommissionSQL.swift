@@ -22,11 +22,13 @@ enum CommissionSQL {
         return (d, seq)
     }
 
-    /// The client (user) and account type behind a deal's account; nil for an unmapped login.
+    /// The client (user) and account type behind a deal's live account; nil for an unmapped login
+    /// and for a demo account (virtual money earns no commission).
     static func client(_ tx: TenantTransaction, deal: CommissionDeal) async throws -> (client: UUID, account: UUID, accountType: String)? {
         let rows = try await tx.query("""
             SELECT user_id, id, account_type FROM trading_accounts
-            WHERE (id = \(deal.accountID)) OR (\(deal.accountID)::uuid IS NULL AND connection_id = \(deal.connectionID) AND login = \(deal.login))
+            WHERE kind = 'live'
+              AND ((id = \(deal.accountID)) OR (\(deal.accountID)::uuid IS NULL AND connection_id = \(deal.connectionID) AND login = \(deal.login)))
             LIMIT 1
             """).collect()
         guard let row = rows.first else { return nil }

@@ -133,6 +133,31 @@ struct CommissionRulesTests {
         }
     }
 
+    @Test("deals on a demo account earn nothing: virtual money pays no commission")
+    func demoAccountsEarnNothing() async throws {
+        try await TestEnv.with("commissiondemo") { s in
+            // setup: D on forex 5.00/lot; one live and one demo account of the same client
+            let f = try await CommissionFixture.make(s)
+            let d = try await f.partner("d@ib.test")
+            let (plan, _) = try await f.plan("Demo", versions: [(CommissionPlan(currency: "USD", levels: 1, rebates: [.init(symbolGroup: "forex", perLotMinor: [500])]),
+                                                                Self.t0 - 86_400_000)])
+            try await f.assign(d, plan: plan)
+            let client = try await f.client("r@x.test", login: "5001")
+            try await f.attribute(client, to: d)
+            try await f.sql("""
+                INSERT INTO trading_accounts (user_id, connection_id, login, kind, account_type, platform_group, currency, leverage, idempotency_key)
+                VALUES (\(client), 'mt5-live', '5002', 'demo', 'standard', 'demo', 'USD', 100, 'demo-5002')
+                """)
+            try await f.roundTrip(1, login: "5001", symbol: "EURUSD", lotsHundredths: 100, at: Self.t0)
+            try await f.roundTrip(2, login: "5002", symbol: "EURUSD", lotsHundredths: 300, at: Self.t0)
+            // MUT
+            try await f.engine.runUntilCaughtUp(tenant: f.handle, brand: f.brand)
+            // validate: only the live account's 1 lot pays
+            #expect(try await f.total(d) == 500)
+            #expect(try await f.lines().map(\.deal) == [11])
+        }
+    }
+
     @Test("a Kite IB gets no line from Aurora deals, even on the same connection and login")
     func crossTenant() async throws {
         try await TestEnv.with("commissionx") { s in

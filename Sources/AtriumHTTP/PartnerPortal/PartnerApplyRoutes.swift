@@ -19,9 +19,10 @@ struct PartnerApplyRoutes: Sendable {
         router.post("/partners/invite/:token") { req, ctx in try await acceptInvitation(req, ctx) }
     }
 
-    /// The referral code a visitor arrived with: `?ref=`, else the `atrium_ref` cookie.
+    /// The referral code a visitor arrived with: `?parent=` (where `/r/<code>` sends a sub-IB
+    /// link), `?ref=`, else the `atrium_ref` cookie.
     static func referral(_ req: Request) -> String {
-        let code = req.uri.queryParameters.get("ref").map { String($0) } ?? req.cookies[TraderRoutes.referralCookieName]?.value ?? ""
+        let code = (req.uri.queryParameters.get("parent") ?? req.uri.queryParameters.get("ref")).map { String($0) } ?? req.cookies[TraderRoutes.referralCookieName]?.value ?? ""
         return TraderRoutes.isReferralCode(code) ? code : ""
     }
 
