@@ -1,5 +1,6 @@
 import AtriumCore
 import AtriumIdentity
+import AtriumPartners
 import AtriumPayments
 import AtriumStorage
 import AtriumTenancy
@@ -100,6 +101,7 @@ public func backgroundServices(_ services: AppServices) -> [any Service] {
         JobWorker(queue: services.jobs, handlers: [sender, paymentJobs, tradingJobs], idleDelay: .milliseconds(200), logger: services.logger),
         RegistryWatcher(registry: services.registry),
         AuditAnchorService(tenantDB: services.tenantDB, logger: services.logger) { try await registry.all().map(\.handle) },
+        CommissionSettlements.recurring(services.settlements, brands: { try await registry.activeBrands() }, logger: services.logger),
     ]
     let config = services.config
     if config.tradingSync {
