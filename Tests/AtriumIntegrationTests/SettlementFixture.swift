@@ -22,8 +22,10 @@ struct SettlementFixture: Sendable {
     var handle: TenantHandle { tenant.handle }
     var usd: Currency { Currency("USD")! }
 
-    static func make(_ s: AppServices, prefix: String = "stl", ibEmail: String? = nil, ibPasswordHash: String? = nil) async throws -> SettlementFixture {
-        let t = try await s.makeTenant(prefix)
+    static func make(_ s: AppServices, prefix: String = "stl", in existing: TenantRecord? = nil, ibEmail: String? = nil,
+                     ibPasswordHash: String? = nil) async throws -> SettlementFixture {
+        let t: TenantRecord
+        if let existing { t = existing } else { t = try await s.makeTenant(prefix) }
         return try await s.tenantDB.transaction(t.handle) { tx in
             let ib = try #require(try await Users.create(audience: .ib, email: ibEmail ?? "ib@\(prefix).test", name: "Ivy Broker", country: "GB",
                                                          passwordHash: ibPasswordHash, in: tx))

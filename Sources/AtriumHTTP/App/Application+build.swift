@@ -146,6 +146,8 @@ public func buildApplication(services: AppServices, development: DevelopmentSite
     TradingRoutes(services: services).register(on: brandRouter)
     TradingAdminRoutes(services: services).register(on: brandRouter)
     PaymentsAdminRoutes(services: services).register(on: brandRouter)
+    SettlementAdminRoutes(services: services).register(on: brandRouter)
+    PartnerWalletRoutes(services: services).register(on: brandRouter)
     if services.config.benchRoutes { BenchRoutes(services: services).register(on: brandRouter) }
     let consoleRouter = Router(context: ConsoleRequestContext.self)
     consoleRouter.add(middleware: LogRequestsMiddleware(.info))
