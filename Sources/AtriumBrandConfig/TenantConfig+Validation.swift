@@ -227,6 +227,7 @@ extension TenantConfig {
                 if !Self.isValidItemID(at.id) { p.append(.init(path: path + ".id", expected: "lowercase letters, digits and dashes")) }
             }
         }
+        p += partnerProblems()
         return p
     }
 

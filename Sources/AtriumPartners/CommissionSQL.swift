@@ -63,7 +63,7 @@ enum CommissionSQL {
         var out: [ChainMember] = []
         let rows = try await tx.query("""
             SELECT c.level, c.partner_id, p.wallet_currency, (p.trader_id IS NOT DISTINCT FROM \(client) OR p.user_id = \(client))
-            FROM partner_chain(\(partner), to_timestamp(0) + \(atMsc) * interval '1 millisecond', \(levels)) c
+            FROM partner_chain(\(partner), to_timestamp(0) + \(atMsc) * interval '1 millisecond', \(levels)::int) c
             JOIN partners p ON p.id = c.partner_id ORDER BY c.level
             """)
         for try await (level, id, currency, own) in rows.decode((Int, UUID, String, Bool).self) {

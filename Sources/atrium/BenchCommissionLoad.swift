@@ -123,7 +123,7 @@ struct BenchCommissionLoad: Sendable {
                                                       ORDER BY effective_from DESC LIMIT 1) pp
                                     JOIN commission_plan_versions v ON v.plan_id = pp.plan_id AND v.status = 'published' AND v.effective_from <= dt.t
                                     ORDER BY v.effective_from DESC LIMIT 1) pv
-                CROSS JOIN LATERAL partner_chain(ib.partner_id, dt.t, \(Self.plan.levels)) c
+                CROSS JOIN LATERAL partner_chain(ib.partner_id, dt.t, \(Self.plan.levels)::int) c
                 JOIN partners p ON p.id = c.partner_id
                 LEFT JOIN unnest(\(patterns)::text[], \(groups)::text[]) AS g(pattern, grp) ON d.symbol LIKE g.pattern
                 CROSS JOIN LATERAL (

@@ -109,6 +109,8 @@ public func backgroundServices(_ services: AppServices) -> [any Service] {
         list.append(TradingMaintenanceService(trading: services.trading, registry: services.registry,
                                               staleSeconds: max(60, config.tradingRecoverySeconds * 4),
                                               reconcileEvery: .seconds(config.tradingReconcileMinutes * 60), logger: services.logger))
+        // IB commissions follow the deals sync brings in.
+        list.append(CommissionService(engine: CommissionEngine(tenantDB: services.tenantDB), brands: services.registry, logger: services.logger))
     }
     return list
 }
