@@ -103,10 +103,10 @@ extension Payments {
         }
     }
 
-    /// A client's wallets with their latest entries, for the Back Office ledger view.
+    /// A client's (trader's or IB's) wallets with their latest entries, for the Back Office ledger view.
     public func clientLedger(tenant: TenantHandle, client: UUID) async throws -> (email: String, wallets: [(LedgerAccount, [TransferRecord])])? {
         try await tenantDB.transaction(tenant) { tx in
-            guard let email = try await tx.query("SELECT email FROM users WHERE id = \(client) AND audience = 'trader'").collect().first?.decode(String.self) else {
+            guard let email = try await tx.query("SELECT email FROM users WHERE id = \(client) AND audience IN ('trader', 'ib')").collect().first?.decode(String.self) else {
                 return nil
             }
             var out: [(LedgerAccount, [TransferRecord])] = []

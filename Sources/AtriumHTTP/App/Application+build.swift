@@ -101,6 +101,7 @@ public func backgroundServices(_ services: AppServices) -> [any Service] {
         JobWorker(queue: services.jobs, handlers: [sender, paymentJobs, tradingJobs], idleDelay: .milliseconds(200), logger: services.logger),
         RegistryWatcher(registry: services.registry),
         AuditAnchorService(tenantDB: services.tenantDB, logger: services.logger) { try await registry.all().map(\.handle) },
+        CommissionSettlements.recurring(services.settlements, brands: { try await registry.activeBrands() }, logger: services.logger),
     ]
     let config = services.config
     if config.tradingSync {
@@ -154,6 +155,8 @@ public func buildApplication(services: AppServices, development: DevelopmentSite
     PaymentsAdminRoutes(services: services).register(on: brandRouter)
     PlanAdminRoutes(services: services).register(on: brandRouter)
     CommissionAdminRoutes(services: services).register(on: brandRouter)
+    SettlementAdminRoutes(services: services).register(on: brandRouter)
+    PartnerWalletRoutes(services: services).register(on: brandRouter)
     if services.config.benchRoutes { BenchRoutes(services: services).register(on: brandRouter) }
     let consoleRouter = Router(context: ConsoleRequestContext.self)
     consoleRouter.add(middleware: LogRequestsMiddleware(.info))
