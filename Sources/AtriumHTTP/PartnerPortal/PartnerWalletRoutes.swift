@@ -14,6 +14,13 @@ struct PartnerWalletRoutes: Sendable {
     var pages: Pages { Pages(services: services) }
     var payments: Payments { services.payments }
 
+    /// The Partner Portal header (the IB and the Wallet tab) around `extra`.
+    func chrome(_ ctx: PartnerRequestContext, _ extra: [String: Any]) -> [String: Any] {
+        var context: [String: Any] = ["ib": ["name": ctx.partner.user.name, "email": ctx.partner.user.email], "nav_wallet": true]
+        context.merge(extra) { _, new in new }
+        return context
+    }
+
     func register(on router: Router<BrandRequestContext>) {
         let partners = router.partners("/partners", services: services)
         partners.get("/wallet") { req, ctx in try await wallet(req, ctx) }
@@ -47,7 +54,7 @@ struct PartnerWalletRoutes: Sendable {
 
     func wallet(_ req: Request, _ ctx: PartnerRequestContext) async throws -> Response {
         let extra = try await context(ctx, brand: try brand(ctx), strings: pages.strings(req, ctx))
-        return try pages.render("partners/wallet", title: "title_partner_wallet", request: req, context: ctx, extra: extra)
+        return try pages.render("partners/wallet", title: "title_partner_wallet", request: req, context: ctx, extra: chrome(ctx, extra))
     }
 
     func withdraw(_ req: Request, _ ctx: PartnerRequestContext) async throws -> Response {
@@ -67,7 +74,7 @@ struct PartnerWalletRoutes: Sendable {
             return Responses.seeOther("/partners/wallet/payments/\(w.id.uuidString.lowercased())")
         } catch {
             let extra = try await context(ctx, brand: brand, strings: t, form: form)
-            return try pages.rejected(error, template: "partners/wallet", title: "title_partner_wallet", request: req, context: ctx, extra: extra)
+            return try pages.rejected(error, template: "partners/wallet", title: "title_partner_wallet", request: req, context: ctx, extra: chrome(ctx, extra))
         }
     }
 
@@ -84,6 +91,6 @@ struct PartnerWalletRoutes: Sendable {
                                     "detail": ($0.to == "review" || $0.detail.isEmpty) ? false as Any : $0.detail as Any] as [String: Any] },
             "waiting": p.status == .created || p.status == .pending || p.status == .processing || p.status == .approved,
         ]
-        return try pages.render("partners/payment", title: "title_payment", request: req, context: ctx, extra: extra)
+        return try pages.render("partners/payment", title: "title_payment", request: req, context: ctx, extra: chrome(ctx, extra))
     }
 }
