@@ -67,7 +67,7 @@ struct PartnerApplicationTests {
             let login = try await ib.post("/partners/login", ["email": email, "password": "visitor-pass-123"], csrfFrom: "/partners")
             #expect(login.status == .seeOther)
             #expect(ib.cookies[Audience.ib.cookieName] != nil)
-            #expect(try await ib.get("/partners").body.contains("Vera Visitor"))
+            #expect(try await ib.get("/partners/dashboard").body.contains("Vera Visitor"))
             // the IB list and page show the new IB with its code
             let code = try await f.s.tenantDB.transaction(f.aurora.handle) { tx in
                 try #require(try await tx.query("SELECT code FROM partner_links WHERE partner_id = \(p)").collect().first?.decode(String.self))
@@ -107,7 +107,7 @@ struct PartnerApplicationTests {
             #expect(linked == 1)
             let ib = FormClient(client, host: "aurora.localhost")
             #expect(try await ib.post("/partners/login", ["email": email, "password": "long-enough-pass"], csrfFrom: "/partners").status == .seeOther)
-            #expect(try await ib.get("/partners").body.contains("Pat Trader"))
+            #expect(try await ib.get("/partners/dashboard").body.contains("Pat Trader"))
             #expect(try await trader.get("/become-partner").body.contains(#"id="partner-status""#))
         }
     }

@@ -53,7 +53,8 @@ struct PartnerDemoSeedTests {
                     let web = FormClient(client, host: "aurora.localhost")
                     let login = try await web.post("/partners/login", ["email": "ib@aurora.test", "password": DemoSeed.ibPassword], csrfFrom: "/partners")
                     #expect(login.status == .seeOther)
-                    #expect(try await web.get("/partners").body.contains("<strong>Demo IB</strong>"))
+                    #expect(try await web.get("/partners").headers[.location] == "/partners/dashboard", "a signed-in IB lands on the dashboard")
+                    #expect(try await web.get("/partners/dashboard").body.contains("Demo IB"))
                 }
             }
         }

@@ -66,7 +66,7 @@ struct PartnerInvitationTests {
                                              csrfFrom: "/partners/invite/\(token)")
             #expect(accepted.status == .seeOther)
             #expect(ib.cookies[Audience.ib.cookieName] != nil)
-            #expect(try await ib.get("/partners").body.contains("Dana Direct"))
+            #expect(try await ib.get("/partners/dashboard").body.contains("Dana Direct"))
             #expect(try await ib.get("/partners/invite/\(token)").status == .gone)
             let again = FormClient(client, host: "aurora.localhost")
             #expect(try await again.post("/partners/login", ["email": email, "password": "partner-pass-123"], csrfFrom: "/partners").status == .seeOther)

@@ -116,7 +116,7 @@ struct SettlementRouteTests {
                 let ib = FormClient(client, host: "aurora.localhost")
                 #expect(try await ib.get("/partners/wallet").status == .seeOther, "signed out")
                 #expect(try await ib.post("/partners/login", ["email": "ib@aurora.test", "password": "ib-pass-12345"], csrfFrom: "/partners").status == .seeOther)
-                #expect(try await ib.get("/partners").body.contains(#"href="/partners/wallet""#), "the portal links the wallet")
+                #expect(try await ib.get("/partners/dashboard").body.contains(#"href="/partners/wallet""#), "the portal links the wallet")
                 let page = try await ib.get("/partners/wallet")
                 #expect(page.status == .ok)
                 #expect(page.body.contains(#"<td class="num balance">120.00</td>"#))

@@ -38,7 +38,8 @@ struct TradingUnmappedDealTests {
             }
             #expect(currencies == ["unknown", "unknown", "unknown"])
             #expect(try await f.s.trading.syncStatus(tenant: f.aurora.handle).first { $0.connectionID == "mt5-live" }?.unmappedDeals == 3)
-            #expect(unmappedDealCount(f.s) == before + 3)
+            // the counter is process-wide: suites running in parallel may add their own
+            #expect(unmappedDealCount(f.s) >= before + 3)
             let staff = FormClient(f.client, host: "aurora.localhost")
             #expect(try await staff.post("/admin/login", ["email": "admin@aurora.test", "password": "admin-demo-pass"], csrfFrom: "/admin").status == .seeOther)
             let page = try await staff.get("/admin/trading")

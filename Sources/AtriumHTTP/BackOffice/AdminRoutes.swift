@@ -15,7 +15,7 @@ struct AdminRoutes: Sendable {
         router.post("/admin/login") { req, ctx in try await traders.login(req, ctx, audience: .staff, template: "admin/login", home: "/admin") }
         router.post("/admin/logout") { req, ctx in try await traders.logout(req, ctx, audience: .staff, home: "/admin") }
         router.get("/admin/invite/:token") { req, ctx in try await invitation(req, ctx) }
-        router.post("/admin/invite/:token") { req, ctx in try await acceptInvitation(req, ctx) }
+        router.post("/admin/invite/:token") { req, ctx in try await InvitationAcceptance(services: services, audience: .staff, home: "/admin", template: "admin/invite", title: "title_admin_invite", action: "staff.invitation.accepted").accept(req, ctx) }
         router.staff("/admin/audit", .auditView, services: services)
             .get { req, ctx in try await audit(req, ctx) }
     }
@@ -60,25 +60,4 @@ struct AdminRoutes: Sendable {
         return try pages.render("admin/invite", title: "title_admin_invite", request: req, context: ctx, extra: ["token": token, "email": email])
     }
 
-    func acceptInvitation(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
-        let token = ctx.parameters.get("token") ?? ""
-        let t = pages.strings(req, ctx)
-        do {
-            let hash = try await pages.newPasswordHash(req, ctx, strings: t)
-            let sessionToken = try await services.tenantDB.transaction(ctx.tenant.handle) { tx -> String? in
-                guard let user = try await Invitations.consume(token: token, audience: .staff, in: tx) else { return nil }
-                try await Users.setPassword(user: user, hash: hash, in: tx)
-                try await AuditLog.append(AuditEntry(actor: "staff:\(user.uuidString.lowercased())", action: "staff.invitation.accepted",
-                                                     subject: "staff:\(user.uuidString.lowercased())", requestID: ctx.requestID), in: tx)
-                return try await Sessions.create(user: user, audience: .staff, ip: ctx.clientIP, userAgent: req.headers[.userAgent] ?? "",
-                                                 replacing: req.cookies[Audience.staff.cookieName]?.value, in: tx)
-            }
-            guard let sessionToken else { throw RequestRejected(status: 410, publicMessage: "error_invitation_invalid") }
-            var response = Responses.seeOther("/admin")
-            response.setCookie(Responses.sessionCookie(.staff, token: sessionToken, path: "/", secure: services.config.secureCookies))
-            return response
-        } catch {
-            return try pages.rejected(error, template: "admin/invite", title: "title_admin_invite", request: req, context: ctx, extra: ["token": token])
-        }
-    }
 }

@@ -16,7 +16,7 @@ struct PartnerApplyRoutes: Sendable {
         router.get("/partners/apply") { req, ctx in try form(req, ctx) }
         router.post("/partners/apply") { req, ctx in try await apply(req, ctx) }
         router.get("/partners/invite/:token") { req, ctx in try await invitation(req, ctx) }
-        router.post("/partners/invite/:token") { req, ctx in try await acceptInvitation(req, ctx) }
+        router.post("/partners/invite/:token") { req, ctx in try await InvitationAcceptance(services: services, audience: .ib, home: "/partners", template: "partners/invite", title: "network_title_invite", action: "partner.invitation.accepted").accept(req, ctx) }
     }
 
     /// The referral code a visitor arrived with: `?parent=` (where `/r/<code>` sends a sub-IB
@@ -75,26 +75,4 @@ struct PartnerApplyRoutes: Sendable {
         return try pages.render("partners/invite", title: "network_title_invite", request: req, context: ctx, extra: ["token": token, "email": email])
     }
 
-    /// Sets the IB's password and signs them in to the portal (a fresh IB session).
-    func acceptInvitation(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
-        let token = ctx.parameters.get("token") ?? ""
-        let t = pages.strings(req, ctx)
-        do {
-            let hash = try await pages.newPasswordHash(req, ctx, strings: t)
-            let session = try await services.tenantDB.transaction(ctx.tenant.handle) { tx -> String? in
-                guard let user = try await Invitations.consume(token: token, audience: .ib, in: tx) else { return nil }
-                try await Users.setPassword(user: user, hash: hash, in: tx)
-                try await AuditLog.append(AuditEntry(actor: "ib:\(user.uuidString.lowercased())", action: "partner.invitation.accepted",
-                                                     subject: "ib:\(user.uuidString.lowercased())", requestID: ctx.requestID), in: tx)
-                return try await Sessions.create(user: user, audience: .ib, ip: ctx.clientIP, userAgent: req.headers[.userAgent] ?? "",
-                                                 replacing: req.cookies[Audience.ib.cookieName]?.value, in: tx)
-            }
-            guard let session else { throw RequestRejected(status: 410, publicMessage: "error_invitation_invalid") }
-            var response = Responses.seeOther("/partners")
-            response.setCookie(Responses.sessionCookie(.ib, token: session, path: "/", secure: services.config.secureCookies))
-            return response
-        } catch {
-            return try pages.rejected(error, template: "partners/invite", title: "network_title_invite", request: req, context: ctx, extra: ["token": token])
-        }
-    }
 }
