@@ -37,11 +37,7 @@ public struct CommissionEngine: Sendable {
                 SELECT \(unescaped: CommissionSQL.dealColumns) FROM platform_deals WHERE seq > \(cursor) ORDER BY seq LIMIT \(batchSize)
                 """)
             for try await row in rows { deals.append(try CommissionSQL.deal(from: row)) }
-            var written = 0
-            var cache = PlanCache()
-            for (deal, _) in deals {
-                written += try await Self.process(tx, deal: deal, brand: brand, cache: &cache)
-            }
+            let written = try await Self.process(tx, deals: deals.map(\.deal), brand: brand)
             let last = deals.last?.seq ?? cursor
             if last != cursor {
                 try await tx.query("UPDATE commission_progress SET last_seq = \(last), updated_at = now() WHERE id = 1")
@@ -63,17 +59,27 @@ public struct CommissionEngine: Sendable {
         }
     }
 
-    /// Reverses what earlier revisions earned, then writes the current revision's lines.
-    static func process(_ tx: TenantTransaction, deal: CommissionDeal, brand: TenantConfig, cache: inout PlanCache) async throws -> Int {
+    /// Processes a batch in seq order with a fixed number of round trips: its accounts,
+    /// attributions, plan versions, chains and rates are loaded set-wise first, and its accrual
+    /// lines are written with one multi-row INSERT. Pending lines are written before anything that
+    /// reads commission_lines (a reversal, tier lots, CPA), so every deal sees what the deals
+    /// before it wrote, as when they were processed one by one.
+    static func process(_ tx: TenantTransaction, deals: [CommissionDeal], brand: TenantConfig) async throws -> Int {
+        let batch = try await CommissionBatchContext.load(tx, deals: deals, brand: brand)
+        var pending = PendingCommissionLines()
         var written = 0
-        if deal.status == "cancelled" || deal.revision > 1 {
-            written += try await CommissionLineStore.reverse(tx, connectionID: deal.connectionID, deal: deal.deal,
-                                                             beforeRevision: deal.status == "cancelled" ? Int.max : deal.revision)
+        for (i, deal) in deals.enumerated() {
+            if deal.status == "cancelled" || deal.revision > 1 {
+                written += try await pending.flush(tx)
+                written += try await CommissionLineStore.reverse(tx, connectionID: deal.connectionID, deal: deal.deal,
+                                                                 beforeRevision: deal.status == "cancelled" ? Int.max : deal.revision)
+            }
+            guard deal.status != "cancelled" else { continue }
+            guard let resolved = try await batch.resolve(tx, index: i, deal: deal, brand: brand,
+                                                         flush: { written += try await pending.flush(tx) }) else { continue }
+            pending.append(CommissionCalculator.lines(for: deal, context: resolved.context), deal: deal, resolved: resolved)
         }
-        guard deal.status != "cancelled" else { return written }
-        guard let resolved = try await CommissionResolver.resolve(tx, deal: deal, brand: brand, cache: &cache) else { return written }
-        let lines = CommissionCalculator.lines(for: deal, context: resolved.context)
-        written += try await CommissionLineStore.insert(tx, lines: lines, deal: deal, resolved: resolved, kind: "accrual")
+        written += try await pending.flush(tx)
         return written
     }
 }
