@@ -7,7 +7,7 @@ import PostgresNIO
 import Testing
 
 /// Concurrent hierarchy writes: the cycle trigger serialises them, and must do so without
-/// deadlocking (0016 upgraded a table lock inside the trigger: two concurrent inserts each held
+/// deadlocking (a LOCK TABLE inside the trigger upgrades the INSERT's table lock: two concurrent inserts each held
 /// ROW EXCLUSIVE and waited for the other's, and one was aborted with 40P01).
 @Suite("IB tree under concurrent writes", .timeLimit(.minutes(3)))
 struct PartnerTreeConcurrencyTests {

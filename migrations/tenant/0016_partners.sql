@@ -96,11 +96,14 @@ CREATE INDEX partner_parents_parent ON partner_parents (parent_id, effective_fro
 -- Cycles are refused here, not only in Swift: a new edge partner -> parent is refused when the
 -- partner is already an ancestor of the parent through any edge ever recorded (past or future
 -- effective). That is stricter than "no cycle at any instant" and so can never let one through.
--- The table lock serialises concurrent moves, which could otherwise each pass the check.
+-- A transaction-scoped advisory lock per tenant schema serialises concurrent moves, which could
+-- otherwise each pass the check. (A LOCK TABLE here would upgrade the ROW EXCLUSIVE lock the INSERT
+-- already holds, and two concurrent inserts would deadlock.) Each statement of the function takes a
+-- fresh snapshot (READ COMMITTED), so a waiter sees the edge the holder committed.
 CREATE FUNCTION partner_parents_no_cycle() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.parent_id IS NULL THEN RETURN NEW; END IF;
-    LOCK TABLE partner_parents IN SHARE ROW EXCLUSIVE MODE;
+    PERFORM pg_advisory_xact_lock(hashtext('partner_parents:' || TG_TABLE_SCHEMA));
     IF EXISTS (
         WITH RECURSIVE up(id) AS (
             SELECT NEW.parent_id
