@@ -102,6 +102,8 @@ struct OnboardingBrowserTests {
         try await shot("43-aurora-recovery-codes")
         try await b.open(url("aurora", "/"))
         try await b.submit("#logout-form")
+        // The click returns before the sign-out answer arrives; opening /login earlier would still carry the session.
+        try await b.waitUntilGone(css: "#logout-form")
         try await b.open(url("aurora", "/login"))
         try await b.fill(["email": "zoe@aurora.example", "password": "a-long-password-3"], in: "#login-form")
         try await b.submit("#login-form")

@@ -9,6 +9,8 @@ enum WebDriverError: Error, Sendable, CustomStringConvertible {
     case elementNotFound(selector: String, scope: String?)
     /// `waitFor` gave up: nothing matched `selector` in time.
     case timeout(selector: String, after: Duration, url: String)
+    /// `waitUntilGone` gave up: `selector` still matched after the time allowed.
+    case stillPresent(selector: String, after: Duration, url: String)
     /// The chromedriver or Chromium binary could not be found.
     case driverNotFound(String)
     /// chromedriver did not launch or never reported ready.
@@ -21,7 +23,7 @@ enum WebDriverError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .w3c(let error, _, _, _): error
         case .elementNotFound: "no such element"
-        case .timeout: "timeout"
+        case .timeout, .stillPresent: "timeout"
         case .driverNotFound, .driverStartFailed: "session not created"
         case .badResponse: "unknown error"
         }
@@ -33,6 +35,7 @@ enum WebDriverError: Error, Sendable, CustomStringConvertible {
         case let .w3c(error, message, status, command): "WebDriver \(command) failed [\(error), HTTP \(status)]: \(message)"
         case let .elementNotFound(selector, scope): "no element matches CSS `\(selector)`" + (scope.map { " inside `\($0)`" } ?? "")
         case let .timeout(selector, after, url): "no element matched CSS `\(selector)` within \(after) on \(url)"
+        case let .stillPresent(selector, after, url): "CSS `\(selector)` still matched after \(after) on \(url)"
         case let .driverNotFound(msg): "chromedriver/chromium not found: \(msg)"
         case let .driverStartFailed(msg): "chromedriver failed to start: \(msg)"
         case let .badResponse(msg): "unexpected WebDriver response: \(msg)"
@@ -106,10 +109,23 @@ final class BrowserSession: Sendable {
         }
     }
 
+    /// Polls every 100 ms until nothing matches `css` (for example after a form's submit has navigated away).
+    func waitUntilGone(css: String, timeout: Duration = .seconds(10)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while try await !findAll(css).isEmpty {
+            guard ContinuousClock.now < deadline else {
+                throw WebDriverError.stillPresent(selector: css, after: timeout, url: (try? await currentURL()) ?? "?")
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
     /// Fills form controls found by `name` inside `formCSS`: text-like inputs are cleared and typed,
     /// `<select>`s pick the option with that value, checkboxes are (un)checked for "true"/"on"/"1"/"yes",
     /// and radios click the one with that value.
+    /// Waits (up to 10 s) for the form first: under a loaded machine the previous navigation may still be rendering.
     func fill(_ fields: [String: String], in formCSS: String) async throws {
+        _ = try await waitFor(css: formCSS, timeout: .seconds(10))
         for (name, value) in fields.sorted(by: { $0.key < $1.key }) {
             let byName = "\(formCSS) [name=\"\(Element.cssEscape(name))\"]"
             let element = try await find(byName)
