@@ -120,6 +120,22 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "AtriumCRM",
+            dependencies: [
+                "AtriumCore", "AtriumStorage", "AtriumIdentity",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "AtriumReports",
+            dependencies: [
+                "AtriumCore", "AtriumStorage", "AtriumLedger",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "AtriumPartners",
             dependencies: [
                 "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumLedger", "AtriumIdentity", "AtriumWork", "AtriumTrading",
@@ -180,7 +196,7 @@ let package = Package(
             name: "AtriumHTTP",
             dependencies: [
                 "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading",
-                "AtriumQR", "AtriumPartners",
+                "AtriumQR", "AtriumPartners", "AtriumCRM", "AtriumReports",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -211,7 +227,7 @@ let package = Package(
         .executableTarget(
             name: "atrium",
             dependencies: [
-                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumTenancy", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumTrading", "AtriumSandbox", "AtriumSandboxWeb", "AtriumPartners",
+                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumTenancy", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumTrading", "AtriumSandbox", "AtriumSandboxWeb", "AtriumPartners", "AtriumCRM", "AtriumReports",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -225,7 +241,7 @@ let package = Package(
             dependencies: [
                 "AtriumCore", "AtriumBrandConfig", "AtriumIdentity", "AtriumTenancy", "AtriumStorage", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox", "AtriumMT5", "AtriumOutbound",
                 "AtriumWork", "AtriumHTTP",
-                "AtriumQR", "AtriumPartners",
+                "AtriumQR", "AtriumPartners", "AtriumCRM", "AtriumReports",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -237,7 +253,7 @@ let package = Package(
         .testTarget(
             name: "AtriumIntegrationTests",
             dependencies: [
-                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox", "AtriumSandboxWeb", "AtriumPartners",
+                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox", "AtriumSandboxWeb", "AtriumPartners", "AtriumCRM", "AtriumReports",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

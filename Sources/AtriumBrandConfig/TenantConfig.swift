@@ -15,6 +15,8 @@ public struct TenantConfig: Codable, Sendable, Equatable {
     public var platforms: [PlatformConnection]?
     /// The IB programme (`partners:`); defaults apply when absent.
     public var partners: PartnerProgram?
+    /// Staff sign-in and settings-change rules (`security:`); the safe defaults apply when absent.
+    public var security: Security?
 
     public struct Branding: Codable, Sendable, Equatable {
         public var primaryColor: String

@@ -4,6 +4,8 @@ public enum Permission: String, Sendable, CaseIterable, Codable {
     case staffManage = "staff.manage"
     case auditView = "audit.view"
     case clientsView = "clients.view"
+    /// See every client of the brand; without it, a staff member sees only the clients assigned to them.
+    case clientsAll = "clients.all"
     case clientsEdit = "clients.edit"
     case kycReview = "kyc.review"
     case financeView = "finance.view"
@@ -23,14 +25,14 @@ public enum BuiltinRole: String, CaseIterable, Sendable {
     case sales = "Sales"
     case support = "Support"
 
-    /// What each role may do. Sales has no finance data; Support cannot approve withdrawals.
+    /// What each role may do. Sales has no finance data and sees only its assigned clients; Support cannot approve withdrawals.
     public var permissions: Set<Permission> {
         switch self {
         case .superAdmin: Set(Permission.allCases)
-        case .compliance: [.clientsView, .kycReview, .auditView, .reportsView]
-        case .finance: [.clientsView, .financeView, .depositsConfirm, .withdrawalsApprove, .reportsView]
+        case .compliance: [.clientsView, .clientsAll, .kycReview, .auditView, .reportsView]
+        case .finance: [.clientsView, .clientsAll, .financeView, .depositsConfirm, .withdrawalsApprove, .reportsView]
         case .sales: [.clientsView, .clientsEdit, .partnersManage]
-        case .support: [.clientsView, .supportTickets]
+        case .support: [.clientsView, .clientsAll, .supportTickets]
         }
     }
 }

@@ -12,6 +12,18 @@ public protocol InvitationMessages: Sendable {
     func invitation(config: TenantConfig, email: String, link: String) -> (subject: String, body: String)
 }
 
+/// Where a brand configuration version came from (`brand_config_versions.origin`).
+public enum ConfigOrigin: String, Sendable, CaseIterable {
+    /// A brand file: `atrium tenant apply`, `tenant create`, the demo.
+    case file
+    /// A Back Office settings editor.
+    case backOffice = "back_office"
+    /// A Back Office rollback to an earlier version.
+    case rollback
+    /// The provisioning API.
+    case api
+}
+
 /// What a create or apply did.
 public struct ProvisioningResult: Sendable, Equatable {
     public enum Change: String, Sendable { case created, updated, unchanged }
@@ -19,6 +31,8 @@ public struct ProvisioningResult: Sendable, Equatable {
     public var change: Change
     /// Set when an invitation was issued (new admin); also mailed through the outbox.
     public var invitationLink: String?
+    /// The `brand_config_versions` row written (nil when unchanged).
+    public var configVersion: Int?
 }
 
 /// The one provisioning service behind the CLI and the operator console. Each operation is one
@@ -42,8 +56,10 @@ public struct ProvisioningService: Sendable {
         self.baseURL = baseURL
     }
 
-    /// Creates a tenant or brings an existing one in line with `config`. Idempotent.
-    public func apply(_ config: TenantConfig, actor: String, requestID: String = "") async throws -> ProvisioningResult {
+    /// Creates a tenant or brings an existing one in line with `config`. Idempotent. `origin` and
+    /// `section` are recorded on the new `brand_config_versions` row (a brand file, or a Back Office editor).
+    public func apply(_ config: TenantConfig, actor: String, requestID: String = "", origin: ConfigOrigin = .file,
+                      section: String = "") async throws -> ProvisioningResult {
         let problems = config.semanticProblems()
         guard problems.isEmpty else { throw ProvisioningError.invalidConfig(.init(file: config.slug.value, problems: problems)) }
         let json = try config.canonicalJSON()
@@ -89,13 +105,14 @@ public struct ProvisioningService: Sendable {
                     try await conn.query("INSERT INTO platform.tenant_domains (domain, tenant_id) VALUES (\(domain), \(tenantID))", logger: logger)
                 }
                 let handle = TenantHandle(id: tenantID, slug: slug.value, schema: schema, role: role)
-                let link = try await seedTenant(handle, config: config, json: json, checksum: checksum, change: change, actor: actor, requestID: requestID, conn: conn)
+                let (link, version) = try await seedTenant(handle, config: config, json: json, checksum: checksum, change: change, actor: actor, requestID: requestID,
+                                                origin: origin, section: section, conn: conn)
                 try await TenantDB.leave(conn, logger: logger)
                 try await conn.query("UPDATE platform.tenants SET schema_version = \(migrations.currentTenantVersion) WHERE id = \(tenantID)", logger: logger)
                 try await Self.bumpGeneration(conn, logger: logger)
                 try await AuditLog.appendPlatform(AuditEntry(actor: actor, action: "tenant.\(change.rawValue)", subject: slug.value,
                                                              after: json, requestID: requestID), on: conn, logger: logger)
-                return ProvisioningResult(slug: slug.value, change: change, invitationLink: link)
+                return ProvisioningResult(slug: slug.value, change: change, invitationLink: link, configVersion: version)
             }
             registry.invalidate()
             return result
@@ -106,7 +123,7 @@ public struct ProvisioningService: Sendable {
 
     /// Inside the new or existing schema: migrations, roles, first admin, config version, audit.
     private func seedTenant(_ handle: TenantHandle, config: TenantConfig, json: String, checksum: String, change: ProvisioningResult.Change,
-                            actor: String, requestID: String, conn: PostgresConnection) async throws -> String? {
+                            actor: String, requestID: String, origin: ConfigOrigin, section: String, conn: PostgresConnection) async throws -> (link: String?, version: Int) {
         let tx = try await TenantDB.enter(conn, handle, logger: database.logger)
         do {
             _ = try await Migrator.applyTenantMigrations(migrations.tenant, in: tx)
@@ -114,14 +131,17 @@ public struct ProvisioningService: Sendable {
             throw ProvisioningError.migrationFailed(e.description)
         }
         try await RBAC.seedBuiltinRoles(in: tx)
-        try await tx.query("""
-            INSERT INTO brand_config_versions (version, config, checksum, source)
-            SELECT coalesce(max(version), 0) + 1, \(json)::jsonb, \(checksum), \(actor) FROM brand_config_versions
-            """)
+        let before = try await tx.query("SELECT config::text FROM brand_config_versions ORDER BY version DESC LIMIT 1")
+            .collect().first?.decode(String.self)
+        let version = try await tx.query("""
+            INSERT INTO brand_config_versions (version, config, checksum, source, origin, section)
+            SELECT coalesce(max(version), 0) + 1, \(json)::jsonb, \(checksum), \(actor), \(origin.rawValue), \(section) FROM brand_config_versions
+            RETURNING version
+            """).collect().first?.decode(Int.self) ?? 0
         var link: String?
         if try await Users.find(audience: .staff, email: config.admin.email, in: tx) == nil {
             guard let admin = try await Users.create(audience: .staff, email: config.admin.email, name: "Administrator",
-                                                     passwordHash: nil, status: "invited", in: tx) else { return nil }
+                                                     passwordHash: nil, status: "invited", in: tx) else { return (nil, version) }
             try await RBAC.grant(.superAdmin, to: admin, in: tx)
             let token = try await Invitations.create(user: admin, in: tx)
             let url = "\(baseURL(config))/admin/invite/\(token)"
@@ -129,9 +149,11 @@ public struct ProvisioningService: Sendable {
             try await Outbox.enqueue(to: config.admin.email, subject: mail.subject, body: mail.body, in: tx)
             link = url
         }
-        try await AuditLog.append(AuditEntry(actor: actor, action: "tenant.\(change.rawValue)", subject: handle.slug, after: json, requestID: requestID), in: tx)
+        let action = origin == .file ? "tenant.\(change.rawValue)" : "brand.settings.\(origin.rawValue)"
+        try await AuditLog.append(AuditEntry(actor: actor, action: action, subject: section.isEmpty ? handle.slug : section,
+                                             before: before, after: json, requestID: requestID), in: tx)
         try await TenantDB.flushJobs(tx)
-        return link
+        return (link, version)
     }
 
     /// Maps constraint violations to the field that caused them.

@@ -101,3 +101,8 @@ struct TemplateInvitationMessages: InvitationMessages {
         return (subject, body)
     }
 }
+
+extension AppServices {
+    /// Back Office edits of brand settings (versions, validation, audit) over the provisioning service.
+    public var brandSettings: BrandSettings { BrandSettings(provisioning: provisioning, registry: registry) }
+}
