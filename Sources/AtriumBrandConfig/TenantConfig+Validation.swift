@@ -255,6 +255,8 @@ extension TenantConfig {
     public func yaml() throws -> String {
         let encoder = YAMLEncoder()
         encoder.options.allowUnicode = true
+        // Sorted keys: maps (withdrawal limits per currency, symbol groups) come out the same every time.
+        encoder.options.sortKeys = true
         return try encoder.encode(self)
     }
 

@@ -49,9 +49,12 @@ public struct Payments: Sendable {
     public let expirySeconds: Int
     /// Test-only: `after-inbox` ends the process right after a callback is stored, before processing.
     public let failpoint: String?
+    /// Opens PSP credentials sealed in the Back Office.
+    public let vault: CredentialVault?
 
     public init(tenantDB: TenantDB, breaker: CircuitBreaker = CircuitBreaker(), environment: [String: String], sandbox: SandboxEndpoint,
-                logger: Logger, expirySeconds: Int = 1800, failpoint: String? = nil) {
+                logger: Logger, expirySeconds: Int = 1800, failpoint: String? = nil, vault: CredentialVault? = nil) {
+        self.vault = vault
         self.tenantDB = tenantDB
         self.breaker = breaker
         self.environment = environment
@@ -62,7 +65,7 @@ public struct Payments: Sendable {
     }
 
     public func psps(_ brand: TenantConfig) -> [ResolvedPSP] {
-        PSPDirectory.resolve(brand, environment: environment, sandbox: sandbox)
+        PSPDirectory.resolve(brand, environment: environment, sandbox: sandbox, vault: vault)
     }
 
     public func psp(_ brand: TenantConfig, id: String) -> ResolvedPSP? {

@@ -1,3 +1,4 @@
+import AtriumCore
 import AtriumBrandConfig
 import Crypto
 import Foundation
@@ -54,8 +55,11 @@ public enum PSPDirectory {
     /// back to the sandbox's own keys when the variables are unset, and only while the sandbox is
     /// enabled (development); with the sandbox off it is not configured, so it is neither offered
     /// nor believed. Any other PSP with an unset variable is unusable.
-    public static func resolve(_ brand: TenantConfig, environment: [String: String], sandbox: SandboxEndpoint) -> [ResolvedPSP] {
-        let secrets = BrandSecrets(environment: environment)
+    /// `vault` opens credentials sealed in the Back Office.
+    public static func resolve(_ brand: TenantConfig, environment: [String: String], sandbox: SandboxEndpoint,
+                               vault: CredentialVault? = nil) -> [ResolvedPSP] {
+        let secrets = BrandSecrets(environment: environment, vault: vault)
+        let slug = brand.slug.value
         return (brand.psps ?? []).map { c in
             var problems: [String] = []
             let usesSandbox = c.endpoint == nil ? c.type == "sandbox" : c.endpoint == "sandbox"
@@ -71,9 +75,9 @@ public enum PSPDirectory {
                 webhookSecret = nil
             } else {
                 let sandboxKey = keys?.apiKey(slug: brand.slug.value, pspID: c.id)
-                apiKey = secrets.resolve(c.apiKey, field: "api_key", sandboxFallback: sandboxKey, problems: &problems)
+                apiKey = secrets.resolve(c.apiKey, field: "api_key", sandboxFallback: sandboxKey, problems: &problems, slug: slug)
                 webhookSecret = secrets.resolve(c.webhookSecret, field: "webhook_secret",
-                                                sandboxFallback: apiKey.flatMap { key in keys?.webhookSecret(apiKey: key) }, problems: &problems)
+                                                sandboxFallback: apiKey.flatMap { key in keys?.webhookSecret(apiKey: key) }, problems: &problems, slug: slug)
                 if c.apiKey == nil && !usesSandbox { problems.append("api_key: not set in the brand file") }
             }
             let endpoint: String

@@ -42,7 +42,7 @@ extension ProvisioningService {
     public func export(slug: String) async throws -> String {
         registry.invalidate()
         guard let record = try await registry.tenant(slug: slug), let config = record.config else { throw ProvisioningError.notFound(slug) }
-        return "# Exported from Atrium \(ISO8601DateFormatter().string(from: Date()))\n" + (try config.yaml())
+        return try ConfigExport.yaml(config)
     }
 
     /// Deletes a brand after writing an export to `exportDirectory`; returns the export path.

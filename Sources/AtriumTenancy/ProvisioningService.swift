@@ -58,8 +58,12 @@ public struct ProvisioningService: Sendable {
 
     /// Creates a tenant or brings an existing one in line with `config`. Idempotent. `origin` and
     /// `section` are recorded on the new `brand_config_versions` row (a brand file, or a Back Office editor).
+    /// `baseVersion`, when set, is the version the change was made against: the save is refused
+    /// with `.superseded` if another version was stored since. `inTransaction` runs inside the
+    /// brand's transaction after the version row is written (a four-eyes approval marks its change there).
     public func apply(_ config: TenantConfig, actor: String, requestID: String = "", origin: ConfigOrigin = .file,
-                      section: String = "") async throws -> ProvisioningResult {
+                      section: String = "", baseVersion: Int? = nil,
+                      inTransaction: (@Sendable (TenantTransaction, Int) async throws -> Void)? = nil) async throws -> ProvisioningResult {
         let problems = config.semanticProblems()
         guard problems.isEmpty else { throw ProvisioningError.invalidConfig(.init(file: config.slug.value, problems: problems)) }
         let json = try config.canonicalJSON()
@@ -106,7 +110,7 @@ public struct ProvisioningService: Sendable {
                 }
                 let handle = TenantHandle(id: tenantID, slug: slug.value, schema: schema, role: role)
                 let (link, version) = try await seedTenant(handle, config: config, json: json, checksum: checksum, change: change, actor: actor, requestID: requestID,
-                                                origin: origin, section: section, conn: conn)
+                                                origin: origin, section: section, baseVersion: baseVersion, inTransaction: inTransaction, conn: conn)
                 try await TenantDB.leave(conn, logger: logger)
                 try await conn.query("UPDATE platform.tenants SET schema_version = \(migrations.currentTenantVersion) WHERE id = \(tenantID)", logger: logger)
                 try await Self.bumpGeneration(conn, logger: logger)
@@ -123,7 +127,8 @@ public struct ProvisioningService: Sendable {
 
     /// Inside the new or existing schema: migrations, roles, first admin, config version, audit.
     private func seedTenant(_ handle: TenantHandle, config: TenantConfig, json: String, checksum: String, change: ProvisioningResult.Change,
-                            actor: String, requestID: String, origin: ConfigOrigin, section: String, conn: PostgresConnection) async throws -> (link: String?, version: Int) {
+                            actor: String, requestID: String, origin: ConfigOrigin, section: String, baseVersion: Int?,
+                            inTransaction: (@Sendable (TenantTransaction, Int) async throws -> Void)?, conn: PostgresConnection) async throws -> (link: String?, version: Int) {
         let tx = try await TenantDB.enter(conn, handle, logger: database.logger)
         do {
             _ = try await Migrator.applyTenantMigrations(migrations.tenant, in: tx)
@@ -131,8 +136,12 @@ public struct ProvisioningService: Sendable {
             throw ProvisioningError.migrationFailed(e.description)
         }
         try await RBAC.seedBuiltinRoles(in: tx)
-        let before = try await tx.query("SELECT config::text FROM brand_config_versions ORDER BY version DESC LIMIT 1")
-            .collect().first?.decode(String.self)
+        let latest = try await tx.query("SELECT version, config::text FROM brand_config_versions ORDER BY version DESC LIMIT 1")
+            .collect().first?.decode((Int, String).self)
+        let before = latest?.1
+        if let baseVersion, let current = latest?.0, current != baseVersion {
+            throw ProvisioningError.superseded(base: baseVersion, current: current)
+        }
         let version = try await tx.query("""
             INSERT INTO brand_config_versions (version, config, checksum, source, origin, section)
             SELECT coalesce(max(version), 0) + 1, \(json)::jsonb, \(checksum), \(actor), \(origin.rawValue), \(section) FROM brand_config_versions
@@ -152,6 +161,7 @@ public struct ProvisioningService: Sendable {
         let action = origin == .file ? "tenant.\(change.rawValue)" : "brand.settings.\(origin.rawValue)"
         try await AuditLog.append(AuditEntry(actor: actor, action: action, subject: section.isEmpty ? handle.slug : section,
                                              before: before, after: json, requestID: requestID), in: tx)
+        try await inTransaction?(tx, version)
         try await TenantDB.flushJobs(tx)
         return (link, version)
     }

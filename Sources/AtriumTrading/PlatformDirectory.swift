@@ -1,3 +1,4 @@
+import AtriumCore
 import AtriumLedger
 import AtriumBrandConfig
 import Foundation
@@ -51,35 +52,37 @@ public final class PlatformDirectory: Sendable {
     /// `environment` holds the `env:NAME` secrets of brand files; `sandboxURL` is where
     /// `endpoint: sandbox` connections go when `sandboxEnabled`; a call without an answer after
     /// `timeoutSeconds` is a timeout.
-    public init(environment: [String: String], sandboxURL: String = SandboxPlatformKeys.defaultURL, sandboxEnabled: Bool = true, timeoutSeconds: Int = 10) {
-        self.secrets = BrandSecrets(environment: environment)
+    /// `vault` opens credentials sealed in the Back Office.
+    public init(environment: [String: String], sandboxURL: String = SandboxPlatformKeys.defaultURL, sandboxEnabled: Bool = true, timeoutSeconds: Int = 10,
+                vault: CredentialVault? = nil) {
+        self.secrets = BrandSecrets(environment: environment, vault: vault)
         self.sandboxURL = sandboxURL
         self.sandboxEnabled = sandboxEnabled
         self.timeoutSeconds = Int64(timeoutSeconds)
     }
 
     public func connections(_ brand: TenantConfig) -> [ResolvedConnection] {
-        (brand.platforms ?? []).map { resolve($0) }
+        (brand.platforms ?? []).map { resolve($0, slug: brand.slug.value) }
     }
 
     public func connection(_ brand: TenantConfig, id: String) -> ResolvedConnection? {
-        brand.platforms?.first { $0.id == id }.map { resolve($0) }
+        brand.platforms?.first { $0.id == id }.map { resolve($0, slug: brand.slug.value) }
     }
 
-    func resolve(_ c: TenantConfig.PlatformConnection) -> ResolvedConnection {
+    func resolve(_ c: TenantConfig.PlatformConnection, slug: String) -> ResolvedConnection {
         let sandbox = c.endpoint == "sandbox"
         var problems: [String] = []
         if sandbox && !sandboxEnabled { problems.append("endpoint: the sandbox trading server is used only in development (ATRIUM_ENV=development)") }
         let fallbacks = sandbox && sandboxEnabled
         let endpoint = sandbox ? sandboxURL + (c.type == "matchtrader" ? "/mtr" : "") : c.endpoint
         if c.type == "matchtrader" {
-            let key = secrets.resolve(c.apiKey, field: "api_key", sandboxFallback: fallbacks ? SandboxPlatformKeys.matchTraderAPIKey : nil, problems: &problems)
+            let key = secrets.resolve(c.apiKey, field: "api_key", sandboxFallback: fallbacks ? SandboxPlatformKeys.matchTraderAPIKey : nil, problems: &problems, slug: slug)
             if key == nil && c.apiKey == nil && !sandbox { problems.append("api_key: not set in the brand file") }
             return ResolvedConnection(config: c, endpoint: endpoint, managerLogin: nil, managerPassword: nil, apiKey: key, problems: problems)
         }
-        let login = secrets.resolve(c.managerLogin, field: "manager_login", sandboxFallback: fallbacks ? SandboxPlatformKeys.managerLogin : nil, problems: &problems)
+        let login = secrets.resolve(c.managerLogin, field: "manager_login", sandboxFallback: fallbacks ? SandboxPlatformKeys.managerLogin : nil, problems: &problems, slug: slug)
         let password = secrets.resolve(c.managerPassword, field: "manager_password",
-                                       sandboxFallback: fallbacks ? SandboxPlatformKeys.managerPassword : nil, problems: &problems)
+                                       sandboxFallback: fallbacks ? SandboxPlatformKeys.managerPassword : nil, problems: &problems, slug: slug)
         if !sandbox && ((login == nil && c.managerLogin == nil) || (password == nil && c.managerPassword == nil)) {
             problems.append("manager_login/manager_password: not set in the brand file")
         }

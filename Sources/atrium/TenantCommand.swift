@@ -33,6 +33,7 @@ struct TenantCommand: AsyncParsableCommand {
 
     struct Apply: AsyncParsableCommand {
         @Argument(help: "Brand YAML files, e.g. tenants/aurora.yaml") var files: [String]
+        @Flag(help: "Overwrite settings changed in the Back Office since the last apply (drift).") var force = false
 
         func run() async throws {
             try await Runtime.guarded {
@@ -50,7 +51,14 @@ struct TenantCommand: AsyncParsableCommand {
                     }
                 }
                 let validated = configs
+                let force = force
                 try await Runtime.run { s in
+                    // Back Office edits are refused before anything is written, unless --force.
+                    for (file, config) in zip(files, validated) {
+                        guard let drift = try await s.provisioning.drift(config) else { continue }
+                        guard force else { throw CLIError(description: "\(file): \(drift.error.description)") }
+                        say("\(file): overwriting Back Office changes (--force): \(drift.fields.joined(separator: ", "))")
+                    }
                     for (file, config) in zip(files, validated) {
                         let r = try await s.provisioning.apply(config, actor: TenantCommand.actor)
                         say("\(file): \(r.slug) \(r.change.rawValue)")

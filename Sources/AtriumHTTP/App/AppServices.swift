@@ -48,6 +48,9 @@ public struct KeyRing: Sendable {
 
     /// Seals KYC documents of one tenant.
     public func documents(tenant: UUID) -> SymmetricKey { MasterKey.derive(master, purpose: "kyc-documents:\(tenant.uuidString.lowercased())") }
+
+    /// Seals brand credentials set in the Back Office, with a key per brand.
+    public var credentials: CredentialVault { CredentialVault(master: master) }
 }
 
 /// Key material derived from the master key: `ATRIUM_MASTER_KEY`, or in development a key file
@@ -104,5 +107,5 @@ struct TemplateInvitationMessages: InvitationMessages {
 
 extension AppServices {
     /// Back Office edits of brand settings (versions, validation, audit) over the provisioning service.
-    public var brandSettings: BrandSettings { BrandSettings(provisioning: provisioning, registry: registry) }
+    public var brandSettings: BrandSettings { BrandSettings(provisioning: provisioning, registry: registry, vault: keys.credentials) }
 }

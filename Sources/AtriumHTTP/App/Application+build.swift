@@ -54,14 +54,14 @@ public func makeServices(config: AppConfig, logger: Logger) async throws -> AppS
     let sandbox = SandboxEndpoint(config.sandboxPSPURL ?? "http://127.0.0.1:\(config.port)/sandbox-psp",
                                   keys: config.sandboxPSPEnabled ? SandboxKeys(key: MasterKey.derive(master, purpose: "sandbox-psp")) : nil)
     let payments = Payments(tenantDB: tenantDB, environment: config.environment, sandbox: sandbox, logger: logger,
-                            expirySeconds: config.paymentExpirySeconds, failpoint: config.failpoint)
+                            expirySeconds: config.paymentExpirySeconds, failpoint: config.failpoint, vault: KeyRing(master: master).credentials)
     return AppServices(config: config, database: database, tenantDB: tenantDB, registry: registry, migrations: migrations,
                        provisioning: provisioning, authenticator: try await Authenticator.make(),
                        csrf: CSRFProtector(key: MasterKey.derive(master, purpose: "csrf")), keys: KeyRing(master: master), renderer: renderer,
                        jobs: JobQueue(database: database), payments: payments,
                        trading: Trading(tenantDB: tenantDB,
                                         directory: PlatformDirectory(environment: config.environment, sandboxURL: config.sandboxPlatformURL, sandboxEnabled: config.isDevelopment,
-                                                                     timeoutSeconds: config.platformTimeoutSeconds),
+                                                                     timeoutSeconds: config.platformTimeoutSeconds, vault: KeyRing(master: master).credentials),
                                         logger: logger, recoveryDelaySeconds: config.tradingRecoverySeconds, failpoint: config.failpoint),
                        logger: logger)
 }
@@ -154,6 +154,7 @@ public func buildApplication(services: AppServices, development: DevelopmentSite
     TradingAdminRoutes(services: services).register(on: brandRouter)
     PaymentsAdminRoutes(services: services).register(on: brandRouter)
     PlanAdminRoutes(services: services).register(on: brandRouter)
+    BrandSettingsScreens.register(on: brandRouter, services: services)
     CommissionAdminRoutes(services: services).register(on: brandRouter)
     SettlementAdminRoutes(services: services).register(on: brandRouter)
     PartnerWalletRoutes(services: services).register(on: brandRouter)
