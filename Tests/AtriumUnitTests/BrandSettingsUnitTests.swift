@@ -40,7 +40,7 @@ struct BrandSettingsUnitTests {
         #expect(try guarded { $0.psps?[0].webhookSecret = "env:X" })
         #expect(try guarded { $0.psps?[0].maxAmountMinor = 1 })
         #expect(try guarded { $0.withdrawals?.dualApprovalAboveMinor?["EUR"] = 1 })
-        #expect(try guarded { $0.withdrawals?.maxPerDay = 3 })
+        #expect(try guarded { $0.withdrawals?.maxPerDay = 5 })
         #expect(try guarded { $0.security = .init(fourEyes: false) })
         #expect(try !guarded { $0.branding.accentColor = "#000000" })
         #expect(try !guarded { $0.psps?[0].priority = 9 })
