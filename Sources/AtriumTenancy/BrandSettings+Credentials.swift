@@ -93,11 +93,9 @@ extension BrandSettings {
 
     /// For each slot path, the version that last changed its reference, with who and when.
     public func credentialChanges(slug: String) async throws -> [String: CredentialChange] {
-        let rows = try await versions(slug: slug).reversed()
         var last: [String: String?] = [:]
         var out: [String: CredentialChange] = [:]
-        for row in rows {
-            guard let config = try await config(slug: slug, version: row.version) else { continue }
+        for (row, config) in try await history(slug: slug) {
             for slot in config.credentialSlots {
                 let key = slot.key
                 if last[key] == nil || last[key] != .some(slot.reference) {

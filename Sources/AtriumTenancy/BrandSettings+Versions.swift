@@ -32,6 +32,21 @@ extension BrandSettings {
         }
     }
 
+    /// Every version with its configuration, oldest first, in one query (for credential history).
+    func history(slug: String) async throws -> [(row: ConfigVersionRow, config: TenantConfig)] {
+        let handle = try await handle(slug: slug)
+        return try await tenantDB.transaction(handle) { tx in
+            try await tx.query("""
+                SELECT v.version, v.created_at, v.source, u.email, v.origin, v.section, v.config::text FROM brand_config_versions v
+                LEFT JOIN users u ON v.source = 'staff:' || u.id::text ORDER BY v.version
+                """).collect().map { row in
+                let (version, at, source, email, origin, section, json) = try row.decode((Int, Date, String, String?, String, String, String).self)
+                return (ConfigVersionRow(version: version, createdAt: at, source: source, staffEmail: email, origin: origin, section: section),
+                        try JSONDecoder().decode(TenantConfig.self, from: Data(json.utf8)))
+            }
+        }
+    }
+
     /// The configuration stored as `version`, or nil when there is no such version.
     public func config(slug: String, version: Int) async throws -> TenantConfig? {
         let handle = try await handle(slug: slug)

@@ -14,12 +14,17 @@ public struct ConfigDiff: Sendable, Equatable {
         public var new: String?
         /// A credential (`api_key`, `webhook_secret`, `manager_login`, `manager_password`): values are never shown.
         public var isSecret: Bool
+        /// For a secret: whether it was set before and is set after (its values stay hidden).
+        public var wasSet: Bool
+        public var isSet: Bool
 
-        public init(path: String, old: String?, new: String?, isSecret: Bool) {
+        public init(path: String, old: String?, new: String?, isSecret: Bool, wasSet: Bool = false, isSet: Bool = false) {
             self.path = path
             self.old = old
             self.new = new
             self.isSecret = isSecret
+            self.wasSet = wasSet
+            self.isSet = isSet
         }
     }
 
@@ -35,7 +40,8 @@ public struct ConfigDiff: Sendable, Equatable {
         let changes = paths.compactMap { path -> Change? in
             guard a[path] != b[path] else { return nil }
             let secret = secretFields.contains(lastKey(path))
-            return Change(path: path, old: secret ? nil : a[path], new: secret ? nil : b[path], isSecret: secret)
+            return Change(path: path, old: secret ? nil : a[path], new: secret ? nil : b[path], isSecret: secret,
+                          wasSet: secret && a[path] != nil, isSet: secret && b[path] != nil)
         }
         return ConfigDiff(changes: changes)
     }

@@ -1,6 +1,7 @@
 import AtriumBrandConfig
 import AtriumCore
 import AtriumHTTP
+import AtriumPayments
 import AtriumTenancy
 import Foundation
 import HTTPTypes
@@ -50,6 +51,35 @@ struct BrandCredentialTests {
         let psp = try #require(f.s.payments.psp(brand, id: "sandbox-card"))
         #expect(psp.webhookSecret == secret)
         #expect(psp.problems.isEmpty)
+    }
+
+    @Test("a PSP callback must be signed with the replaced webhook secret; the previous one is refused")
+    func callbackUsesReplacedSecret() async throws {
+        // setup
+        let f = try await Self.fixture.value
+        let actor = try await f.actor("admin@aurora.test")
+        let previous = try #require(f.s.payments.psp(try await f.s.brandSettings.current(slug: "aurora"), id: "sandbox-card")?.webhookSecret)
+        let replaced = "whsec-replaced-\(UUID().uuidString.prefix(8))"
+        _ = try await f.s.brandSettings.setCredential(slug: "aurora", key: "psp:sandbox-card:webhook_secret", value: replaced, actor: actor)
+        @Sendable func event(_ id: String, secret: String) -> (body: [UInt8], header: String) {
+            let json = #"{"id":"\#(id)","type":"checkout.session.completed","data":{"object":{"id":"cs_x","amount_total":1000,"currency":"usd","client_reference_id":"no-such-payment","payment_status":"paid"}}}"#
+            let body = Array(json.utf8)
+            return (body, StripeSignature.header(secret: secret, timestamp: Int(Date().timeIntervalSince1970), body: body))
+        }
+        try await withLiveServer(f.s) { port in
+            func post(_ e: (body: [UInt8], header: String)) async throws -> RawHTTP.Reply {
+                try await RawHTTP.send("http://127.0.0.1:\(port)/psp/callback/sandbox-card", host: "aurora.localhost",
+                                       headers: [("Stripe-Signature", e.header), ("Content-Type", "application/json")], body: e.body)
+            }
+            // MUT
+            let old = try await post(event("evt_old_secret", secret: previous))
+            let new = try await post(event("evt_new_secret", secret: replaced))
+            // validate
+            #expect(old.status == 400 && old.body.contains("signature does not match"))
+            #expect(!new.body.contains("signature does not match"))
+        }
+        #expect(try await f.count("SELECT count(*)::int FROM psp_inbox WHERE event_id = 'evt_new_secret' AND verified") == 1)
+        #expect(try await f.count("SELECT count(*)::int FROM psp_inbox WHERE verified AND verify_error = '' AND event_id = 'evt_old_secret'") == 0)
     }
 
     @Test("a value sealed for Aurora does not open for Kite: Kite's PSP is unusable with it")

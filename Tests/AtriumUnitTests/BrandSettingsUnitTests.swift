@@ -23,7 +23,7 @@ struct BrandSettingsUnitTests {
         let diff = try ConfigDiff.between(a, b)
         #expect(diff.changes == [
             .init(path: "branding.primary_color", old: "\"\(a.branding.primaryColor)\"", new: "\"#000000\"", isSecret: false),
-            .init(path: "psps[0].api_key", old: nil, new: nil, isSecret: true),
+            .init(path: "psps[0].api_key", old: nil, new: nil, isSecret: true, wasSet: false, isSet: true),
             .init(path: "withdrawals.auto_approve_max_minor.USD", old: "50000", new: "1", isSecret: false),
         ])
         #expect(try ConfigDiff.between(a, a).changes.isEmpty)

@@ -53,8 +53,8 @@ struct SettingsPages: Sendable {
     static func diffRows(_ diff: ConfigDiff, _ t: [String: String]) -> [[String: Any]] {
         diff.changes.map { c in
             ["path": c.path, "secret": c.isSecret,
-             "old": c.isSecret ? (t["settings_secret_changed"] ?? "changed") : (c.old ?? "—"),
-             "new": c.isSecret ? (t["settings_secret_changed"] ?? "changed") : (c.new ?? "—")] as [String: Any]
+             "old": c.isSecret ? (c.wasSet ? t["settings_secret_set"] ?? "set" : t["settings_secret_unset"] ?? "not set") : (c.old ?? "—"),
+             "new": c.isSecret ? (c.isSet ? t["settings_secret_changed"] ?? "changed" : t["settings_secret_removed"] ?? "removed") : (c.new ?? "—")] as [String: Any]
         }
     }
 }
