@@ -32,7 +32,9 @@ struct Demo: AsyncParsableCommand {
                 for file in files {
                     let path = "\(config.tenantsDirectory)/\(file)"
                     let brand = try TenantConfig.parse(yaml: try String(contentsOfFile: path, encoding: .utf8), file: path)
-                    let r = try await s.provisioning.apply(brand, actor: "demo")
+                    // Like `tenant apply` without --force, the demo keeps settings changed in the Back Office.
+                    let drift = try await s.provisioning.drift(brand)
+                    let change = drift == nil ? try await s.provisioning.apply(brand, actor: "demo").change.rawValue : "kept its Back Office settings"
                     try await DemoSeed.setAdminPassword(slug: brand.slug.value, email: brand.admin.email, password: Self.adminPassword, services: s)
                     try await DemoSeed.upsertStaff(slug: brand.slug.value, email: "finance@\(brand.slug.value).test", role: .finance,
                                                    password: Self.financePassword, services: s)
@@ -40,7 +42,7 @@ struct Demo: AsyncParsableCommand {
                     try await DemoSeed.upsertStaff(slug: brand.slug.value, email: "sales@\(brand.slug.value).test", role: .sales,
                                                    password: Self.salesPassword, services: s)
                     let ib = try await DemoSeed.seedPartners(slug: brand.slug.value, services: s)
-                    say("\(path): \(r.change.rawValue) (IB demo: \(ib.clientEmails.count) referred clients, \(ib.generatedTrades) sandbox trades)")
+                    say("\(path): \(change) (IB demo: \(ib.clientEmails.count) referred clients, \(ib.generatedTrades) sandbox trades)")
                     brands.append(brand)
                 }
                 try await Operators.upsert(email: Self.operatorEmail, password: Self.operatorPassword, services: s)
