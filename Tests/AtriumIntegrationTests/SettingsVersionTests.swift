@@ -91,6 +91,7 @@ struct SettingsVersionTests {
     @Test("only brand.manage reaches the settings screens: Super Admin 200, every other built-in role 403")
     func accessByRole() async throws {
         let f = try await Self.fixture.value
+        let start = try await f.latestVersion()
         for (role, email) in BrandSettingsFixture.roles {
             try await f.signedIn(email) { web in
                 for path in ["/admin/settings/versions", "/admin/settings/credentials", "/admin/settings/approvals"] {
@@ -99,7 +100,14 @@ struct SettingsVersionTests {
                 }
                 let post = try await web.post("/admin/settings/credentials", ["credential": "psp:sandbox-card:api_key", "value": "x"], csrfFrom: "/admin")
                 #expect(post.status == (role == .superAdmin ? .seeOther : .forbidden), "\(role.rawValue) POST credentials")
+                guard role != .superAdmin else { return }
+                let rollback = try await web.post("/admin/settings/versions/1/rollback", [:], csrfFrom: "/admin")
+                let approve = try await web.post("/admin/settings/approvals/\(UUID().uuidString.lowercased())/approve", [:], csrfFrom: "/admin")
+                let reject = try await web.post("/admin/settings/approvals/\(UUID().uuidString.lowercased())/reject", [:], csrfFrom: "/admin")
+                #expect([rollback.status, approve.status, reject.status] == [.forbidden, .forbidden, .forbidden], "\(role.rawValue) POSTs")
             }
         }
+        // Only the Super Admin's credential was stored.
+        #expect(try await f.latestVersion() == start + 1)
     }
 }
