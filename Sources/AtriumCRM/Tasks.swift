@@ -108,8 +108,8 @@ public enum Tasks {
             JOIN users a ON a.id = t.assignee_id
             JOIN users c ON c.id = t.created_by
             LEFT JOIN users u ON u.id = t.client_id
-            WHERE (\(assignee) IS NULL OR t.assignee_id = \(assignee))
-              AND (\(status) IS NULL OR t.status = \(status) OR (\(status) = 'done' AND t.status = 'cancelled'))
+            WHERE (\(assignee)::uuid IS NULL OR t.assignee_id = \(assignee))
+              AND (\(status)::text IS NULL OR t.status = \(status) OR (\(status)::text = 'done' AND t.status = 'cancelled'))
               AND (t.client_id IS NULL OR \(scope.seesAll)
                    OR EXISTS (SELECT 1 FROM client_agents ca WHERE ca.client_id = t.client_id AND ca.agent_id = \(scope.agentID)))
             ORDER BY (t.status = 'open') DESC, CASE WHEN t.status = 'open' THEN t.due_at END ASC, t.completed_at DESC NULLS LAST

@@ -44,7 +44,9 @@ struct TaskAdminRoutes: Sendable {
                     "assignee": i.assignee, "creator": i.creator, "client": i.client, "clientID": i.clientID?.uuidString.lowercased() ?? "",
                     "hasClient": i.clientID != nil, "mayClose": mayClose]
         }
-        extra["overdueCount"] = items.filter { $0.isOverdue(at: now) }.count
+        let overdue = items.filter { $0.isOverdue(at: now) }.count
+        extra["overdueCount"] = overdue
+        extra["hasOverdue"] = overdue > 0
         extra["everyone"] = everyone
         extra["canSeeEveryone"] = managesAll
         extra["viewParam"] = everyone ? "all" : "mine"
