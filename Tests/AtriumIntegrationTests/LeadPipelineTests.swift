@@ -61,6 +61,9 @@ struct LeadPipelineTests {
             let board = try await admin.get("/admin/leads").body
             let section = try #require(board.components(separatedBy: #"id="stage-contacted""#).dropFirst().first?.components(separatedBy: "</section>").first)
             #expect(section.contains(lead.email))
+            // only a lost lead shows a reason
+            let row = try #require(section.components(separatedBy: #"data-lead="\#(id)""#).dropFirst().first?.components(separatedBy: "</tr>").first)
+            #expect(!row.contains("data-lost-reason"))
         }
     }
 

@@ -43,7 +43,7 @@ struct LeadAdminRoutes: Sendable {
                  let id = l.clientID.uuidString.lowercased()
                  return ["id": id, "name": l.name.isEmpty ? l.email : l.name, "email": l.email, "country": l.country,
                          "registered": CRMErrorText.when(l.registeredAt), "changed": l.changedAt.map(CRMErrorText.when) ?? "",
-                         "agent": l.agent, "hasAgent": l.agentID != nil, "reason": l.lostReason, "stage": l.stage.rawValue,
+                         "agent": l.agent, "hasAgent": l.agentID != nil, "reason": l.lostReason, "hasReason": !l.lostReason.isEmpty, "stage": l.stage.rawValue,
                          "movable": edit && l.stage != .funded,
                          "targets": Leads.Stage.manual.filter { $0 != l.stage }.map { ["value": $0.rawValue, "label": t["crm_stage_\($0.rawValue)"] ?? $0.rawValue] }]
              }]

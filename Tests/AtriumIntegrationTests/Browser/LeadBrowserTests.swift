@@ -66,7 +66,9 @@ struct LeadBrowserTests {
         // A task about the client: follow up on the documents.
         try await b.open(url("/admin/tasks/new?client=\(id)"))
         #expect(try await b.find("#task-client").text().contains("Lena Lead"))
-        try await b.fill(["title": "Chase Lena's proof of address", "due_at": "2030-01-15T09:30"], in: "#task-new-form")
+        try await b.fill(["title": "Chase Lena's proof of address"], in: "#task-new-form")
+        // Typing into a datetime-local control depends on the browser's locale; set its value as a picker would.
+        _ = try await b.evaluate("document.getElementById('task-due').value = arguments[0]; return document.getElementById('task-due').value", args: ["2030-01-15T09:30"])
         try await b.submit("#task-new-form")
         _ = try await b.waitFor(css: "#task-list tr[data-status=open]", timeout: .seconds(20))
         #expect(try await b.find("#task-list").text().contains("Chase Lena's proof of address"))
