@@ -36,13 +36,28 @@ struct LeadBrowserTests {
         try await b.submit("#register-form")
         _ = try await b.waitFor(css: "#logout-form", timeout: .seconds(20))
         let tenant = try #require(try await s.registry.tenant(slug: "aurora"))
-        let lead = try await s.tenantDB.transaction(tenant.handle) { tx in
-            let lead = try #require(try await tx.query("SELECT id FROM users WHERE audience = 'trader' AND email = 'lena@example.test'").collect().first?.decode(UUID.self))
-            let agent = try #require(try await tx.query("SELECT id FROM users WHERE audience = 'staff' AND email = 'sales@aurora.test'").collect().first?.decode(UUID.self))
-            try await ClientAssignments.assign([lead], to: agent, actor: "test", requestID: "", in: tx)
-            return lead
+        let (lead, agent) = try await s.tenantDB.transaction(tenant.handle) { tx in
+            (try #require(try await tx.query("SELECT id FROM users WHERE audience = 'trader' AND email = 'lena@example.test'").collect().first?.decode(UUID.self)),
+             try #require(try await tx.query("SELECT id FROM users WHERE audience = 'staff' AND email = 'sales@aurora.test'").collect().first?.decode(UUID.self)))
         }
         let id = lead.uuidString.lowercased()
+
+        // The Super Admin ticks the new lead on the board and assigns it to the Sales agent.
+        try await b.open(url("/admin"))
+        try await b.fill(["email": "admin@aurora.test", "password": "admin-demo-pass"], in: "#login-form")
+        try await b.submit("#login-form")
+        _ = try await b.waitFor(css: "#logout-form", timeout: .seconds(20))
+        try await b.open(url("/admin/leads"))
+        #expect(try await b.find("tr[data-lead='\(id)'] [data-agent]").text() == "Unassigned")
+        try await b.find("#select-\(id)").click()
+        try await b.find("#bulk-agent").selectOption(value: agent.uuidString.lowercased())
+        try await shot("59-admin-bulk-assign")
+        try await b.submit("#bulk-assign")
+        _ = try await b.waitFor(css: ".alert-notice", timeout: .seconds(20))
+        #expect(try await b.find("tr[data-lead='\(id)'] [data-agent]").text() != "Unassigned")
+        try await b.open(url("/admin"))
+        try await b.submit("#logout-form")
+        _ = try await b.waitFor(css: "#login-form", timeout: .seconds(20))
 
         // The Sales agent signs in and finds the lead under "New".
         try await b.open(url("/admin"))
