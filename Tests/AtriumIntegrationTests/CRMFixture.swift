@@ -11,7 +11,7 @@ import Testing
 
 /// Aurora and Kite provisioned once for the tasks and leads suites, with an Aurora staff member of
 /// each built-in role (`<role>@aurora.test`; the Super Admin is the demo `admin@aurora.test`), a
-/// second Sales agent, a disabled staff member, and Kite's Super Admin. Cases make their own traders.
+/// second Sales agent, a disabled staff member, an auditor whose custom role lacks `clients.view`, and Kite's Super Admin. Cases make their own traders.
 struct CRMFixture: Sendable {
     let s: AppServices
     let aurora: TenantRecord
@@ -35,8 +35,14 @@ struct CRMFixture: Sendable {
         }
         try await DemoSeed.upsertStaff(slug: "aurora", email: "sales2@aurora.test", role: .sales, password: password, services: s)
         try await DemoSeed.upsertStaff(slug: "aurora", email: "gone@aurora.test", role: .sales, password: password, services: s)
+        let hash = try await s.authenticator.hasher.hash(password)
         let staff = try await s.tenantDB.transaction(aurora.handle) { tx in
             try await tx.query("UPDATE users SET status = 'disabled' WHERE audience = 'staff' AND email = 'gone@aurora.test'")
+            // A custom role without clients.view: the CRM screens are a 403 for it.
+            let auditor = try #require(try await Users.create(audience: .staff, email: "auditor@aurora.test", name: "Auditor", passwordHash: hash, in: tx))
+            let role = try #require(try await tx.query("INSERT INTO roles (name) VALUES ('Auditor') RETURNING id").collect().first?.decode(UUID.self))
+            try await tx.query("INSERT INTO role_permissions (role_id, permission) VALUES (\(role), 'audit.view')")
+            try await tx.query("INSERT INTO user_roles (user_id, role_id) VALUES (\(auditor), \(role))")
             var out: [String: UUID] = [:]
             for try await (id, email) in try await tx.query("SELECT id, email FROM users WHERE audience = 'staff'").decode((UUID, String).self) {
                 out[email] = id

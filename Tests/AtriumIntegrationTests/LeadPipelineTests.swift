@@ -36,6 +36,38 @@ struct LeadPipelineTests {
         }
     }
 
+    @Test("staff without clients.view get 403 on every leads and tasks route, and nothing is written")
+    func withoutClientsView() async throws {
+        try await CRMFixture.with { f, client in
+            // setup
+            let lead = try await f.trader("no-view")
+            let id = lead.id.uuidString.lowercased()
+            let task = try await f.task("No view \(id.prefix(8))", by: "admin@aurora.test", for: "auditor@aurora.test").uuidString.lowercased()
+            let auditor = try await CRMFixture.signIn(client, "auditor@aurora.test")
+            let me = try f.id("auditor@aurora.test").uuidString
+            // MUT / validate
+            for path in ["/admin/leads", "/admin/tasks", "/admin/tasks?view=all", "/admin/tasks/new", "/admin/tasks/new?client=\(id)"] {
+                #expect(try await auditor.get(path).status == .forbidden, "GET \(path)")
+            }
+            let posts: [(String, [String: String])] = [
+                ("/admin/leads/\(id)/stage", ["stage": "contacted"]),
+                ("/admin/leads/assign", ["agent": me, "client_\(id)": "on"]),
+                ("/admin/tasks/new", ["title": "Sneak \(id)", "due_at": "2099-01-01T10:00", "assignee": me]),
+                ("/admin/tasks/\(task)/done", [:]),
+                ("/admin/tasks/\(task)/cancel", [:]),
+            ]
+            for (path, fields) in posts {
+                #expect(try await auditor.post(path, fields, csrfFrom: "/admin").status == .forbidden, "POST \(path)")
+            }
+            #expect(try await f.count("SELECT count(*)::int FROM leads WHERE client_id = '\(id)'") == 0)
+            #expect(try await f.count("SELECT count(*)::int FROM client_agents WHERE client_id = '\(id)'") == 0)
+            #expect(try await f.count("SELECT count(*)::int FROM tasks WHERE title = 'Sneak \(id)'") == 0)
+            #expect(try await f.count("SELECT count(*)::int FROM tasks WHERE id = '\(task)' AND status = 'open'") == 1)
+            let header = try await auditor.get("/admin").body
+            #expect(!header.contains(#"href="/admin/leads""#) && !header.contains(#"href="/admin/tasks""#))
+        }
+    }
+
     @Test("a lead moves new → contacted → documents → lost with a reason, each move in lead_events and the audit log")
     func moves() async throws {
         try await CRMFixture.with { f, client in
