@@ -1,6 +1,7 @@
 import AtriumCore
 import AtriumCRM
 import AtriumHTTP
+import AtriumLedger
 import AtriumPayments
 import Foundation
 import Testing
@@ -64,6 +65,32 @@ struct LeadFundingTests {
                 #expect(try await f.count("SELECT count(*)::int FROM lead_events WHERE client_id = '\(id)' AND from_stage = 'new' AND to_stage = 'funded'") == 1)
                 let funded = try await s.tenantDB.transaction(f.handle) { tx in try await Leads.list(.funded, scope: .everyone, in: tx) }
                 #expect(funded.map(\.email) == ["lead-new@aurora.test"])
+            }
+        }
+    }
+    @Test("a bank wire Finance confirms funds the lead in the confirming transaction")
+    func fundedByBankWire() async throws {
+        try await TestEnv.with("crmfund3") { s in
+            try await withLiveServer(s) { port in
+                // setup: a contacted lead with a 100.00 USD wire waiting for Finance
+                let f = try await PayFixture.make(s, port: port, email: "lead-wire@aurora.test")
+                let id = f.client.id.uuidString.lowercased()
+                try await s.tenantDB.transaction(f.handle) { tx in
+                    try await Leads.move(f.client.id, to: "contacted", reason: "", scope: .everyone, actor: "test", requestID: "", in: tx)
+                }
+                let started = try await s.payments.startDeposit(tenant: f.handle, brand: f.brand, client: f.client, pspID: "bank-wire",
+                                                                money: try Money.parse("100.00", currency: f.usd), idempotencyKey: UUID().uuidString, origin: f.origin)
+                guard case .instructions(let payment, _) = started else { Issue.record("no wire instructions: \(started)"); return }
+                #expect(try await f.count("SELECT count(*)::int FROM leads WHERE client_id = '\(id)' AND stage = 'contacted'") == 1)
+                let finance = try await f.staff("finance-wire@aurora.test", role: .finance)
+                // MUT
+                let confirmed = try await s.payments.confirmBankWire(tenant: f.handle, brand: f.brand, payment: payment, staff: finance, received: nil)
+                // validate
+                #expect(confirmed.status == .succeeded)
+                #expect(try await f.wallet().balance == 10_000)
+                #expect(try await f.count("SELECT count(*)::int FROM leads WHERE client_id = '\(id)' AND stage = 'funded'") == 1)
+                #expect(try await f.count("SELECT count(*)::int FROM lead_events WHERE client_id = '\(id)' AND from_stage = 'contacted' AND to_stage = 'funded'") == 1)
+                try await f.expectConsistent()
             }
         }
     }
