@@ -27,6 +27,7 @@ struct RequirePermission: RouterMiddleware {
                 "canViewAudit": p.contains(.auditView), "canViewFinance": p.contains(.financeView), "canReviewKYC": p.contains(.kycReview),
                 "canApprove": p.contains(.withdrawalsApprove), "canConfirm": p.contains(.depositsConfirm),
                 "canManageTrading": p.contains(.tradingManage), "canManagePartners": p.contains(.partnersManage),
-                "canManageBrand": p.contains(.brandManage)]
+                "canManageBrand": p.contains(.brandManage),
+                "canWorkLeads": p.contains(.clientsView)]
     }
 }
