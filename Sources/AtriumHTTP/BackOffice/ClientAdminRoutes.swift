@@ -76,18 +76,22 @@ struct ClientAdminRoutes: Sendable {
         }
     }
 
-    /// The filtered list as CSV: every page, fetched `csvBatch` rows at a time in the same scope and
+    /// The filtered list as CSV: every page, fetched `csvBatch` rows (or `size`) at a time in the same scope and
     /// streamed. Input is checked (and the first batch read) before the response starts, so a bad
     /// filter is still a 400 naming the field.
     func csv(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
         let t = pages.strings(req, ctx)
+        let p = Self.parameters(req)
         let filter: ClientFilter
+        let size: Int
         do {
-            (filter, _, _) = try Self.listRequest(Self.parameters(req))
+            (filter, _, size) = try Self.listRequest(p)
         } catch let error as ClientError {
             return Responses.text("\(error.field ?? ""): \(t[error.publicMessage] ?? error.publicMessage)\n", status: HTTPResponse.Status(code: error.status))
         }
-        let (scope, db, handle, batch) = (Self.scope(ctx), services.tenantDB, ctx.tenant.handle, Self.csvBatch)
+        // `size` (when given) sets the batch, so a test can watch the stream cross batch boundaries.
+        let batch = (p["size"] ?? "").isEmpty ? Self.csvBatch : size
+        let (scope, db, handle) = (Self.scope(ctx), services.tenantDB, ctx.tenant.handle)
         let first = try await db.transaction(handle) { tx in try await ClientSearch.page(filter, scope: scope, limit: batch, in: tx) }
         var headers = HTTPFields()
         headers[.contentType] = "text/csv; charset=utf-8"
