@@ -18,12 +18,12 @@ public enum ClientNotes {
     }
 
     /// Adds a note by `author` to `client` if `scope` may see the client, and audits it.
-    /// Throws `ClientError.invalid(field: "note")` for an empty or too long note, `.notFound` outside the scope.
+    /// Throws `ClientError.invalid(field: "client_note")` for an empty or too long note, `.notFound` outside the scope.
     @discardableResult
     public static func add(_ body: String, to client: UUID, by author: UUID, actor: String, scope: ClientScope, requestID: String,
                            in tx: TenantTransaction) async throws -> UUID {
         let text = body.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty, text.unicodeScalars.count <= maxLength else { throw ClientError.invalid(field: "note") }
+        guard !text.isEmpty, text.unicodeScalars.count <= maxLength else { throw ClientError.invalid(field: "client_note") }
         guard try await scope.allows(client, in: tx) else { throw ClientError.notFound }
         guard let id = try await tx.query("""
             INSERT INTO client_notes (client_id, author_id, body) VALUES (\(client), \(author), \(text)) RETURNING id

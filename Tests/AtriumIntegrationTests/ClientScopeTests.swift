@@ -42,9 +42,9 @@ struct ClientScopeTests {
             for other in others {
                 let id = other.uuidString.lowercased()
                 #expect(try await sales.get("/admin/clients/\(id)").status == .notFound)
-                #expect(try await sales.post("/admin/clients/\(id)/notes", ["note": "hello"], csrfFrom: "/admin").status == .notFound)
+                #expect(try await sales.post("/admin/clients/\(id)/notes", ["client_note": "hello"], csrfFrom: "/admin").status == .notFound)
                 // even with input that would be refused, out of scope answers 404 first
-                #expect(try await sales.post("/admin/clients/\(id)/notes", ["note": ""], csrfFrom: "/admin").status == .notFound)
+                #expect(try await sales.post("/admin/clients/\(id)/notes", ["client_note": ""], csrfFrom: "/admin").status == .notFound)
                 #expect(try await sales.post("/admin/clients/\(id)/profile", ["name": "Taken", "country": "DE"], csrfFrom: "/admin").status == .notFound)
             }
             let ids = others.map { "'\($0.uuidString.lowercased())'" }.joined(separator: ",")

@@ -63,8 +63,8 @@ extension ClientAdminRoutes {
 
     func addNote(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
         let (staff, actor, requestID) = (ctx.staff.user.id, ctx.staff.actor, ctx.requestID)
-        return try await write(req, ctx, done: "note_added", values: { ["note": $0["note"] ?? ""] }) { form, id, scope, tx in
-            try await ClientNotes.add(form["note"] ?? "", to: id, by: staff, actor: actor, scope: scope, requestID: requestID, in: tx)
+        return try await write(req, ctx, done: "note_added", values: { ["client_note": $0["client_note"] ?? ""] }) { form, id, scope, tx in
+            try await ClientNotes.add(form["client_note"] ?? "", to: id, by: staff, actor: actor, scope: scope, requestID: requestID, in: tx)
         }
     }
 

@@ -44,13 +44,14 @@ struct ClientsBrowserTests {
                     #expect(try await b.find("h1").text() == "Zora Quist")
                     #expect(try await b.find("#client-kyc").text() == "Approved")
                     try await shot("clients-3-page")
-                    try await b.fill(["note": "Called: prefers email, documents next week."], in: "#client-note")
+                    try await b.fill(["client_note": "Called: prefers email, documents next week."], in: "#client-note")
                     try await b.submit("#client-note")
                     // validate
                     let note = try await b.waitFor(css: "#client-notes li[data-note] .note-body", timeout: .seconds(10))
                     #expect(try await note.text() == "Called: prefers email, documents next week.")
                     #expect(try await b.find(".alert-notice").text() == "Note added.")
                     #expect(try await b.find("#client-timeline tr[data-source='note']").text().contains("admin@aurora.test"))
+                    _ = try await b.evaluate("document.getElementById('client-notes').scrollIntoView(); return '';")
                     try await shot("clients-4-note")
                 }
             }
