@@ -18,15 +18,15 @@ public enum ClientTimeline {
     }
 
     /// Up to `limit` events of `client` (the caller has checked the scope). Audit rows count when
-    /// their subject is the client (`trader:<id>`, the bare id, or the email they registered with)
+    /// their subject is the client (`trader:<id>`, `client:<id>` for IB reassignments, the bare id, or the email they registered with)
     /// or the client is the actor; the index `audit_log_subject` (migration 0018) keeps this cheap.
     public static func events(_ client: UUID, email: String, limit: Int = 50, in tx: TenantTransaction) async throws -> [Event] {
-        let id = client.uuidString.lowercased(), tagged = "trader:\(client.uuidString.lowercased())"
+        let id = client.uuidString.lowercased(), tagged = "trader:\(id)", attributed = "client:\(id)"
         var out: [Event] = []
         for try await (source, at, actor, action, detail) in try await tx.query("""
-            (SELECT 'audit', at, actor, action, '' FROM audit_log WHERE subject IN (\(tagged), \(id), \(email)) AND action <> 'client.note_added' ORDER BY seq DESC LIMIT \(limit))
+            (SELECT 'audit', at, actor, action, '' FROM audit_log WHERE subject IN (\(tagged), \(attributed), \(id), \(email)) AND action <> 'client.note_added' ORDER BY seq DESC LIMIT \(limit))
             UNION ALL
-            (SELECT 'audit', at, actor, action, subject FROM audit_log WHERE actor = \(tagged) AND subject NOT IN (\(tagged), \(id), \(email))
+            (SELECT 'audit', at, actor, action, subject FROM audit_log WHERE actor = \(tagged) AND subject NOT IN (\(tagged), \(attributed), \(id), \(email))
              ORDER BY seq DESC LIMIT \(limit))
             UNION ALL
             (SELECT 'lead', at, actor, 'lead.' || from_stage || '->' || to_stage, coalesce(reason, '') FROM lead_events

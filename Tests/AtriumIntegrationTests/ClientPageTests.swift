@@ -38,6 +38,7 @@ struct ClientPageTests {
             try await tx.query("INSERT INTO lead_events (client_id, from_stage, to_stage, actor) VALUES (\(id), 'new', 'contacted', 'staff:test')")
             try await AuditLog.append(AuditEntry(actor: "trader:\(id.uuidString.lowercased())", action: "trader.password_changed",
                                                  subject: "trader:\(id.uuidString.lowercased())"), in: tx)
+            try await AuditLog.append(AuditEntry(actor: "staff:test", action: "partner.client.reassigned", subject: "client:\(id.uuidString.lowercased())"), in: tx)
         }
         return id
     }
@@ -59,7 +60,7 @@ struct ClientPageTests {
             for needle in ["Rita Rich", "Germany", "id=\"client-kyc\"", "Approved", "id=\"client-money\"", "<span class=\"balance\">123.45</span>",
                            "123.45 USD", "1:200", "500.00", "\(p)-ib@partners.test", "Call about documents", "Overdue",
                            "href=\"/admin/tasks/new?client=\(id.uuidString.lowercased())\"", "id=\"client-edit\"", "id=\"client-note\"",
-                           "Prefers email", "sales@aurora.test", "lead.new-&gt;contacted", "trader.password_changed", "data-source=\"note\"",
+                           "Prefers email", "sales@aurora.test", "lead.new-&gt;contacted", "trader.password_changed", "partner.client.reassigned", "data-source=\"note\"",
                            "href=\"/admin/kyc/\(id.uuidString.lowercased())\""] {
                 #expect(body.contains(needle), "page shows \(needle)")
             }
