@@ -145,6 +145,7 @@ public func buildApplication(services: AppServices, development: DevelopmentSite
     PartnerSecurityRoutes(services: services).register(on: brandRouter)
     PSPCallbackRoutes(services: services).register(on: brandRouter)
     AdminRoutes(services: services).register(on: brandRouter)
+    ClientAdminRoutes(services: services).register(on: brandRouter)
     WalletRoutes(services: services).register(on: brandRouter)
     AccountRoutes(services: services).register(on: brandRouter)
     SecurityRoutes(services: services).register(on: brandRouter)

@@ -28,6 +28,7 @@ struct RequirePermission: RouterMiddleware {
                 "canApprove": p.contains(.withdrawalsApprove), "canConfirm": p.contains(.depositsConfirm),
                 "canManageTrading": p.contains(.tradingManage), "canManagePartners": p.contains(.partnersManage),
                 "canManageBrand": p.contains(.brandManage),
-                "canWorkLeads": p.contains(.clientsView)]
+                "canWorkLeads": p.contains(.clientsView),
+                "canViewClients": p.contains(.clientsView)]
     }
 }
