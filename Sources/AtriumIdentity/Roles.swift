@@ -49,9 +49,10 @@ public enum Roles {
     }
 
     /// Creates a custom role; returns its id. Audited with the new role as `after`.
-    public static func create(name rawName: String, description rawDescription: String, permissions: Set<Permission>,
+    /// `grantor` is what the editing member may do: a role never carries a permission its editor lacks.
+    public static func create(name rawName: String, description rawDescription: String, permissions: Set<Permission>, grantor: Set<Permission>,
                               actor: String, requestID: String, in tx: TenantTransaction) async throws -> UUID {
-        let (name, description) = try validate(name: rawName, description: rawDescription, permissions: permissions)
+        let (name, description) = try validate(name: rawName, description: rawDescription, permissions: permissions, grantor: grantor)
         try await requireFreeName(name, except: nil, in: tx)
         guard let id = try await tx.query("""
             INSERT INTO roles (name, builtin, description) VALUES (\(name), false, \(description)) RETURNING id
@@ -65,9 +66,9 @@ public enum Roles {
     /// Changes a custom role's name, description and permissions. A built-in role is refused by
     /// the database (AP005), reported as `builtinReadOnly` on `role`. Audited with before and after.
     public static func update(id: UUID, name rawName: String, description rawDescription: String, permissions: Set<Permission>,
-                              actor: String, requestID: String, in tx: TenantTransaction) async throws {
+                              grantor: Set<Permission>, actor: String, requestID: String, in tx: TenantTransaction) async throws {
         guard let before = try await role(id: id, in: tx) else { throw StaffAdminError(field: "role", .notFound) }
-        let (name, description) = try validate(name: rawName, description: rawDescription, permissions: permissions)
+        let (name, description) = try validate(name: rawName, description: rawDescription, permissions: permissions, grantor: grantor)
         try await requireFreeName(name, except: id, in: tx)
         do {
             // The roles row first: for a built-in role the trigger refuses here, before any permission changes.
@@ -101,10 +102,12 @@ public enum Roles {
                                              requestID: requestID), in: tx)
     }
 
-    static func validate(name: String, description: String, permissions: Set<Permission>) throws -> (String, String) {
+    static func validate(name: String, description: String, permissions: Set<Permission>, grantor: Set<Permission>) throws -> (String, String) {
         let name = try StaffAdminError.text(name, field: "name", max: maximumNameLength)
         let description = try StaffAdminError.text(description, field: "description", max: maximumDescriptionLength, required: false)
         guard !permissions.isEmpty else { throw StaffAdminError(field: "permissions", .noPermissions) }
+        let missing = permissions.subtracting(grantor).map(\.rawValue).sorted()
+        guard missing.isEmpty else { throw StaffAdminError(field: "permissions", .beyondOwnPermissions, detail: missing.joined(separator: ", ")) }
         return (name, description)
     }
 

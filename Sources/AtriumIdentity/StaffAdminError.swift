@@ -20,6 +20,7 @@ public struct StaffAdminError: UserFacingError, Equatable {
         case builtinReadOnly = "staff_error_builtin_read_only"
         case roleInUse = "staff_error_role_in_use"
         case sessionNotFound = "staff_error_session_not_found"
+        case beyondOwnPermissions = "staff_error_beyond_own_permissions"
     }
 
     /// The form field the problem is about (`email`, `roles`, `permissions`, `name`, `role`, `status`…).
@@ -42,7 +43,7 @@ public struct StaffAdminError: UserFacingError, Equatable {
         switch reason {
         case .required, .tooLong, .invalidEmail, .noRoles, .unknownRole, .unknownPermission, .noPermissions: 400
         case .notFound, .sessionNotFound: 404
-        case .builtinReadOnly: 403
+        case .builtinReadOnly, .beyondOwnPermissions: 403
         case .emailTaken, .selfDeactivation, .lastSuperAdmin, .nameTaken, .roleInUse: 409
         }
     }

@@ -54,11 +54,13 @@ public enum StaffDirectory {
 
     /// Invites a new staff member: an `invited` account without a password, its roles and a
     /// single-use invitation token (the caller mails the link through the outbox in this transaction).
-    public static func invite(email rawEmail: String, name rawName: String, roles: Set<UUID>, actor: String, requestID: String,
-                              in tx: TenantTransaction) async throws -> (user: UUID, token: String) {
+    /// `grantor` is what the inviting member may do: nobody grants a permission they do not hold.
+    public static func invite(email rawEmail: String, name rawName: String, roles: Set<UUID>, grantor: Set<Permission>, actor: String,
+                              requestID: String, in tx: TenantTransaction) async throws -> (user: UUID, token: String) {
         let email = try StaffAdminError.text(rawEmail, field: "email", max: 254).lowercased()
         let name = try StaffAdminError.text(rawName, field: "name", max: 200)
         let names = try await roleNames(roles, in: tx)
+        try await requireHeld(roles, by: grantor, in: tx)
         guard let user = try await Users.create(audience: .staff, email: email, name: name, passwordHash: nil, status: "invited", in: tx) else {
             throw StaffAdminError(field: "email", .emailTaken, detail: email)
         }
@@ -69,12 +71,15 @@ public enum StaffDirectory {
         return (user, token)
     }
 
-    /// Replaces a member's roles. Refused when no role is chosen, a role is unknown, or the change
-    /// would leave the brand without an active Super Admin.
-    public static func setRoles(member id: UUID, roles: Set<UUID>, actor: String, requestID: String, in tx: TenantTransaction) async throws {
+    /// Replaces a member's roles. Refused when no role is chosen, a role is unknown, a new role
+    /// carries a permission the `grantor` lacks, or the change would leave the brand without an
+    /// active Super Admin.
+    public static func setRoles(member id: UUID, roles: Set<UUID>, grantor: Set<Permission>, actor: String, requestID: String,
+                                in tx: TenantTransaction) async throws {
         let names = try await roleNames(roles, in: tx)
         let superAdmin = try await lockSuperAdmin(in: tx)
         guard let before = try await member(id: id, in: tx) else { throw StaffAdminError(field: "member", .notFound) }
+        try await requireHeld(roles.subtracting(before.roleIDs), by: grantor, in: tx)
         if let superAdmin, before.status == "active", before.roleIDs.contains(superAdmin), !roles.contains(superAdmin),
            try await otherActiveSuperAdmins(superAdmin, excluding: id, in: tx) == 0 {
             throw StaffAdminError(field: "roles", .lastSuperAdmin)
@@ -125,6 +130,16 @@ public enum StaffDirectory {
         let names = try await tx.query("SELECT name FROM roles WHERE id = ANY(\(Array(roles))::uuid[]) ORDER BY name").collect().map { try $0.decode(String.self) }
         guard names.count == roles.count else { throw StaffAdminError(field: "roles", .unknownRole) }
         return names
+    }
+
+    /// Refuses roles carrying a permission `grantor` does not hold, so `staff.manage` alone is no
+    /// way to a Super Admin's powers.
+    static func requireHeld(_ roles: Set<UUID>, by grantor: Set<Permission>, in tx: TenantTransaction) async throws {
+        guard !roles.isEmpty else { return }
+        let granted = try await tx.query("SELECT DISTINCT permission FROM role_permissions WHERE role_id = ANY(\(Array(roles))::uuid[])")
+            .collect().map { try $0.decode(String.self) }
+        let missing = granted.filter { Permission(rawValue: $0).map { !grantor.contains($0) } ?? false }.sorted()
+        guard missing.isEmpty else { throw StaffAdminError(field: "roles", .beyondOwnPermissions, detail: missing.joined(separator: ", ")) }
     }
 
     /// Locks the Super Admin role row, so two administrators cannot each remove the other

@@ -91,7 +91,7 @@ struct RoleAdminTests {
             await #expect(throws: StaffAdminError(field: "role", .builtinReadOnly, detail: "Sales")) {
                 try await f.s.tenantDB.transaction(f.aurora.handle) { tx in
                     try await Roles.update(id: try #require(UUID(uuidString: sales)), name: "Sales", description: "", permissions: [.financeView],
-                                           actor: "test", requestID: "", in: tx)
+                                           grantor: Set(Permission.allCases), actor: "test", requestID: "", in: tx)
                 }
             }
         }

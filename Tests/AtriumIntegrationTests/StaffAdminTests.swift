@@ -161,6 +161,17 @@ struct StaffAdminTests {
             #expect(try await f.count(brand, "SELECT count(*)::int FROM user_roles WHERE user_id = '\(adminID)' AND role_id = '\(superAdmin)'") == 1)
             #expect(try await f.count(brand, "SELECT count(*)::int FROM users WHERE id = '\(adminID)' AND status = 'active'") == 1)
             #expect(try await admin.get("/admin").status == .ok)
+            // staff.manage alone grants nothing beyond itself: not Super Admin to themself, not finance.view in a role
+            let escalate = try await other.post("/admin/staff/\(deskID.uuidString.lowercased())/roles", ["role_\(desk)": "on", "role_\(superAdmin)": "on"],
+                                                csrfFrom: "/admin/staff")
+            #expect(escalate.status == .forbidden)
+            #expect(StaffFixture.refusedField(escalate.body) == "roles")
+            #expect(try await f.count(brand, "SELECT count(*)::int FROM user_roles WHERE user_id = '\(deskID.uuidString.lowercased())'") == 1)
+            let widen = try await other.post("/admin/roles", ["name": "Cash desk", "perm_finance_view": "on"], csrfFrom: "/admin/roles")
+            #expect(widen.status == .forbidden)
+            #expect(StaffFixture.refusedField(widen.body) == "permissions")
+            #expect(widen.body.contains("finance.view"))
+            #expect(try await f.count(brand, "SELECT count(*)::int FROM roles WHERE name = 'Cash desk'") == 0)
         }
     }
 

@@ -81,7 +81,7 @@ struct RoleAdminRoutes: Sendable {
             let permissions = try Self.chosenPermissions(form)
             let id = try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
                 try await Roles.create(name: form["name"] ?? "", description: form["description"] ?? "", permissions: permissions,
-                                       actor: ctx.staff.actor, requestID: ctx.requestID, in: tx)
+                                       grantor: ctx.staff.permissions, actor: ctx.staff.actor, requestID: ctx.requestID, in: tx)
             }
             return Responses.seeOther("/admin/roles/\(id.uuidString.lowercased())?done=role_created")
         } catch let error as any UserFacingError {
@@ -123,7 +123,7 @@ struct RoleAdminRoutes: Sendable {
             let permissions = try Self.chosenPermissions(form)
             try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
                 try await Roles.update(id: id, name: form["name"] ?? "", description: form["description"] ?? "", permissions: permissions,
-                                       actor: ctx.staff.actor, requestID: ctx.requestID, in: tx)
+                                       grantor: ctx.staff.permissions, actor: ctx.staff.actor, requestID: ctx.requestID, in: tx)
             }
             return Responses.seeOther("/admin/roles/\(id.uuidString.lowercased())?done=role_saved")
         } catch let error as StaffAdminError where error.reason == .notFound {

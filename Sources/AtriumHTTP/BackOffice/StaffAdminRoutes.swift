@@ -21,7 +21,8 @@ struct StaffAdminRoutes: Sendable {
         group.post("/invite") { req, ctx in try await invite(req, ctx) }
         group.get("/:member") { req, ctx in try await member(req, ctx) }
         group.post("/:member/roles") { req, ctx in try await change(req, ctx, done: "roles_saved") { id, form, tx in
-            try await StaffDirectory.setRoles(member: id, roles: try StaffAdminView.chosenRoles(form), actor: ctx.staff.actor, requestID: ctx.requestID, in: tx)
+            try await StaffDirectory.setRoles(member: id, roles: try StaffAdminView.chosenRoles(form), grantor: ctx.staff.permissions,
+                                              actor: ctx.staff.actor, requestID: ctx.requestID, in: tx)
         } }
         group.post("/:member/deactivate") { req, ctx in try await change(req, ctx, done: "deactivated") { id, _, tx in
             try await StaffDirectory.setActive(false, member: id, by: ctx.staff.user.id, actor: ctx.staff.actor, requestID: ctx.requestID, in: tx)
@@ -78,8 +79,8 @@ struct StaffAdminRoutes: Sendable {
             let base = AppServices.baseURL(config: services.config)(brand)
             let messages = TemplateInvitationMessages(renderer: services.renderer)
             try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
-                let invited = try await StaffDirectory.invite(email: email, name: form["name"] ?? "", roles: roles, actor: ctx.staff.actor,
-                                                              requestID: ctx.requestID, in: tx)
+                let invited = try await StaffDirectory.invite(email: email, name: form["name"] ?? "", roles: roles, grantor: ctx.staff.permissions,
+                                                              actor: ctx.staff.actor, requestID: ctx.requestID, in: tx)
                 let mail = messages.invitation(config: brand, email: email, link: "\(base)/admin/invite/\(invited.token)")
                 _ = try await Outbox.enqueue(to: email, subject: mail.subject, body: mail.body, in: tx)
             }
