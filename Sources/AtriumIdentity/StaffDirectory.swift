@@ -1,7 +1,6 @@
 import AtriumCore
 import AtriumStorage
 import Foundation
-import NIOCore
 import PostgresNIO
 
 /// A Back Office account as the staff list shows it.
