@@ -228,6 +228,7 @@ extension TenantConfig {
             }
         }
         p += partnerProblems()
+        p += securityProblems()
         return p
     }
 

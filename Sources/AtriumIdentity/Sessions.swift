@@ -18,6 +18,8 @@ public enum Sessions {
             VALUES (\(ByteBuffer(bytes: Token.digest(token))), \(user), \(audience.rawValue), now() + make_interval(secs => \(lifetimeSeconds)),
                     \(String(ip.prefix(64))), \(String(userAgent.prefix(300))))
             """)
+        // A new session is a sign-in (password, second factor or invitation): the staff list shows it.
+        try await tx.query("UPDATE users SET last_sign_in_at = now() WHERE id = \(user)")
         return token
     }
 

@@ -61,6 +61,9 @@ struct Demo: AsyncParsableCommand {
                 }
                 say("  referred clients: client1…client4@<slug>.test / \(DemoSeed.clientPassword)")
                 say("  traders: register at any brand's /register\n")
+                if brands.contains(where: { $0.securitySettings.requiresStaffTwoFactor }) {
+                    say("Back Office staff enrol an authenticator app (TOTP) at their first sign-in (security.staff_two_factor: required).\n")
+                }
             }
         }
         try await ServerRunner.serve(try await makeServices(config: config, logger: logger))

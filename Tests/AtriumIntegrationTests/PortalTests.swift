@@ -15,8 +15,7 @@ struct PortalTests {
     static func applyDemoBrands(_ s: AppServices) async throws -> [TenantConfig] {
         var out: [TenantConfig] = []
         for name in ["aurora", "kite", "meridian"] {
-            let path = TestCluster.repoRoot + "/tenants/\(name).yaml"
-            let c = try TenantConfig.parse(yaml: String(contentsOfFile: path, encoding: .utf8), file: path)
+            let c = try TenantConfig.testBrand(name)
             _ = try await s.provisioning.apply(c, actor: "test")
             try await DemoSeed.setAdminPassword(slug: c.slug.value, email: c.admin.email, password: "admin-demo-pass", services: s)
             out.append(c)

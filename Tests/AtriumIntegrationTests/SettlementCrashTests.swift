@@ -13,8 +13,7 @@ struct SettlementCrashTests {
     func killAndRestart() async throws {
         try await TestEnv.with("stlkill") { s in
             // setup: Aurora settles daily and approves up to 1,000.00 USD by itself
-            let path = TestCluster.repoRoot + "/tenants/aurora.yaml"
-            var config = try TenantConfig.parse(yaml: String(contentsOfFile: path, encoding: .utf8), file: path)
+            var config = try TenantConfig.testBrand("aurora")
             config.partners = TenantConfig.PartnerProgram(settlement: "daily", autoApproveMaxMinor: ["USD": 100_000])
             _ = try await s.provisioning.apply(config, actor: "test")
             let aurora = try #require(try await s.registry.tenant(slug: "aurora"))

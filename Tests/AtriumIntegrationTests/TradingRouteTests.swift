@@ -35,8 +35,7 @@ struct TradingRouteTests {
         try await SandboxPlatformHarness.with { sandbox in
             try await TestEnv.with(name, environment: TradeFixture.environment(sandbox)) { s in
                 for brand in ["aurora"] + brands {
-                    let path = TestCluster.repoRoot + "/tenants/\(brand).yaml"
-                    let config = try TenantConfig.parse(yaml: String(contentsOfFile: path, encoding: .utf8), file: path)
+                    let config = try TenantConfig.testBrand(brand)
                     _ = try await s.provisioning.apply(config, actor: "test")
                     try await DemoSeed.setAdminPassword(slug: brand, email: config.admin.email, password: "admin-demo-pass", services: s)
                 }

@@ -63,10 +63,10 @@ public enum ProductionChecks {
         return out
     }
 
-    /// Sandbox settings of one brand, each naming the file, the field and the PSP or connection id.
+    /// Sandbox settings and staff sign-in without TOTP of one brand, each naming the file, the field and the PSP or connection id.
     public static func brand(_ brand: TenantConfig, file: String) -> [String] {
         brand.sandboxUses.map { use in
             "\(file): \(use.field): \(use.value) (\(use.id)) uses a development sandbox; production needs a real provider"
-        }
+        } + staffTwoFactor(brand, file: file)
     }
 }

@@ -1,6 +1,7 @@
 import AtriumCore
 import AtriumIdentity
 import AtriumTenancy
+import Foundation
 import Hummingbird
 
 /// The staff member behind a Back Office request, with their roles and permissions.
@@ -8,6 +9,10 @@ struct StaffPrincipal: Sendable {
     let user: SessionUser
     let roles: [String]
     let permissions: Set<Permission>
+    /// The public id of this request's session (marked "this session" on the sessions page).
+    var sessionID: UUID? = nil
+    /// The brand requires TOTP and this member has none yet: only the enrolment page is open.
+    var mustEnrol = false
 
     /// The staff member as the actor of audit rows and decisions.
     var actor: String { "staff:\(user.id.uuidString.lowercased())" }
@@ -40,15 +45,30 @@ struct StaffSession: AudienceSession {
     static var principal: WritableKeyPath<Context, StaffPrincipal?> { \.staff }
     let services: AppServices
     var required = true
+    /// True only for the enrolment pages, the one place a member without a required TOTP may go.
+    var enrolling = false
 
     func load(_ request: Request, context: Context) async throws -> StaffPrincipal? {
-        try await context.signedIn(.staff, request, services: services) { user, tx in
+        let required = context.tenant.config?.securitySettings.requiresStaffTwoFactor ?? true
+        return try await context.signedIn(.staff, request, services: services) { user, tx in
             let access = try await RBAC.access(of: user.id, in: tx)
-            return StaffPrincipal(user: user, roles: access.roles, permissions: access.permissions)
+            let state = try await SessionList.touch(token: request.cookies[Audience.staff.cookieName]?.value ?? "", in: tx)
+            return StaffPrincipal(user: user, roles: access.roles, permissions: access.permissions, sessionID: state?.session,
+                                  mustEnrol: required && state?.twoFactor != true)
         }
     }
 
     func signedOut() -> Response { Responses.seeOther("/admin") }
+
+    /// As every audience session, plus the enrolment gate: a member who must enrol TOTP is sent to
+    /// the enrolment page from every other Back Office page (StaffSecurityRoutes.swift).
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.staff = try await load(request, context: context)
+        guard let staff = context.staff else { return required ? signedOut() : try await next(request, context) }
+        if staff.mustEnrol, !enrolling { return Responses.seeOther(StaffSecurityRoutes.enrolmentPath) }
+        return try await next(request, context)
+    }
 }
 
 extension RouterMethods<BrandRequestContext> {

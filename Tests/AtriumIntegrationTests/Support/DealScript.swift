@@ -85,8 +85,7 @@ struct MappedAccount: Sendable {
     let currency: Currency
 
     static func make(_ s: AppServices, slug: String, connection: String, accountType: String, currency: String, leverage: Int) async throws -> MappedAccount {
-        let path = TestCluster.repoRoot + "/tenants/\(slug).yaml"
-        let brand = try TenantConfig.parse(yaml: String(contentsOfFile: path, encoding: .utf8), file: path)
+        let brand = try TenantConfig.testBrand(slug)
         _ = try await s.provisioning.apply(brand, actor: "test")
         let tenant = try #require(try await s.registry.tenant(slug: slug))
         let client = try await TradeFixture.fundedTrader(s, tenant.handle, email: "deals@\(slug).test", kyc: true, funds: 0, currency: currency)

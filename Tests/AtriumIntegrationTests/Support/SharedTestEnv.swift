@@ -21,10 +21,10 @@ extension TestEnv {
 
     /// Provisions the named demo brands (`tenants/NAME.yaml`) with the demo admin password;
     /// each brand costs tenant migrations and a password hash, so a fixture names only those it uses.
-    static func applyBrands(_ names: [String], to s: AppServices) async throws {
+    /// Staff sign in with a password only unless `staffTwoFactor` is `required` (TestBrands.swift).
+    static func applyBrands(_ names: [String], to s: AppServices, staffTwoFactor: String = "optional") async throws {
         for name in names {
-            let path = TestCluster.repoRoot + "/tenants/\(name).yaml"
-            let config = try TenantConfig.parse(yaml: String(contentsOfFile: path, encoding: .utf8), file: path)
+            let config = try TenantConfig.testBrand(name, staffTwoFactor: staffTwoFactor)
             _ = try await s.provisioning.apply(config, actor: "test")
             try await DemoSeed.setAdminPassword(slug: name, email: config.admin.email, password: "admin-demo-pass", services: s)
         }

@@ -1,3 +1,4 @@
+import AtriumBrandConfig
 import AtriumCore
 import AtriumHTTP
 import AtriumStorage
@@ -160,10 +161,14 @@ struct TestEnv {
 }
 
 extension AppServices {
-    /// Provisions a brand with a random slug and known admin password; returns its record.
-    func makeTenant(_ prefix: String = "brand", locales: [String] = ["en", "es"], adminPassword: String = "admin-test-pass") async throws -> TenantRecord {
+    /// Provisions a brand with a random slug and known admin password; returns its record. Staff
+    /// sign in with a password only unless `staffTwoFactor` is `required` (TestBrands.swift).
+    func makeTenant(_ prefix: String = "brand", locales: [String] = ["en", "es"], adminPassword: String = "admin-test-pass",
+                    staffTwoFactor: String = "optional") async throws -> TenantRecord {
         let slug = prefix + Token.randomPassword(length: 6).lowercased().filter { $0.isLetter || $0.isNumber }
-        _ = try await provisioning.create(slug: slug, name: "Brand \(slug)", domains: ["\(slug).test.localhost"], adminEmail: "admin@\(slug).test", actor: "test")
+        guard let valid = Slug(slug) else { throw ProvisioningError.notFound(slug) }
+        let config = try TenantConfig.starter(slug: valid, name: "Brand \(slug)", domains: ["\(slug).test.localhost"], adminEmail: "admin@\(slug).test")
+        _ = try await provisioning.apply(config.withStaffTwoFactor(staffTwoFactor), actor: "test")
         try await DemoSeed.setAdminPassword(slug: slug, email: "admin@\(slug).test", password: adminPassword, services: self)
         guard let record = try await registry.tenant(slug: slug) else { throw ProvisioningError.notFound(slug) }
         return record
