@@ -13,6 +13,10 @@ public enum FunnelReport {
         public let approved: Int
         public let funded: Int
 
+        public init(registered: Int, verified: Int, approved: Int, funded: Int) {
+            (self.registered, self.verified, self.approved, self.funded) = (registered, verified, approved, funded)
+        }
+
         /// The steps in order, with their keys (`registered`, `verified`, `approved`, `funded`).
         public var steps: [(key: String, count: Int)] {
             [("registered", registered), ("verified", verified), ("approved", approved), ("funded", funded)]
