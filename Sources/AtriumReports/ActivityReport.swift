@@ -17,9 +17,10 @@ public enum ActivityReport {
         public let points: [Point]
     }
 
-    public static func query(_ range: ReportRange, in tx: TenantTransaction) async throws -> Summary {
+    /// The statement `query` runs, for benchmarks and EXPLAIN.
+    public static func sql(_ range: ReportRange) -> PostgresQuery {
         let fromMs = Int64(range.from.timeIntervalSince1970 * 1000), toMs = Int64(range.to.timeIntervalSince1970 * 1000)
-        let rows = try await tx.query("""
+        return """
             WITH active AS (
                 SELECT DISTINCT date_trunc(\(range.truncField), to_timestamp(d.time_msc / 1000.0) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket,
                        a.user_id
@@ -31,7 +32,12 @@ public enum ActivityReport {
             SELECT NULL::timestamptz, count(DISTINCT user_id)::int FROM active
             UNION ALL
             SELECT bucket, count(*)::int FROM active GROUP BY bucket
-            """)
+            """
+    }
+
+    /// The range's active traders, per bucket and in total.
+    public static func query(_ range: ReportRange, in tx: TenantTransaction) async throws -> Summary {
+        let rows = try await tx.query(sql(range))
         var total = 0
         var found: [Date: Int] = [:]
         for try await (start, count) in rows.decode((Date?, Int).self) {

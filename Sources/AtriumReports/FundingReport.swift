@@ -16,10 +16,9 @@ public enum FundingReport {
         public var net: Int64 { deposits - withdrawals }
     }
 
-    /// Every bucket of the range for every currency that moved in it, zero-filled, ordered by
-    /// currency then time.
-    public static func query(_ range: ReportRange, in tx: TenantTransaction) async throws -> [Point] {
-        let rows = try await tx.query("""
+    /// The statement `query` runs, for benchmarks and EXPLAIN.
+    public static func sql(_ range: ReportRange) -> PostgresQuery {
+        """
             SELECT date_trunc(\(range.truncField), t.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', t.currency,
                    coalesce(sum(t.amount) FILTER (WHERE t.code = 'deposit'), 0)::bigint,
                    coalesce(sum(t.amount) FILTER (WHERE t.code = 'withdrawal'), 0)::bigint
@@ -30,7 +29,13 @@ public enum FundingReport {
               AND (\(range.country)::text IS NULL OR CASE t.code WHEN 'deposit' THEN t.credit_account_id ELSE t.debit_account_id END IN (
                   SELECT a.id FROM ledger_accounts a JOIN users u ON u.id = a.owner_id WHERE u.country = \(range.country)))
             GROUP BY 1, 2
-            """)
+            """
+    }
+
+    /// Every bucket of the range for every currency that moved in it, zero-filled, ordered by
+    /// currency then time.
+    public static func query(_ range: ReportRange, in tx: TenantTransaction) async throws -> [Point] {
+        let rows = try await tx.query(sql(range))
         var found: [String: [Date: (Int64, Int64)]] = [:]
         for try await (start, currency, deposits, withdrawals) in rows.decode((Date, String, Int64, Int64).self) {
             found[currency, default: [:]][start] = (deposits, withdrawals)

@@ -23,9 +23,9 @@ public enum FunnelReport {
         }
     }
 
-    /// The funnel of the range's registration cohort.
-    public static func query(_ range: ReportRange, in tx: TenantTransaction) async throws -> Funnel {
-        let rows = try await tx.query("""
+    /// The statement `query` runs, for benchmarks and EXPLAIN.
+    public static func sql(_ range: ReportRange) -> PostgresQuery {
+        """
             SELECT count(*)::int,
                    count(*) FILTER (WHERE u.email_verified_at IS NOT NULL)::int,
                    count(*) FILTER (WHERE EXISTS (SELECT 1 FROM kyc_decisions d WHERE d.user_id = u.id AND d.outcome = 'approved'))::int,
@@ -35,7 +35,12 @@ public enum FunnelReport {
             FROM users u
             WHERE u.audience = 'trader' AND u.created_at >= \(range.from) AND u.created_at < \(range.to)
               AND (\(range.country)::text IS NULL OR u.country = \(range.country))
-            """).collect()
+            """
+    }
+
+    /// The funnel of the range's registration cohort.
+    public static func query(_ range: ReportRange, in tx: TenantTransaction) async throws -> Funnel {
+        let rows = try await tx.query(sql(range)).collect()
         guard let row = rows.first else { return Funnel(registered: 0, verified: 0, approved: 0, funded: 0) }
         let (r, v, a, f) = try row.decode((Int, Int, Int, Int).self)
         return Funnel(registered: r, verified: v, approved: a, funded: f)

@@ -29,9 +29,9 @@ public enum KYCReport {
         }
     }
 
-    /// Final (`approved` or `rejected`) decisions whose time falls in the range.
-    public static func query(_ range: ReportRange, in tx: TenantTransaction) async throws -> Summary {
-        let rows = try await tx.query("""
+    /// The statement `query` runs, for benchmarks and EXPLAIN.
+    public static func sql(_ range: ReportRange) -> PostgresQuery {
+        """
             WITH decided AS (
                 SELECT d.decided_at, d.outcome,
                        extract(epoch FROM d.decided_at - s.at) AS seconds
@@ -51,7 +51,12 @@ public enum KYCReport {
             SELECT date_trunc(\(range.truncField), decided_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC',
                    count(*) FILTER (WHERE outcome = 'approved')::int, count(*) FILTER (WHERE outcome = 'rejected')::int, NULL
             FROM decided GROUP BY 1
-            """)
+            """
+    }
+
+    /// Final (`approved` or `rejected`) decisions whose time falls in the range.
+    public static func query(_ range: ReportRange, in tx: TenantTransaction) async throws -> Summary {
+        let rows = try await tx.query(sql(range))
         var approved = 0, rejected = 0
         var median: Int64?
         var found: [Date: (Int, Int)] = [:]

@@ -25,23 +25,28 @@ public enum PartnerReport {
     /// How many IBs each currency's ranking shows.
     public static let topLimit = 10
 
-    /// Posted settlements per bucket, zero-filled for every currency that paid in the range.
-    public static func payouts(_ range: ReportRange, in tx: TenantTransaction) async throws -> [Payout] {
-        let rows = try await tx.query("""
+    /// The statement `payouts` runs, for benchmarks and EXPLAIN.
+    public static func payoutsSQL(_ range: ReportRange) -> PostgresQuery {
+        """
             SELECT date_trunc(\(range.truncField), s.posted_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', s.currency, sum(s.amount)::bigint
             FROM commission_settlements s JOIN partners p ON p.id = s.partner_id JOIN users u ON u.id = p.user_id
             WHERE s.status = 'posted' AND s.posted_at >= \(range.from) AND s.posted_at < \(range.to)
               AND (\(range.country)::text IS NULL OR u.country = \(range.country))
             GROUP BY 1, 2
-            """)
+            """
+    }
+
+    /// Posted settlements per bucket, zero-filled for every currency that paid in the range.
+    public static func payouts(_ range: ReportRange, in tx: TenantTransaction) async throws -> [Payout] {
+        let rows = try await tx.query(payoutsSQL(range))
         var found: [String: [Date: Int64]] = [:]
         for try await (start, currency, amount) in rows.decode((Date, String, Int64).self) { found[currency, default: [:]][start] = amount }
         return found.keys.sorted().flatMap { c in range.bucketStarts.map { Payout(start: $0, currency: c, amount: found[c]?[$0] ?? 0) } }
     }
 
-    /// The top IBs of each currency by commission accrued on the range's deals (reversals included).
-    public static func top(_ range: ReportRange, in tx: TenantTransaction) async throws -> [TopIB] {
-        let rows = try await tx.query("""
+    /// The statement `top` runs, for benchmarks and EXPLAIN.
+    public static func topSQL(_ range: ReportRange) -> PostgresQuery {
+        """
             SELECT u.email, u.name, r.currency, r.amount, r.lines FROM (
                 SELECT l.partner_id, l.currency, sum(l.amount)::bigint AS amount, count(*)::int AS lines,
                        row_number() OVER (PARTITION BY l.currency ORDER BY sum(l.amount) DESC, l.partner_id) AS rank
@@ -53,7 +58,12 @@ public enum PartnerReport {
             ) r JOIN partners p ON p.id = r.partner_id JOIN users u ON u.id = p.user_id
             WHERE r.rank <= \(topLimit)
             ORDER BY r.currency, r.rank
-            """)
+            """
+    }
+
+    /// The top IBs of each currency by commission accrued on the range's deals (reversals included).
+    public static func top(_ range: ReportRange, in tx: TenantTransaction) async throws -> [TopIB] {
+        let rows = try await tx.query(topSQL(range))
         var out: [TopIB] = []
         for try await (email, name, currency, amount, lines) in rows.decode((String, String, String, Int64, Int).self) {
             out.append(TopIB(email: email, name: name, currency: currency, amount: amount, lines: lines))
