@@ -21,17 +21,15 @@ public enum ActivityReport {
     public static func sql(_ range: ReportRange) -> PostgresQuery {
         let fromMs = Int64(range.from.timeIntervalSince1970 * 1000), toMs = Int64(range.to.timeIntervalSince1970 * 1000)
         return """
-            WITH active AS (
-                SELECT DISTINCT date_trunc(\(range.truncField), to_timestamp(d.time_msc / 1000.0) AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS bucket,
-                       a.user_id
+            SELECT b, count(DISTINCT user_id)::int FROM (
+                SELECT (d.time_msc / 1000 - \(range.bucketOffset)) / \(range.bucketSeconds) * \(range.bucketSeconds) + \(range.bucketOffset) AS b, a.user_id
                 FROM platform_deals d
                 JOIN trading_accounts a ON a.id = d.account_id AND a.kind = 'live'
                 WHERE d.time_msc >= \(fromMs) AND d.time_msc < \(toMs) AND d.status <> 'cancelled'
                   AND (\(range.country)::text IS NULL OR a.user_id IN (SELECT id FROM users WHERE country = \(range.country)))
-            )
-            SELECT NULL::timestamptz, count(DISTINCT user_id)::int FROM active
-            UNION ALL
-            SELECT bucket, count(*)::int FROM active GROUP BY bucket
+            ) x
+            -- one pass: a row per bucket, and the range's distinct total as the row without a bucket
+            GROUP BY GROUPING SETS ((b), ())
             """
     }
 
@@ -40,8 +38,8 @@ public enum ActivityReport {
         let rows = try await tx.query(sql(range))
         var total = 0
         var found: [Date: Int] = [:]
-        for try await (start, count) in rows.decode((Date?, Int).self) {
-            if let start { found[start] = count } else { total = count }
+        for try await (start, count) in rows.decode((Int64?, Int).self) {
+            if let start { found[Date(timeIntervalSince1970: Double(start))] = count } else { total = count }
         }
         return Summary(total: total, points: range.bucketStarts.map { Point(start: $0, traders: found[$0] ?? 0) })
     }

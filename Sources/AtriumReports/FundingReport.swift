@@ -19,7 +19,8 @@ public enum FundingReport {
     /// The statement `query` runs, for benchmarks and EXPLAIN.
     public static func sql(_ range: ReportRange) -> PostgresQuery {
         """
-            SELECT date_trunc(\(range.truncField), t.created_at AT TIME ZONE 'UTC') AT TIME ZONE 'UTC', t.currency,
+            SELECT (floor((date_part('epoch', t.created_at) - \(range.bucketOffset)) / \(range.bucketSeconds)) * \(range.bucketSeconds) + \(range.bucketOffset))::bigint,
+                   t.currency,
                    coalesce(sum(t.amount) FILTER (WHERE t.code = 'deposit'), 0)::bigint,
                    coalesce(sum(t.amount) FILTER (WHERE t.code = 'withdrawal'), 0)::bigint
             FROM ledger_transfers t
@@ -37,8 +38,8 @@ public enum FundingReport {
     public static func query(_ range: ReportRange, in tx: TenantTransaction) async throws -> [Point] {
         let rows = try await tx.query(sql(range))
         var found: [String: [Date: (Int64, Int64)]] = [:]
-        for try await (start, currency, deposits, withdrawals) in rows.decode((Date, String, Int64, Int64).self) {
-            found[currency, default: [:]][start] = (deposits, withdrawals)
+        for try await (start, currency, deposits, withdrawals) in rows.decode((Int64, String, Int64, Int64).self) {
+            found[currency, default: [:]][Date(timeIntervalSince1970: Double(start))] = (deposits, withdrawals)
         }
         return found.keys.sorted().flatMap { currency in
             range.bucketStarts.map { start in

@@ -18,6 +18,8 @@ struct BenchReports: AsyncParsableCommand {
     @Option var deals: Int = 300_000
     @Option(help: "Days of history the load spreads over.") var days: Int = 400
     @Option(help: "Timed runs per query; the median is reported.") var runs: Int = 5
+    @Flag(help: "Create and seed the tenant, print its slug and stop (the script vacuums it before timing).") var seedOnly = false
+    @Option(help: "Time the queries on this already seeded tenant instead of seeding one.") var tenant: String?
 
     /// Each query by name, as the dashboard runs it.
     static let queries: [(name: String, sql: @Sendable (ReportRange) -> PostgresQuery)] = [
@@ -28,14 +30,22 @@ struct BenchReports: AsyncParsableCommand {
     func run() async throws {
         try await Runtime.guarded {
             try await Runtime.run { s in
-                let slug = "rb" + Token.random(bytes: 4).lowercased().filter { $0.isLetter || $0.isNumber }.prefix(8)
-                _ = try await s.provisioning.create(slug: slug, name: "Report bench", domains: ["\(slug).bench.localhost"],
-                                                    adminEmail: "admin@\(slug).test", actor: "bench")
-                guard let tenant = try await s.registry.tenant(slug: slug)?.handle else { throw CLIError(description: "tenant \(slug) was not created") }
-                say("tenant=\(slug)")
-                let clock = ContinuousClock.now
-                try await BenchReportLoad(entries: entries, clients: clients, deals: deals, days: days).seed(s.tenantDB, tenant)
-                say("seed_seconds=\(BenchCommissions.seconds(since: clock))")
+                let tenant: TenantHandle
+                if let slug = self.tenant {
+                    guard let found = try await s.registry.tenant(slug: slug)?.handle else { throw CLIError(description: "no tenant \(slug)") }
+                    tenant = found
+                } else {
+                    let slug = "rb" + Token.random(bytes: 4).lowercased().filter { $0.isLetter || $0.isNumber }.prefix(8)
+                    _ = try await s.provisioning.create(slug: slug, name: "Report bench", domains: ["\(slug).bench.localhost"],
+                                                        adminEmail: "admin@\(slug).test", actor: "bench")
+                    guard let created = try await s.registry.tenant(slug: slug)?.handle else { throw CLIError(description: "tenant \(slug) was not created") }
+                    tenant = created
+                    say("tenant=\(slug)")
+                    let clock = ContinuousClock.now
+                    try await BenchReportLoad(entries: entries, clients: clients, deals: deals, days: days).seed(s.tenantDB, tenant)
+                    say("seed_seconds=\(BenchCommissions.seconds(since: clock))")
+                    if seedOnly { return }
+                }
                 let counts = try await s.tenantDB.transaction(tenant) { tx in
                     try await tx.query("SELECT (SELECT count(*) FROM ledger_transfers)::bigint, (SELECT count(*) FROM platform_deals)::bigint").collect()[0]
                         .decode((Int64, Int64).self)
@@ -54,6 +64,7 @@ struct BenchReports: AsyncParsableCommand {
                 for q in Self.queries {
                     let query = q.sql(ReportRange.lastDays(366))
                     let plan = try await s.tenantDB.transaction(tenant) { tx in
+                        try await ReportSession.prepare(tx)
                         var lines: [String] = []
                         for try await line in try await tx.query(PostgresQuery(unsafeSQL: "EXPLAIN (ANALYZE, BUFFERS) " + query.sql, binds: query.binds))
                             .decode(String.self) { lines.append(line) }
@@ -71,7 +82,10 @@ struct BenchReports: AsyncParsableCommand {
         var samples: [Duration] = []
         for n in 0...runs {
             let start = ContinuousClock.now
-            try await db.transaction(tenant) { tx in _ = try await tx.query(query).collect() }
+            try await db.transaction(tenant) { tx in
+                try await ReportSession.prepare(tx)
+                _ = try await tx.query(query).collect()
+            }
             if n > 0 { samples.append(ContinuousClock.now - start) }
         }
         let median = samples.sorted()[samples.count / 2]

@@ -32,7 +32,8 @@ struct DashboardRoutes: Sendable {
     /// Every figure of the dashboard, read in one tenant transaction.
     func figures(_ range: ReportRange, _ ctx: BrandRequestContext) async throws -> DashboardFigures {
         try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
-            DashboardFigures(funding: try await FundingReport.query(range, in: tx), funnel: try await FunnelReport.query(range, in: tx),
+            try await ReportSession.prepare(tx)
+            return DashboardFigures(funding: try await FundingReport.query(range, in: tx), funnel: try await FunnelReport.query(range, in: tx),
                              kyc: try await KYCReport.query(range, in: tx), activity: try await ActivityReport.query(range, in: tx),
                              payouts: try await PartnerReport.payouts(range, in: tx), top: try await PartnerReport.top(range, in: tx))
         }
@@ -66,7 +67,8 @@ struct DashboardRoutes: Sendable {
         guard file.hasSuffix(".csv"), let chart = Self.charts.first(where: { "\($0).csv" == file }) else { throw HTTPError(.notFound) }
         let range = try Self.range(req)
         let text: String = try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
-            switch chart {
+            try await ReportSession.prepare(tx)
+            return switch chart {
             case "funding": FundingReport.csv(try await FundingReport.query(range, in: tx))
             case "funnel": FunnelReport.csv(try await FunnelReport.query(range, in: tx))
             case "kyc": KYCReport.csv(try await KYCReport.query(range, in: tx))
