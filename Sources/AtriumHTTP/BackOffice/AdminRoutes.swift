@@ -25,6 +25,8 @@ struct AdminRoutes: Sendable {
         guard let staff = ctx.staff else {
             return try pages.render("admin/login", title: "title_admin_login", request: req, context: ctx)
         }
+        // Staff who may read reports get the dashboard; the others a home with links to what they may use.
+        if staff.permissions.contains(.reportsView) { return try await DashboardRoutes(services: services).dashboard(req, ctx, staff: staff) }
         return try pages.render("admin/dashboard", title: "title_admin_dashboard", request: req, context: ctx,
                                 extra: RequirePermission.pageContext(staff))
     }

@@ -37,9 +37,8 @@ enum CommissionChart {
         return out + "</svg>"
     }
 
-    /// `value × pixels ÷ total` without overflow for any Int64 figures (value ≤ total).
+    /// `value × pixels ÷ total` without overflow (the dashboard's `SVGChart` scales the same way).
     static func scaled(_ value: UInt64, _ pixels: Int, _ total: UInt64) -> Int {
-        let product = value.multipliedFullWidth(by: UInt64(pixels))
-        return Int(total.dividingFullWidth(product).quotient)
+        SVGChart.scaled(value, pixels, total)
     }
 }
