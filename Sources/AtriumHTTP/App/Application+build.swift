@@ -154,6 +154,7 @@ public func buildApplication(services: AppServices, development: DevelopmentSite
     TradingAdminRoutes(services: services).register(on: brandRouter)
     PaymentsAdminRoutes(services: services).register(on: brandRouter)
     PlanAdminRoutes(services: services).register(on: brandRouter)
+    EmailTemplateRoutes(services: services).register(on: brandRouter)
     CommissionAdminRoutes(services: services).register(on: brandRouter)
     SettlementAdminRoutes(services: services).register(on: brandRouter)
     PartnerWalletRoutes(services: services).register(on: brandRouter)
