@@ -95,7 +95,7 @@ struct ConsoleTests {
     func health() async throws {
         try await Self.signedIn { ops, s, aurora in
             let newest = s.migrations.tenant.map(\.version).max() ?? -1
-            var page = try await ops.get("/health")
+            var page = try await ops.get("/status")
             #expect(page.status == .ok)
             #expect(page.body.contains("data-schema=\"\(newest)\""))
             #expect(page.body.contains("<div data-platform=\"mt5-live\" data-status=\"auth_failed\">"))
@@ -103,7 +103,7 @@ struct ConsoleTests {
             #expect(page.body.contains("<div data-psp=\"sandbox-card\" data-circuit=\"closed\" data-failed=\"1\">"))
             #expect(page.body.contains("<div data-psp=\"crypto-usdt\" data-circuit=\"closed\" data-failed=\"0\">"))
             for _ in 0..<s.payments.breaker.failureThreshold { s.payments.breaker.record(tenant: aurora.handle.id, psp: "crypto-usdt", ok: false) }
-            page = try await ops.get("/health")
+            page = try await ops.get("/status")
             #expect(page.body.contains("<div data-psp=\"crypto-usdt\" data-circuit=\"open\""))
         }
     }
@@ -129,7 +129,7 @@ struct ConsoleTests {
         let (s, _) = try await Self.shared.value
         try await buildApplication(services: s).test(.router) { client in
             let anonymous = FormClient(client, host: "ops.localhost:8080")
-            for path in ["/usage", "/health", "/audit", "/usage?page=1"] {
+            for path in ["/usage", "/status", "/audit", "/usage?page=1"] {
                 let r = try await anonymous.get(path)
                 #expect(r.status == .unauthorized, "\(path)")
                 #expect(!r.body.contains("data-tenant"))

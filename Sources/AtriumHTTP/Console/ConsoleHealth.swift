@@ -2,7 +2,7 @@ import AtriumTenancy
 import Foundation
 import Hummingbird
 
-/// `/health`: per brand, its schema version against the newest migration, the last sync of each
+/// `/status`: per brand, its schema version against the newest migration, the last sync of each
 /// platform connection (`trading_sync`) and each PSP's circuit state with its failures of the last day.
 struct ConsoleHealth: Sendable {
     let services: AppServices

@@ -22,7 +22,7 @@ struct ConsoleRoutes: Sendable {
         operators.post("/tenants/:slug/resume") { req, ctx in try await setStatus(req, ctx, active: true) }
         operators.get("/tenants/:slug/export") { req, ctx in try await export(req, ctx) }
         operators.get("/usage") { req, ctx in try await ConsoleUsage(services: services).page(req, ctx) }
-        operators.get("/health") { req, ctx in try await ConsoleHealth(services: services).page(req, ctx) }
+        operators.get("/status") { req, ctx in try await ConsoleHealth(services: services).page(req, ctx) }
         operators.get("/audit") { req, ctx in try await ConsoleAudit(services: services).page(req, ctx) }
     }
 
