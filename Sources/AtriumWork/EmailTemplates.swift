@@ -44,12 +44,14 @@ public enum EmailTemplates {
         try await rows(tx.query("SELECT name, locale, subject, body, updated_by, updated_at FROM email_templates ORDER BY name, locale"))
     }
 
-    /// Creates or replaces the override (the caller validated it) and audits the change.
+    /// Creates or replaces the override (the caller validated it) and audits the change as `actor`;
+    /// the row names `template.updatedBy` (a person's email for the settings page), or `actor` when empty.
     public static func save(_ template: EmailTemplateOverride, actor: String, requestID: String, in tx: TenantTransaction) async throws {
         let before = try await find(name: template.name, locale: template.locale, in: tx)
         try await tx.query("""
             INSERT INTO email_templates (name, locale, subject, body, updated_by, updated_at)
-            VALUES (\(template.name), \(template.locale), \(template.subject), \(template.body), \(actor), now())
+            VALUES (\(template.name), \(template.locale), \(template.subject), \(template.body),
+                    \(template.updatedBy.isEmpty ? actor : template.updatedBy), now())
             ON CONFLICT (name, locale) DO UPDATE SET subject = EXCLUDED.subject, body = EXCLUDED.body,
                 updated_by = EXCLUDED.updated_by, updated_at = now()
             """)

@@ -117,7 +117,7 @@ struct EmailTemplateTests {
                                                  "body": "Hello {{email}},\r\nyour link: {{link}}\r\n{{#brand.supportEmail}}help: {{brand.supportEmail}}{{/brand.supportEmail}}"],
                                           csrfFrom: page)
             #expect(save.status == .seeOther)
-            #expect(try await Self.count(f, "SELECT count(*)::int FROM email_templates WHERE name = 'password-reset' AND locale = 'en'") == 1)
+            #expect(try await Self.count(f, "SELECT count(*)::int FROM email_templates WHERE name = 'password-reset' AND locale = 'en' AND updated_by = 'admin@aurora.test'") == 1)
             let edit = try await web.get(page)
             #expect(edit.body.contains("data-source=\"override\""))
 

@@ -102,9 +102,9 @@ struct EmailTemplateRoutes: Sendable {
                                          email: "client@example.com", override: (subject, body))
             return try await edit(req, ctx, form: (subject, body), extra: ["preview": ["subject": sample.subject, "body": sample.body]])
         }
-        let (actor, requestID) = (ctx.staff.actor, ctx.requestID)
+        let (actor, requestID, editor) = (ctx.staff.actor, ctx.requestID, ctx.staff.user.email)
         try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
-            try await EmailTemplates.save(EmailTemplateOverride(name: kind.rawValue, locale: locale, subject: subject, body: body),
+            try await EmailTemplates.save(EmailTemplateOverride(name: kind.rawValue, locale: locale, subject: subject, body: body, updatedBy: editor),
                                           actor: actor, requestID: requestID, in: tx)
         }
         return Responses.seeOther("/admin/settings/emails/\(kind.rawValue)/\(locale)?saved=1")
