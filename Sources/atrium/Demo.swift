@@ -46,11 +46,13 @@ struct Demo: AsyncParsableCommand {
                                                    password: Self.compliancePassword, services: s)
                     try await DemoSeed.upsertStaff(slug: brand.slug.value, email: "support@\(brand.slug.value).test", role: .support,
                                                    password: Self.supportPassword, services: s)
+                    let historyStarted = ContinuousClock.now
                     let history = try await DemoSeed.seedHistory(slug: brand.slug.value, services: s)
+                    let historyTook = historyStarted.duration(to: .now).components
                     let ib = try await DemoSeed.seedPartners(slug: brand.slug.value, services: s)
                     say("\(path): \(r.change.rawValue) (IB demo: \(ib.clientEmails.count) referred clients, \(ib.generatedTrades) sandbox trades; "
                         + "history: \(history.clients) clients over 90 days, \(history.deposits) deposits, \(history.withdrawals) withdrawals, "
-                        + "\(history.leads) leads, \(history.created) new this run)")
+                        + "\(history.leads) leads, \(history.created) new this run in \(historyTook.seconds * 1000 + historyTook.attoseconds / 1_000_000_000_000_000) ms)")
                     brands.append(brand)
                 }
                 try await Operators.upsert(email: Self.operatorEmail, password: Self.operatorPassword, services: s)
@@ -72,7 +74,7 @@ struct Demo: AsyncParsableCommand {
                     say("  \(b.slug.value) Partner Portal: ib@\(b.slug.value).test / \(DemoSeed.ibPassword)   sub-IBs ib-sub1@ / ib-sub2@\(b.slug.value).test (same password)")
                 }
                 say("  referred clients: client1…client4@<slug>.test / \(DemoSeed.clientPassword)")
-                say("  history clients: demo-001…demo-\(DemoSeed.historyClients)@<slug>.test / \(DemoSeed.clientPassword)")
+                say("  history clients: demo-001…demo-\(String(DemoSeed.historyClients + 1000).suffix(3))@<slug>.test / \(DemoSeed.clientPassword)")
                 say("  traders: register at any brand's /register\n")
             }
         }
