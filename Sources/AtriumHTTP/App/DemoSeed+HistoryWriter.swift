@@ -5,8 +5,8 @@ import Foundation
 
 /// Writes one new demo client's history with back-dated business times. Money moves through the
 /// ledger's transfer functions exactly as real deposits and paid withdrawals do (same accounts and
-/// codes, ids derived from the payment), so `ledger_verify()` stays clean; the ledger rows carry
-/// the seeding time, the payments and their events the back-dated one.
+/// codes, ids derived from the payment), so `ledger_verify()` stays clean; each transfer is booked
+/// at its back-dated time through `atrium.demo_booked_at` (tenant migration 0024).
 struct DemoHistoryWriter {
     let tx: TenantTransaction
     let client: UUID
@@ -47,7 +47,21 @@ struct DemoHistoryWriter {
         }
     }
 
+    /// Books the ledger transfers that follow at `time` (nil: now again), for this transaction only.
+    func bookAt(_ time: Date?) async throws {
+        // Through timestamptz's own text form, so the booked time keeps its microseconds.
+        try await tx.query("SELECT set_config('atrium.demo_booked_at', coalesce(\(time)::timestamptz::text, ''), true)")
+    }
+
     func kyc(decided: Date) async throws {
+        // The rules engine puts a submitted application in review first; Compliance decides later.
+        if plan.kyc != "not_started" {
+            let submitted = registered.addingTimeInterval(min(1_800, decided.timeIntervalSince(registered) / 2))
+            try await tx.query("""
+                INSERT INTO kyc_decisions (user_id, decided_at, actor, outcome, reasons, note, facts)
+                VALUES (\(client), \(submitted), 'rules', 'review', '{manual_review}', 'demo history', '{}'::jsonb)
+                """)
+        }
         switch plan.kyc {
         case "approved", "rejected":
             let actor = compliance.map { "staff:\($0.uuidString.lowercased())" } ?? "demo"
@@ -91,8 +105,10 @@ struct DemoHistoryWriter {
         try await event(id, "created", "succeeded", at: when)
         let clearing = try await Ledger.house(.pspClearing, pspID, currency: currency, in: tx)
         let wallet = try await Ledger.wallet(user: client, currency: currency, in: tx)
+        try await bookAt(when)
         try await Ledger.transfer(id: Ledger.transferID("deposit", id.uuidString), debit: clearing, credit: wallet, amount: amount,
                                   code: "deposit", reference: reference, in: tx)
+        try await bookAt(nil)
     }
 
     /// A paid withdrawal: the hold, its posting and the payout to the PSP, as `Payments` books them.
@@ -101,12 +117,15 @@ struct DemoHistoryWriter {
         let hold = Ledger.transferID("withdrawal-hold", id.uuidString)
         let wallet = try await Ledger.wallet(user: client, currency: currency, in: tx)
         let pending = try await Ledger.house(.withdrawalsPending, "all", currency: currency, in: tx)
+        try await bookAt(when.addingTimeInterval(-300))
         try await Ledger.transfer(id: hold, kind: .pending, debit: wallet, credit: pending, amount: amount, code: "withdrawal", reference: reference, in: tx)
         try await tx.query("UPDATE payments SET hold_id = \(hold) WHERE id = \(id)")
+        try await bookAt(when)
         try await Ledger.post(pending: hold, id: Ledger.transferID("withdrawal-post", id.uuidString), code: "withdrawal", in: tx)
         let clearing = try await Ledger.house(.pspClearing, pspID, currency: currency, in: tx)
         try await Ledger.transfer(id: Ledger.transferID("withdrawal-payout", id.uuidString), debit: pending, credit: clearing, amount: amount,
                                   code: "payout", reference: reference, in: tx)
+        try await bookAt(nil)
         try await event(id, "", "approved", at: when.addingTimeInterval(-300))
         try await event(id, "approved", "processing", at: when.addingTimeInterval(-120))
         try await event(id, "processing", "paid", at: when)
