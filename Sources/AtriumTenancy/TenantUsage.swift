@@ -7,7 +7,7 @@ import PostgresNIO
 public struct TenantUsage: Sendable, Equatable {
     /// Registered traders.
     public var clients: Int
-    /// Traders with at least one deal closed on their trading accounts since `since`.
+    /// Traders with a deal (not cancelled) on one of their live accounts since `since`, as the dashboard counts them.
     public var activeTraders: Int
     /// Succeeded deposits since `since`, settled amounts in minor units per currency code.
     public var deposits: [String: Int64]
@@ -18,8 +18,8 @@ public struct TenantUsage: Sendable, Equatable {
     public static func query(since: Date, in tx: TenantTransaction) async throws -> TenantUsage {
         let counts = try await tx.query("""
             SELECT (SELECT count(*)::int FROM users WHERE audience = 'trader'),
-                   (SELECT count(DISTINCT a.user_id)::int FROM trading_deals d JOIN trading_accounts a ON a.id = d.account_id
-                     WHERE d.close_time >= \(since)),
+                   (SELECT count(DISTINCT a.user_id)::int FROM platform_deals d JOIN trading_accounts a ON a.id = d.account_id AND a.kind = 'live'
+                     WHERE d.time_msc >= \(Int64(since.timeIntervalSince1970 * 1000)) AND d.status <> 'cancelled'),
                    (SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::bigint FROM pg_class c
                      WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'm', 'p'))
             """).collect().first?.decode((Int, Int, Int64).self) ?? (0, 0, Int64(0))

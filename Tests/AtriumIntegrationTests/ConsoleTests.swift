@@ -12,7 +12,7 @@ import Testing
 struct ConsoleTests {
     /// Aurora with known figures: three traders, this month's succeeded deposits 100.00 USD + 40.00 USD
     /// and 25.50 EUR; excluded are last month's deposit, a failed one and a withdrawal; one trader
-    /// with a deal closed this month, one whose only deal closed last month; a failing MT5 sync.
+    /// with a deal on a live account this month, one with a demo account's, one with last month's and a cancelled one; a failing MT5 sync.
     static let shared = Task { () throws -> (AppServices, TenantRecord) in
         let s = try await TestEnv.started("console")
         try await TestEnv.applyBrands(["aurora"], to: s)
@@ -39,17 +39,20 @@ struct ConsoleTests {
                     VALUES (\(p.1), \(p.0), 'sandbox-card', 'sandbox_card', \(p.2), \(p.3), \(p.4), \(p.5), \("usage-\(n)"), \("usage-\(n)"), \(p.6), \(p.6))
                     """)
             }
-            for (n, (user, closed)) in [(ids[0], Date()), (ids[2], lastMonth)].enumerated() {
+            // Active: ids[0] (live, this month). Not: ids[1] (demo account), ids[2] (last month; this month's deal cancelled).
+            let deals: [(UUID, String, Date, String)] = [(ids[0], "live", Date(), "booked"), (ids[1], "demo", Date(), "booked"),
+                                                         (ids[2], "live", lastMonth, "booked"), (ids[2], "live", Date(), "cancelled")]
+            for (n, (user, kind, time, status)) in deals.enumerated() {
                 let account = UUID()
                 try await tx.query("""
                     INSERT INTO trading_accounts (id, user_id, connection_id, login, kind, account_type, platform_group, currency, leverage, idempotency_key)
-                    VALUES (\(account), \(user), 'mt5-live', \("9000\(n)"), 'live', 'standard', 'real', 'USD', 100, \("usage-\(n)"))
+                    VALUES (\(account), \(user), 'mt5-live', \("9000\(n)"), \(kind), 'standard', 'real', 'USD', 100, \("usage-\(n)"))
                     """)
-                for ticket in 1...2 {
+                for deal in 1...2 {
                     try await tx.query("""
-                        INSERT INTO trading_deals (connection_id, ticket, login, account_id, symbol, side, volume, open_price, close_price, currency,
-                                                   profit, commission, swap, close_time)
-                        VALUES ('mt5-live', \(n * 10 + ticket), \("9000\(n)"), \(account), 'EURUSD', 'buy', 10000, 1.1, 1.2, 'USD', 100, 0, 0, \(closed))
+                        INSERT INTO platform_deals (connection_id, deal, login, account_id, position_id, entry, side, symbol, volume_ext, currency, time_msc, status)
+                        VALUES ('mt5-live', \(n * 10 + deal), \("9000\(n)"), \(account), \(n), 'in', 'buy', 'EURUSD', 100000000, 'USD',
+                                \(Int64(time.timeIntervalSince1970 * 1000)), \(status))
                         """)
                 }
             }
