@@ -79,6 +79,9 @@ struct DemoHistoryTests {
                     let login = try await web.post("/admin/login", ["email": "\(name)@aurora.test", "password": password], csrfFrom: "/admin")
                     #expect(login.status == .seeOther, "\(name)")
                 }
+                let trader = FormClient(client, host: "aurora.localhost")
+                let login = try await trader.post("/login", ["email": "demo-040@aurora.test", "password": DemoSeed.clientPassword], csrfFrom: "/login")
+                #expect(login.status == .seeOther)
             }
         }
     }

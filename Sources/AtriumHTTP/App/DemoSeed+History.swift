@@ -35,7 +35,11 @@ extension DemoSeed {
     public static func seedHistory(slug: String, clients count: Int = historyClients, now: Date = Date(),
                                    services: AppServices) async throws -> DemoHistory {
         guard let tenant = try await services.registry.tenant(slug: slug), let brand = tenant.config else { throw ProvisioningError.notFound(slug) }
-        let hash = try await services.authenticator.hasher.hash(clientPassword)
+        // Hashing the password is most of a re-run's time; skip it when every client exists.
+        let existing = try await services.tenantDB.transaction(tenant.handle) { tx in
+            try await tx.query("SELECT count(*)::int FROM users WHERE audience = 'trader' AND email LIKE 'demo-%'").collect().first?.decode(Int.self) ?? 0
+        }
+        let prepared = existing >= count ? nil : try await services.authenticator.hasher.hash(clientPassword)
         let psp = brand.psps?.first
         guard let currency = Currency(psp?.currencies.first ?? "USD") else { throw InputError(field: "psps[0].currencies", reason: "unknown currency") }
         return try await services.tenantDB.transaction(tenant.handle) { tx in
@@ -43,12 +47,15 @@ extension DemoSeed {
             let compliance = try await Users.find(audience: .staff, email: "compliance@\(slug).test", in: tx)
             var rng = DemoRandom(seed: "atrium-demo-history:\(slug)")
             var created = 0
+            var hash = prepared
             for i in 1...count {
                 // Every client draws from the generator whether or not it exists, so each keeps its history.
                 let plan = DemoClientPlan(index: i, slug: slug, rng: &rng)
                 guard try await Users.find(audience: .trader, email: plan.email, in: tx) == nil else { continue }
+                let passwordHash: String
+                if let hash { passwordHash = hash } else { passwordHash = try await services.authenticator.hasher.hash(clientPassword); hash = passwordHash }
                 guard let id = try await Users.create(audience: .trader, email: plan.email, name: plan.name, country: plan.country,
-                                                      passwordHash: hash, in: tx) else { continue }
+                                                      passwordHash: passwordHash, in: tx) else { continue }
                 created += 1
                 let writer = DemoHistoryWriter(tx: tx, client: id, plan: plan, now: now, psp: psp, currency: currency,
                                                compliance: compliance, sales: sales)
