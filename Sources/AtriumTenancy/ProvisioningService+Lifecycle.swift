@@ -80,7 +80,7 @@ extension ProvisioningService {
             guard let user = try await Users.find(audience: .staff, email: target, in: tx) else { return nil }
             let token = try await Invitations.create(user: user, in: tx)
             let url = "\(baseURL(config))/admin/invite/\(token)"
-            let mail = messages.invitation(config: config, email: target, link: url)
+            let mail = try await messages.invitation(config: config, email: target, link: url, in: tx)
             try await Outbox.enqueue(to: target, subject: mail.subject, body: mail.body, in: tx)
             try await AuditLog.append(AuditEntry(actor: actor, action: "staff.invited", subject: "staff:\(target)", requestID: requestID), in: tx)
             return url

@@ -9,7 +9,7 @@ import PostgresNIO
 
 /// Renders the first-admin invitation email of a brand.
 public protocol InvitationMessages: Sendable {
-    func invitation(config: TenantConfig, email: String, link: String) -> (subject: String, body: String)
+    func invitation(config: TenantConfig, email: String, link: String, in tx: TenantTransaction) async throws -> (subject: String, body: String)
 }
 
 /// Where a brand configuration version came from (`brand_config_versions.origin`).
@@ -154,7 +154,7 @@ public struct ProvisioningService: Sendable {
             try await RBAC.grant(.superAdmin, to: admin, in: tx)
             let token = try await Invitations.create(user: admin, in: tx)
             let url = "\(baseURL(config))/admin/invite/\(token)"
-            let mail = messages.invitation(config: config, email: config.admin.email, link: url)
+            let mail = try await messages.invitation(config: config, email: config.admin.email, link: url, in: tx)
             try await Outbox.enqueue(to: config.admin.email, subject: mail.subject, body: mail.body, in: tx)
             link = url
         }

@@ -12,7 +12,9 @@ struct Demo: AsyncParsableCommand {
     static let operatorPassword = "operator-demo-pass"
     static let adminPassword = "admin-demo-pass"
     static let financePassword = "finance-demo-pass"
-    static let salesPassword = "sales-demo-pass"
+    static let salesPassword = DemoSeed.salesPassword
+    static let compliancePassword = DemoSeed.compliancePassword
+    static let supportPassword = DemoSeed.supportPassword
 
     func run() async throws {
         // The demo is development: sandbox PSP and platform, generated key, embedded database.
@@ -29,6 +31,7 @@ struct Demo: AsyncParsableCommand {
                 _ = try await MigrateAll.run(s) { line in if !line.contains("up to date") || line.hasPrefix("tenants") || line.hasPrefix("platform") { say(line) } }
                 let files = ((try? FileManager.default.contentsOfDirectory(atPath: config.tenantsDirectory)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
                 var brands: [TenantConfig] = []
+                let started = ContinuousClock.now
                 for file in files {
                     let path = "\(config.tenantsDirectory)/\(file)"
                     let brand = try TenantConfig.parse(yaml: try String(contentsOfFile: path, encoding: .utf8), file: path)
@@ -41,11 +44,23 @@ struct Demo: AsyncParsableCommand {
                     // Sales holds partners.manage: the plan editor without finance data.
                     try await DemoSeed.upsertStaff(slug: brand.slug.value, email: "sales@\(brand.slug.value).test", role: .sales,
                                                    password: Self.salesPassword, services: s)
+                    try await DemoSeed.upsertStaff(slug: brand.slug.value, email: "compliance@\(brand.slug.value).test", role: .compliance,
+                                                   password: Self.compliancePassword, services: s)
+                    try await DemoSeed.upsertStaff(slug: brand.slug.value, email: "support@\(brand.slug.value).test", role: .support,
+                                                   password: Self.supportPassword, services: s)
+                    let historyStarted = ContinuousClock.now
+                    let history = try await DemoSeed.seedHistory(slug: brand.slug.value, services: s)
+                    let historyTook = historyStarted.duration(to: .now).components
                     let ib = try await DemoSeed.seedPartners(slug: brand.slug.value, services: s)
-                    say("\(path): \(change) (IB demo: \(ib.clientEmails.count) referred clients, \(ib.generatedTrades) sandbox trades)")
+                    say("\(path): \(change) (IB demo: \(ib.clientEmails.count) referred clients, \(ib.generatedTrades) sandbox trades; "
+                        + "history: \(history.clients) clients over 90 days, \(history.deposits) deposits, \(history.withdrawals) withdrawals, "
+                        + "\(history.leads) leads, \(history.created) new this run in \(historyTook.seconds * 1000 + historyTook.attoseconds / 1_000_000_000_000_000) ms)")
                     brands.append(brand)
                 }
                 try await Operators.upsert(email: Self.operatorEmail, password: Self.operatorPassword, services: s)
+                let took = started.duration(to: .now).components
+                let tenths = took.seconds * 10 + took.attoseconds / 100_000_000_000_000_000
+                say("demo data ready in \(tenths / 10).\(tenths % 10) s")
                 let port = config.port
                 say("\nAtrium demo is up:\n")
                 for b in brands {
@@ -56,10 +71,12 @@ struct Demo: AsyncParsableCommand {
                 say("  operator console:  \(Self.operatorEmail) / \(Self.operatorPassword)")
                 for b in brands { say("  \(b.slug.value) Back Office: \(b.admin.email) / \(Self.adminPassword)   Finance: finance@\(b.slug.value).test / \(Self.financePassword)") }
                 for b in brands {
-                    say("  \(b.slug.value) Sales (plan editor): sales@\(b.slug.value).test / \(Self.salesPassword)")
+                    say("  \(b.slug.value) Sales (plan editor, assigned clients): sales@\(b.slug.value).test / \(Self.salesPassword)   "
+                        + "Compliance: compliance@\(b.slug.value).test / \(Self.compliancePassword)   Support: support@\(b.slug.value).test / \(Self.supportPassword)")
                     say("  \(b.slug.value) Partner Portal: ib@\(b.slug.value).test / \(DemoSeed.ibPassword)   sub-IBs ib-sub1@ / ib-sub2@\(b.slug.value).test (same password)")
                 }
                 say("  referred clients: client1…client4@<slug>.test / \(DemoSeed.clientPassword)")
+                say("  history clients: demo-001…demo-\(String(DemoSeed.historyClients + 1000).suffix(3))@<slug>.test / \(DemoSeed.clientPassword)")
                 say("  traders: register at any brand's /register\n")
                 if brands.contains(where: { $0.securitySettings.requiresStaffTwoFactor }) {
                     say("Back Office staff enrol an authenticator app (TOTP) at their first sign-in (security.staff_two_factor: required).\n")

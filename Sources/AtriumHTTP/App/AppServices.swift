@@ -90,18 +90,13 @@ public enum MasterKey {
     }
 }
 
-/// Invitation emails rendered from the brand's `email/admin-invitation` template.
+/// Invitation emails of a brand's staff, composed by `BrandMail` (the brand's override of
+/// `email/admin-invitation` when it saved one) in the brand's default locale.
 struct TemplateInvitationMessages: InvitationMessages {
     let renderer: Renderer
 
-    func invitation(config: TenantConfig, email: String, link: String) -> (subject: String, body: String) {
-        let t = renderer.strings(config.locales.default)
-        let context: [String: Any] = ["brand": PageContext.brand(config, locale: config.locales.default, renderer: renderer),
-                                      "link": link, "email": email, "t": t]
-        let body = (try? renderer.render("email/admin-invitation", brand: config.slug.value, context: context))
-            ?? "You have been invited to the \(config.name) Back Office: \(link)"
-        let subject = (t["email_invitation_subject"] ?? "Your Back Office invitation").replacingOccurrences(of: "{{brand}}", with: config.name)
-        return (subject, body)
+    func invitation(config: TenantConfig, email: String, link: String, in tx: TenantTransaction) async throws -> (subject: String, body: String) {
+        try await BrandMail(renderer: renderer).compose(.adminInvitation, brand: config, locale: config.locales.default, link: link, email: email, in: tx)
     }
 }
 

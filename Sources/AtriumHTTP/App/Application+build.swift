@@ -157,6 +157,7 @@ public func buildApplication(services: AppServices, development: DevelopmentSite
     PlanAdminRoutes(services: services).register(on: brandRouter)
     BrandSettingsScreens.register(on: brandRouter, services: services)
     StaffAdminRoutes(services: services).register(on: brandRouter)
+    EmailTemplateRoutes(services: services).register(on: brandRouter)
     CommissionAdminRoutes(services: services).register(on: brandRouter)
     SettlementAdminRoutes(services: services).register(on: brandRouter)
     TaskAdminRoutes(services: services).register(on: brandRouter); LeadAdminRoutes(services: services).register(on: brandRouter)

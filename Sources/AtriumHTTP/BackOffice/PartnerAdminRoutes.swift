@@ -152,7 +152,7 @@ struct PartnerAdminRoutes: Sendable {
                                                                                planID: plan, parentID: parent, currency: brand.partnerProgram.resolvedCurrency,
                                                                                createdBy: staff), actor: actor, requestID: requestID, in: tx)
                 let mail = AccountMail(services: services)
-                try await mail.send("partner-invitation", subject: "network_email_invitation_subject", to: (values["email"] ?? "").lowercased(),
+                try await mail.send(.partnerInvitation, to: (values["email"] ?? "").lowercased(),
                                     link: mail.link(brand, "/partners/invite/\(token)"), brand: brand, locale: locale, in: tx)
                 return created
             }

@@ -21,6 +21,9 @@ struct ConsoleRoutes: Sendable {
         operators.post("/tenants/:slug/suspend") { req, ctx in try await setStatus(req, ctx, active: false) }
         operators.post("/tenants/:slug/resume") { req, ctx in try await setStatus(req, ctx, active: true) }
         operators.get("/tenants/:slug/export") { req, ctx in try await export(req, ctx) }
+        operators.get("/usage") { req, ctx in try await ConsoleUsage(services: services).page(req, ctx) }
+        operators.get("/status") { req, ctx in try await ConsoleHealth(services: services).page(req, ctx) }
+        operators.get("/audit") { req, ctx in try await ConsoleAudit(services: services).page(req, ctx) }
     }
 
     /// The brands list for a signed-in operator (`op`), or the login form.

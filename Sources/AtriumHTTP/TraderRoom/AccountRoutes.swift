@@ -12,14 +12,10 @@ import Hummingbird
 struct AccountMail: Sendable {
     let services: AppServices
 
-    func send(_ template: String, subject subjectKey: String, to email: String, link: String, brand: TenantConfig, locale: String,
+    func send(_ kind: EmailTemplateKind, to email: String, link: String, brand: TenantConfig, locale: String,
               in tx: TenantTransaction) async throws {
-        let t = services.renderer.strings(locale)
-        let context: [String: Any] = ["brand": PageContext.brand(brand, locale: locale, renderer: services.renderer), "link": link,
-                                      "email": email, "t": t, "lang": locale]
-        let body = try services.renderer.render("email/\(template)", brand: brand.slug.value, context: context)
-        let subject = (t[subjectKey] ?? subjectKey).replacingOccurrences(of: "{{brand}}", with: brand.name)
-        try await Outbox.enqueue(to: email, subject: subject, body: body, in: tx)
+        let mail = try await BrandMail(renderer: services.renderer).compose(kind, brand: brand, locale: locale, link: link, email: email, in: tx)
+        try await Outbox.enqueue(to: email, subject: mail.subject, body: mail.body, in: tx)
     }
 
     func link(_ brand: TenantConfig, _ path: String) -> String { AppServices.baseURL(config: services.config)(brand) + path }
@@ -27,7 +23,7 @@ struct AccountMail: Sendable {
     /// Issues a verification token and mails its link.
     func sendVerification(user: UUID, email: String, brand: TenantConfig, locale: String, in tx: TenantTransaction) async throws {
         let token = try await EmailTokens.issue(user: user, purpose: .verifyEmail, in: tx)
-        try await send("verify-email", subject: "email_verify_subject", to: email, link: link(brand, "/verify/\(token)"), brand: brand,
+        try await send(.verifyEmail, to: email, link: link(brand, "/verify/\(token)"), brand: brand,
                        locale: locale, in: tx)
     }
 }
@@ -86,7 +82,7 @@ struct AccountRoutes: Sendable {
             try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
                 guard let user = try await Users.find(audience: .trader, email: email, in: tx) else { return }
                 let token = try await EmailTokens.issue(user: user, purpose: .resetPassword, in: tx)
-                try await mail.send("password-reset", subject: "email_reset_subject", to: email, link: mail.link(brand, "/password/reset/\(token)"),
+                try await mail.send(.passwordReset, to: email, link: mail.link(brand, "/password/reset/\(token)"),
                                     brand: brand, locale: locale, in: tx)
                 try await AuditLog.append(AuditEntry(actor: "anonymous:\(ctx.clientIP)", action: "trader.password_reset_requested",
                                                      subject: "trader:\(user.uuidString.lowercased())", requestID: ctx.requestID), in: tx)

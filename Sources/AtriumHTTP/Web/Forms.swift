@@ -14,7 +14,7 @@ struct RequestRejected: UserFacingError {
 enum Forms {
     /// Fields a template renders as a `<textarea>`: only these may hold TAB, CR and LF.
     /// Add a field's name here when its template gets a textarea.
-    static let multiLineFields: Set<String> = ["message", "details", "client_note"]
+    static let multiLineFields: Set<String> = ["message", "details", "client_note", "body"]
 
     /// The CSRF cookie value of a request (the dispatcher guarantees one exists).
     static func csrfCookieValue(_ request: Request) -> String {
