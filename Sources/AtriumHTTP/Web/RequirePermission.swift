@@ -26,6 +26,7 @@ struct RequirePermission: RouterMiddleware {
                           "permissions": p.map(\.rawValue).sorted()] as [String: Any],
                 "canViewAudit": p.contains(.auditView), "canViewFinance": p.contains(.financeView), "canReviewKYC": p.contains(.kycReview),
                 "canApprove": p.contains(.withdrawalsApprove), "canConfirm": p.contains(.depositsConfirm),
-                "canManageTrading": p.contains(.tradingManage), "canManagePartners": p.contains(.partnersManage)]
+                "canManageTrading": p.contains(.tradingManage), "canManagePartners": p.contains(.partnersManage),
+                "canManageBrand": p.contains(.brandManage)]
     }
 }
