@@ -44,6 +44,13 @@ public struct BrandLogo: Sendable, Equatable {
     public let width: Int
     public let height: Int
 
+    /// A checked logo's facts.
+    public init(format: Format, width: Int, height: Int) {
+        self.format = format
+        self.width = width
+        self.height = height
+    }
+
     /// Largest accepted file.
     public static let maxBytes = 512 * 1024
     /// Largest accepted width and height.

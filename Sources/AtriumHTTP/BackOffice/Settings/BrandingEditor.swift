@@ -46,14 +46,17 @@ struct BrandingEditor: Sendable {
         let fields = try await Forms.read(req, context: ctx, csrf: editor.services.csrf, strings: t)
         let form = SettingsForm(fields)
         let result = try await editor.save(section: "branding", page: Self.page, ctx) { config in
-            config.name = form.text("name")
-            config.branding.primaryColor = form.text("primary_color").lowercased()
-            config.branding.accentColor = form.text("accent_color").lowercased()
-            config.branding.legalFooter = form.text("legal_footer")
-            // Keep the brand's order for languages it already had; newly ticked ones follow.
-            let ticked = TenantConfig.Locale.supported.filter { fields["locale_\($0)"] != nil }
-            config.locales.available = config.locales.available.filter(ticked.contains) + ticked.subtracting(config.locales.available).sorted()
-            config.locales.default = form.text("default_locale")
+            if form.has("name") { config.name = form.text("name") }
+            if form.has("primary_color") { config.branding.primaryColor = form.text("primary_color").lowercased() }
+            if form.has("accent_color") { config.branding.accentColor = form.text("accent_color").lowercased() }
+            if form.has("legal_footer") { config.branding.legalFooter = form.text("legal_footer") }
+            // The language checkboxes come with the default-language select.
+            if form.has("default_locale") {
+                // Keep the brand's order for languages it already had; newly ticked ones follow.
+                let ticked = TenantConfig.Locale.supported.filter { fields["locale_\($0)"] != nil }
+                config.locales.available = config.locales.available.filter(ticked.contains) + ticked.subtracting(config.locales.available).sorted()
+                config.locales.default = form.text("default_locale")
+            }
         }
         switch result {
         case .success(let redirect): return redirect

@@ -17,9 +17,11 @@ enum CurrencyLimitRows {
         }
     }
 
-    /// Reads the rows back into one map per column; `paths` maps a column to its config path.
-    static func read(_ form: inout SettingsForm, current codes: [String], columns: [(column: String, path: String)]) -> [String: [String: Int64]] {
-        var out: [String: [String: Int64]] = Dictionary(uniqueKeysWithValues: columns.map { ($0.column, [:]) })
+    /// Reads the rows back into one map per column (column, config path, current values). A field
+    /// the form leaves out keeps its value; an empty one removes it; a ticked row removes the currency.
+    static func read(_ form: inout SettingsForm, columns: [(column: String, path: String, current: [String: Int64])]) -> [String: [String: Int64]] {
+        var out: [String: [String: Int64]] = Dictionary(uniqueKeysWithValues: columns.map { ($0.column, $0.current) })
+        let codes = Set(columns.flatMap { $0.current.keys })
         var rows = codes.sorted().map { (code: $0, prefix: "cur_\($0)") }
         let newCode = form.text("new_currency").uppercased()
         if !newCode.isEmpty {
@@ -31,9 +33,13 @@ enum CurrencyLimitRows {
                 rows.append((newCode, "new"))
             }
         }
-        for (code, prefix) in rows where !form.flag("\(prefix)_remove") {
-            for (column, path) in columns {
-                if let v = form.money("\(prefix)_\(column)", currency: code, path: "\(path).\(code)") { out[column]?[code] = v }
+        for (code, prefix) in rows {
+            if form.flag("\(prefix)_remove") {
+                for c in columns { out[c.column]?[code] = nil }
+                continue
+            }
+            for (column, path, _) in columns where form.has("\(prefix)_\(column)") {
+                out[column]?[code] = form.money("\(prefix)_\(column)", currency: code, path: "\(path).\(code)")
             }
         }
         return out

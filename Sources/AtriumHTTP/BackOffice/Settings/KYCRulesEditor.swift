@@ -61,18 +61,21 @@ struct KYCRulesEditor: Sendable {
         var form = SettingsForm(fields)
         let result = try await editor.save(section: "kyc", page: Self.page, ctx) { config in
             var kyc = config.kyc ?? .empty
-            kyc.blockedCountries = form.countries("blocked_countries", path: "kyc.blocked_countries")
-            kyc.highRiskCountries = form.countries("high_risk_countries", path: "kyc.high_risk_countries")
-            let currency = form.text("pof_currency").uppercased()
-            if let amount = form.money("pof_amount", currency: currency, path: "kyc.proof_of_funds_threshold.amount_minor") {
-                kyc.proofOfFundsThreshold = .minor(amount, currency)
-            } else if form.text("pof_amount").isEmpty {
-                kyc.proofOfFundsThreshold = nil
+            if form.has("blocked_countries") { kyc.blockedCountries = form.countries("blocked_countries", path: "kyc.blocked_countries") }
+            if form.has("high_risk_countries") { kyc.highRiskCountries = form.countries("high_risk_countries", path: "kyc.high_risk_countries") }
+            if form.has("pof_amount") {
+                let currency = form.text("pof_currency").uppercased()
+                if let amount = form.money("pof_amount", currency: currency, path: "kyc.proof_of_funds_threshold.amount_minor") {
+                    kyc.proofOfFundsThreshold = .minor(amount, currency)
+                } else if form.text("pof_amount").isEmpty {
+                    kyc.proofOfFundsThreshold = nil
+                }
             }
             var jurisdictions = kyc.jurisdictions ?? [:]
             for key in jurisdictions.keys.sorted() {
                 let prefix = "j_\(key)"
                 if key != "default" && form.flag("\(prefix)_remove") { jurisdictions[key] = nil; continue }
+                guard form.has("\(prefix)_min_age") else { continue }
                 jurisdictions[key] = Self.jurisdiction(&form, prefix: prefix, path: "kyc.jurisdictions.\(key)")
             }
             let code = form.text("new_code").uppercased()

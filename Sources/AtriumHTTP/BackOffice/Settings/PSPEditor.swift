@@ -54,7 +54,8 @@ struct PSPEditor: Sendable {
             for var psp in config.psps ?? [] {
                 let prefix = "psp_\(psp.id)"
                 if form.flag("\(prefix)_remove") { continue }
-                Self.apply(&form, prefix: prefix, path: "psps[\(out.count)]", to: &psp)
+                // A row the form does not carry keeps its settings.
+                if form.has("\(prefix)_currencies") { Self.apply(&form, prefix: prefix, path: "psps[\(out.count)]", to: &psp) }
                 out.append(psp)
             }
             let id = form.text("new_id")

@@ -45,14 +45,14 @@ struct PartnerDefaultsEditor: Sendable {
         var form = SettingsForm(fields)
         let result = try await editor.save(section: "partners", page: Self.page, ctx) { config in
             var p = config.partnerProgram
-            p.settlement = form.text("settlement")
-            p.clientPrivacy = form.text("client_privacy")
-            p.defaultCurrency = form.text("default_currency").uppercased()
-            let maps = CurrencyLimitRows.read(&form, current: Array((p.autoApproveMaxMinor ?? [:]).keys),
-                                              columns: [("auto", "partners.auto_approve_max_minor")])
+            if form.has("settlement") { p.settlement = form.text("settlement") }
+            if form.has("client_privacy") { p.clientPrivacy = form.text("client_privacy") }
+            if form.has("default_currency") { p.defaultCurrency = form.text("default_currency").uppercased() }
+            let maps = CurrencyLimitRows.read(&form, columns: [("auto", "partners.auto_approve_max_minor", p.autoApproveMaxMinor ?? [:])])
             p.autoApproveMaxMinor = maps["auto"]
-            var markups: [String: Int64] = [:]
-            for g in config.symbolGroupNames.sorted() {
+            var markups = p.spreadMarkupPerLotMinor ?? [:]
+            for g in config.symbolGroupNames.sorted() where form.has("markup_\(g)") {
+                markups[g] = nil
                 if let v = form.money("markup_\(g)", currency: p.resolvedCurrency, path: "partners.spread_markup_per_lot_minor.\(g)") { markups[g] = v }
             }
             p.spreadMarkupPerLotMinor = markups.isEmpty ? nil : markups

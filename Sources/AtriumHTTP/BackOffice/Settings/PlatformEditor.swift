@@ -56,8 +56,10 @@ struct PlatformEditor: Sendable {
                 throw SettingsProblems(problems: [.init(path: "platforms", expected: "a connection of this brand")])
             }
             let path = "platforms[\(index)]"
-            c.endpoint = form.text("endpoint")
-            c.serverTimeOffsetMinutes = form.int("server_time_offset_minutes", path: "\(path).server_time_offset_minutes")
+            if form.has("endpoint") { c.endpoint = form.text("endpoint") }
+            if form.has("server_time_offset_minutes") {
+                c.serverTimeOffsetMinutes = form.int("server_time_offset_minutes", path: "\(path).server_time_offset_minutes")
+            }
             var types = c.accountTypes ?? []
             let known = Set(types.map(\.id))
             // A field for an account type the connection does not have: the form is stale or forged.

@@ -13,6 +13,10 @@ struct SettingsForm {
         self.fields = fields
     }
 
+    /// Whether the form has field `key`. Fields a form leaves out keep their setting (checkboxes
+    /// are read with their row's other fields).
+    func has(_ key: String) -> Bool { fields[key] != nil }
+
     /// The trimmed text of `key` ("" when absent).
     func text(_ key: String) -> String {
         (fields[key] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)

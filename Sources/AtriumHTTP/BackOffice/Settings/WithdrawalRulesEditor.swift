@@ -49,9 +49,8 @@ struct WithdrawalRulesEditor: Sendable {
         var form = SettingsForm(fields)
         let result = try await editor.save(section: "withdrawals", page: Self.page, ctx) { config in
             var w = config.withdrawals ?? TenantConfig.WithdrawalPolicy()
-            let codes = Array(Set((w.autoApproveMaxMinor ?? [:]).keys).union((w.dualApprovalAboveMinor ?? [:]).keys))
-            let maps = CurrencyLimitRows.read(&form, current: codes, columns: [("auto", "withdrawals.auto_approve_max_minor"),
-                                                                                ("dual", "withdrawals.dual_approval_above_minor")])
+            let maps = CurrencyLimitRows.read(&form, columns: [("auto", "withdrawals.auto_approve_max_minor", w.autoApproveMaxMinor ?? [:]),
+                                                               ("dual", "withdrawals.dual_approval_above_minor", w.dualApprovalAboveMinor ?? [:])])
             w.autoApproveMaxMinor = maps["auto"]
             w.dualApprovalAboveMinor = maps["dual"]
             for (code, auto) in (maps["auto"] ?? [:]).sorted(by: { $0.key < $1.key }) {
@@ -59,10 +58,13 @@ struct WithdrawalRulesEditor: Sendable {
                     form.problems.append(.init(path: "withdrawals.auto_approve_max_minor.\(code)", expected: "not above the dual-approval limit of \(code)"))
                 }
             }
-            w.kycMaxAgeDays = form.int("kyc_max_age_days", path: "withdrawals.kyc_max_age_days")
-            w.knownDeviceMinAgeHours = form.int("known_device_min_age_hours", path: "withdrawals.known_device_min_age_hours")
-            w.unusualAmountMultiplier = form.int("unusual_amount_multiplier", path: "withdrawals.unusual_amount_multiplier")
-            w.maxPerDay = form.int("max_per_day", path: "withdrawals.max_per_day")
+            func count(_ name: String, _ current: Int?) -> Int? {
+                form.has(name) ? form.int(name, path: "withdrawals.\(name)") : current
+            }
+            w.kycMaxAgeDays = count("kyc_max_age_days", w.kycMaxAgeDays)
+            w.knownDeviceMinAgeHours = count("known_device_min_age_hours", w.knownDeviceMinAgeHours)
+            w.unusualAmountMultiplier = count("unusual_amount_multiplier", w.unusualAmountMultiplier)
+            w.maxPerDay = count("max_per_day", w.maxPerDay)
             try form.check()
             config.withdrawals = w
         }
