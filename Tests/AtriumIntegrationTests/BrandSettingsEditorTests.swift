@@ -147,7 +147,7 @@ struct BrandSettingsEditorTests {
                                        ["psp_sandbox-card_currencies": "USD, EUR", "psp_sandbox-card_countries": "GB, DE",
                                         "psp_sandbox-card_min": "15", "psp_sandbox-card_max": "25000.50", "psp_sandbox-card_fee_bps": "250",
                                         "psp_sandbox-card_fee_fixed": "0.35", "psp_sandbox-card_priority": "4"],
-                                       section: "psps", auditBefore: "\"min_amount_minor\":1000", auditAfter: "\"min_amount_minor\":1500")
+                                       section: "psps", auditBefore: "\"min_amount_minor\": 1000", auditAfter: "\"min_amount_minor\": 1500")
             let card = try #require(try await f.config().psps?.first { $0.id == "sandbox-card" })
             #expect(card.minAmountMinor == 1500)
             #expect(card.maxAmountMinor == 2_500_050)
@@ -183,7 +183,7 @@ struct BrandSettingsEditorTests {
             try await Self.expectSaved(f, web, "/admin/settings/platforms/mt5-live", page: "/admin/settings/platforms",
                                        ["at_standard_leverages": "50, 100, 200, 400", "at_standard_auto_max": "200", "sg_new_name": "energy",
                                         "sg_new_patterns": "XTI*, XBR*"],
-                                       section: "platforms", auditBefore: "\"leverage_auto_max\":100", auditAfter: "\"leverage_auto_max\":200")
+                                       section: "platforms", auditBefore: "\"leverage_auto_max\": 100", auditAfter: "\"leverage_auto_max\": 200")
             let mt5 = try #require(try await f.config().platforms?.first)
             #expect(mt5.accountTypes?.first?.leverages == [50, 100, 200, 400])
             #expect(mt5.accountTypes?.first?.leverageAutoMax == 200)
@@ -208,7 +208,7 @@ struct BrandSettingsEditorTests {
         try await f.signedIn { web in
             try await Self.expectSaved(f, web, "/admin/settings/withdrawals",
                                        ["cur_USD_auto": "750.00", "new_currency": "JPY", "new_auto": "50000", "new_dual": "1000000", "max_per_day": "5"],
-                                       section: "withdrawals", auditBefore: "\"USD\":50000", auditAfter: "\"USD\":75000")
+                                       section: "withdrawals", auditBefore: "\"USD\": 50000", auditAfter: "\"USD\": 75000")
             let w = try #require(try await f.config().withdrawals)
             #expect(w.autoApproveMaxMinor?["USD"] == 75_000)
             #expect(w.autoApproveMaxMinor?["JPY"] == 50_000, "JPY has no minor unit")
@@ -232,7 +232,7 @@ struct BrandSettingsEditorTests {
             try await Self.expectSaved(f, web, "/admin/settings/partners",
                                        ["settlement": "daily", "client_privacy": "full", "default_currency": "USD", "markup_forex": "2.50",
                                         "cur_USD_auto": "2500"],
-                                       section: "partners", auditBefore: "\"settlement\":\"monthly\"", auditAfter: "\"settlement\":\"daily\"")
+                                       section: "partners", auditBefore: "\"settlement\": \"monthly\"", auditAfter: "\"settlement\": \"daily\"")
             let p = try #require(try await f.config().partners)
             #expect(p.settlement == "daily")
             #expect(p.clientPrivacy == "full")

@@ -1,4 +1,5 @@
 import AtriumHTTP
+import AtriumTrading
 import Foundation
 import HTTPTypes
 import Testing
@@ -8,7 +9,9 @@ struct PlatformConnectionTestTests {
     @Test("the sandbox platform answers OK; a wrong endpoint shows the error; testing writes no version")
     func testConnection() async throws {
         try await SandboxPlatformHarness.with { sandbox in
-            let f = try await BrandSettingsFixture.make("editorsping", environment: TradeFixture.environment(sandbox))
+            // The manager credentials are set, so that a wrong endpoint is tried on the network.
+            let credentials = ["AURORA_MT5_LOGIN": SandboxPlatformKeys.managerLogin, "AURORA_MT5_PASSWORD": SandboxPlatformKeys.managerPassword]
+            let f = try await BrandSettingsFixture.make("editorsping", environment: TradeFixture.environment(sandbox).merging(credentials) { _, new in new })
             try await f.signedIn { web in
                 // setup
                 let before = try await f.latestVersion().version
