@@ -9,7 +9,8 @@ struct BrandSettingsBrowserTests {
 
     @Test("an admin changes the brand's colour and uploads a logo; the Trader's Room shows both")
     func colourAndLogo() async throws {
-        let f = try await BrandSettingsFixture.make("editorsbrowser")
+        let credentials = ["AURORA_MT5_LOGIN": "1000", "AURORA_MT5_PASSWORD": "Sandbox-Manager-1", "ATRIUM_PLATFORM_TIMEOUT_SECONDS": "2"]
+        let f = try await BrandSettingsFixture.make("editorsbrowser", environment: credentials)
         let files = f.s.config.home + "/fixtures"
         try FileManager.default.createDirectory(atPath: files, withIntermediateDirectories: true)
         try Data(BrowserPNG.square(size: 96)).write(to: URL(fileURLWithPath: files + "/logo.png"))
@@ -22,7 +23,7 @@ struct BrandSettingsBrowserTests {
                 try await b.open(url("/"))
                 _ = try await b.waitFor(css: ".brand-mark")
                 #expect(try await b.evaluate("return getComputedStyle(document.documentElement).getPropertyValue('--brand-primary').trim();") == "\"#0b5fff\"")
-                try await shot("90-traders-room-before")
+                try await shot("editors-01-traders-room-before")
 
                 try await b.open(url("/admin"))
                 try await b.fill(["email": "admin@aurora.test", "password": "admin-demo-pass"], in: "#login-form")
@@ -30,20 +31,37 @@ struct BrandSettingsBrowserTests {
                 _ = try await b.waitFor(css: "#logout-form", timeout: .seconds(20))
                 try await b.open(url("/admin/settings"))
                 _ = try await b.waitFor(css: "#settings-editors")
-                try await shot("91-settings-index")
+                try await shot("editors-02-settings-index")
 
                 try await b.find("#settings-editors [data-editor=branding] a").click()
                 try await b.fill(["primary_color": "#c0392b"], in: "#branding-form")
                 try await b.submit("#branding-form")
                 _ = try await b.waitFor(css: ".alert-notice", timeout: .seconds(20))
                 #expect(try await b.find(".alert-notice").text().contains("Saved as version"))
-                try await shot("92-branding-colour-saved")
+                try await shot("editors-03-branding-colour-saved")
 
                 try await b.find("#logo-file").chooseFile(files + "/logo.png")
                 try await b.submit("#logo-form")
                 _ = try await b.waitFor(css: "#current-logo img", timeout: .seconds(20))
                 #expect(try await b.find("#current-logo img").attribute("src")?.hasPrefix("/brand/assets/asset-") == true)
-                try await shot("93-branding-logo-uploaded")
+                _ = try await b.evaluate("document.querySelector('#current-logo').scrollIntoView(); return 1;")
+                try await shot("editors-04-branding-logo-uploaded")
+
+                // A bad colour is refused with the field named; nothing changes.
+                try await b.open(url("/admin/settings/branding"))
+                _ = try await b.evaluate("document.querySelector('#primary-color').removeAttribute('pattern'); return 1;")
+                try await b.fill(["primary_color": "red"], in: "#branding-form")
+                try await b.submit("#branding-form")
+                _ = try await b.waitFor(css: "#settings-problems li[data-field='branding.primary_color']", timeout: .seconds(20))
+                try await shot("editors-05-branding-refused")
+
+                // Test connection against an endpoint where nothing listens: the platform's error is shown, nothing saved.
+                try await b.open(url("/admin/settings/platforms"))
+                try await b.fill(["endpoint": "http://127.0.0.1:9"], in: "#platform-mt5-live")
+                try await b.find("#platform-test-mt5-live").click()
+                _ = try await b.waitFor(css: "#test-result", timeout: .seconds(20))
+                #expect(try await b.find("#test-result").text().contains("The platform did not answer"))
+                try await shot("editors-06-platform-test-failed")
 
                 // The Trader's Room after: the new colour and the uploaded logo, loaded from the tenant's assets.
                 try await b.open(url("/"))
@@ -52,10 +70,10 @@ struct BrandSettingsBrowserTests {
                 let src = try await b.find(".brand-mark img").attribute("src") ?? ""
                 #expect(src.hasPrefix("/brand/assets/asset-") && src.hasSuffix(".png"))
                 #expect(try await b.evaluate("const i = document.querySelector('.brand-mark img'); return i.complete && i.naturalWidth;") == "96")
-                try await shot("94-traders-room-after")
+                try await shot("editors-07-traders-room-after")
                 try await b.open(url("/login"))
                 _ = try await b.waitFor(css: ".brand-mark img")
-                try await shot("95-traders-room-login-after")
+                try await shot("editors-08-traders-room-login-after")
             }
         }
         #expect(try await f.config().branding.primaryColor == "#c0392b")
