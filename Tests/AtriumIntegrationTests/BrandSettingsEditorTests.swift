@@ -161,6 +161,15 @@ struct BrandSettingsEditorTests {
                                        auditBefore: "crypto-usdt", auditAfter: "bank-wire")
             #expect(try await f.config().psps?.map(\.id) == ["sandbox-card", "bank-wire"])
             #expect(try await f.latestAudit(section: "psps")?.after.contains("crypto-usdt") == false)
+            // Disabled, it is offered to enable again, and comes back with its settings and secret reference.
+            #expect(try await web.get("/admin/settings/psps").body.contains(#"name="restore_crypto-usdt""#))
+            try await Self.expectSaved(f, web, "/admin/settings/psps", ["restore_crypto-usdt": "on"], section: "psps",
+                                       auditBefore: "bank-wire", auditAfter: "AURORA_CRYPTO_IPN_SECRET")
+            let restored = try #require(try await f.config().psps?.last)
+            #expect(restored.id == "crypto-usdt" && restored.confirmations == 2 && restored.webhookSecret == "env:AURORA_CRYPTO_IPN_SECRET")
+            #expect(!(try await web.get("/admin/settings/psps").body.contains(#"name="restore_crypto-usdt""#)))
+            try await Self.expectSaved(f, web, "/admin/settings/psps", ["psp_crypto-usdt_remove": "on"], section: "psps",
+                                       auditBefore: "crypto-usdt", auditAfter: "bank-wire")
 
             try await Self.expectRefused(f, web, "/admin/settings/psps", ["psp_sandbox-card_currencies": "USD", "psp_sandbox-card_min": "-5"],
                                          field: "psps[0].min_amount_minor")

@@ -22,6 +22,7 @@ struct PSPEditor: Sendable {
         let config = try await editor.current(ctx)
         let t = editor.pages.strings(req, ctx)
         let echo = FormEcho(form: form)
+        let disabled = try await editor.services.tenantDB.transaction(ctx.tenant.handle) { tx in try await DisabledPSPs.list(current: config, in: tx) }
         func row(_ p: TenantConfig.PSPConfig?, prefix: String) -> [String: Any] {
             let currency = p?.currencies.first ?? "USD"
             return [
@@ -39,6 +40,8 @@ struct PSPEditor: Sendable {
         var extra: [String: Any] = [
             "psps": (config.psps ?? []).map { row($0, prefix: "psp_\($0.id)") },
             "newPSP": row(nil, prefix: "new").merging(["newID": echo.text("new_id", "")]) { _, new in new },
+            "hasDisabled": !disabled.isEmpty,
+            "disabled": disabled.map { ["id": $0.id, "type": $0.type, "field": "restore_\($0.id)", "checked": echo.checked("restore_\($0.id)", false)] as [String: Any] },
             "types": Self.types.map { ["type": $0, "selected": echo.text("new_type", "") == $0] as [String: Any] },
         ]
         if let refused { extra.merge(SettingsEditor.problemContext(refused, t: t)) { _, new in new } }
@@ -49,6 +52,8 @@ struct PSPEditor: Sendable {
         let t = editor.pages.strings(req, ctx)
         let fields = try await Forms.read(req, context: ctx, csrf: editor.services.csrf, strings: t)
         var form = SettingsForm(fields)
+        let current = try await editor.current(ctx)
+        let disabled = try await editor.services.tenantDB.transaction(ctx.tenant.handle) { tx in try await DisabledPSPs.list(current: current, in: tx) }
         let result = try await editor.save(section: "psps", page: Self.page, ctx) { config in
             var out: [TenantConfig.PSPConfig] = []
             for var psp in config.psps ?? [] {
@@ -58,6 +63,8 @@ struct PSPEditor: Sendable {
                 if form.has("\(prefix)_currencies") { Self.apply(&form, prefix: prefix, path: "psps[\(out.count)]", to: &psp) }
                 out.append(psp)
             }
+            // Re-enabled PSPs come back as they were when last enabled.
+            out += disabled.filter { form.flag("restore_\($0.id)") && !out.map(\.id).contains($0.id) }
             let id = form.text("new_id")
             if !id.isEmpty {
                 var psp = TenantConfig.PSPConfig(id: id, type: form.text("new_type"), currencies: [])
