@@ -63,6 +63,14 @@ struct BrandSettingsBrowserTests {
                 #expect(try await b.find("#test-result").text().contains("The platform did not answer"))
                 try await shot("editors-06-platform-test-failed")
 
+                // The other editors, as an admin sees them.
+                for (page, form, name) in [("kyc", "#kyc-form", "editors-09-kyc-rules"), ("psps", "#psp-form", "editors-10-psps"),
+                                           ("withdrawals", "#withdrawals-form", "editors-11-withdrawal-rules"), ("partners", "#partners-form", "editors-12-ib-defaults")] {
+                    try await b.open(url("/admin/settings/\(page)"))
+                    _ = try await b.waitFor(css: form)
+                    try await shot(name)
+                }
+
                 // The Trader's Room after: the new colour and the uploaded logo, loaded from the tenant's assets.
                 try await b.open(url("/"))
                 _ = try await b.waitFor(css: ".brand-mark img")

@@ -61,8 +61,15 @@ struct KYCRulesEditor: Sendable {
         var form = SettingsForm(fields)
         let result = try await editor.save(section: "kyc", page: Self.page, ctx) { config in
             var kyc = config.kyc ?? .empty
-            if form.has("blocked_countries") { kyc.blockedCountries = form.countries("blocked_countries", path: "kyc.blocked_countries") }
-            if form.has("high_risk_countries") { kyc.highRiskCountries = form.countries("high_risk_countries", path: "kyc.high_risk_countries") }
+            // An empty list and no list mean the same; keep the brand's spelling so that an untouched form changes nothing.
+            if form.has("blocked_countries") {
+                let codes = form.countries("blocked_countries", path: "kyc.blocked_countries")
+                kyc.blockedCountries = codes.isEmpty && kyc.blockedCountries == nil ? nil : codes
+            }
+            if form.has("high_risk_countries") {
+                let codes = form.countries("high_risk_countries", path: "kyc.high_risk_countries")
+                kyc.highRiskCountries = codes.isEmpty && kyc.highRiskCountries == nil ? nil : codes
+            }
             if form.has("pof_amount") {
                 let currency = form.text("pof_currency").uppercased()
                 if let amount = form.money("pof_amount", currency: currency, path: "kyc.proof_of_funds_threshold.amount_minor") {

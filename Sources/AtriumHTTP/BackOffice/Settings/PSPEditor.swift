@@ -84,7 +84,8 @@ struct PSPEditor: Sendable {
     static func apply(_ form: inout SettingsForm, prefix: String, path: String, to psp: inout TenantConfig.PSPConfig) {
         psp.currencies = form.list("\(prefix)_currencies", uppercased: true)
         let countries = form.countries("\(prefix)_countries", path: "\(path).countries")
-        psp.countries = countries
+        // An empty list and no list mean the same (all countries); keep the brand's spelling.
+        psp.countries = countries.isEmpty && psp.countries == nil ? nil : countries
         let currency = psp.currencies.first ?? "USD"
         psp.minAmountMinor = form.money("\(prefix)_min", currency: currency, path: "\(path).min_amount_minor")
         psp.maxAmountMinor = form.money("\(prefix)_max", currency: currency, path: "\(path).max_amount_minor")
