@@ -33,5 +33,8 @@ public enum BrandAssets {
     }
 
     /// Whether a `branding.logo` value names a stored asset rather than a file under `templates/brands/<slug>/static/`.
-    public static func isAsset(_ logo: String) -> Bool { logo.hasPrefix("asset-") }
+    public static func isAsset(_ logo: String) -> Bool { logo.range(of: namePattern, options: .regularExpression) != nil }
+
+    /// The shape of an asset name: `asset-` and 20 hex digits of its SHA-256, then the format.
+    public static let namePattern = "^asset-[0-9a-f]{20}\\.(png|jpg|webp)$"
 }

@@ -1,3 +1,5 @@
+import AtriumBrandConfig
+import AtriumCore
 import AtriumTenancy
 import Testing
 
@@ -35,5 +37,21 @@ struct BrandLogoTests {
         #expect(throws: LogoRejection.tooLarge(maxBytes: 512 * 1024)) { try BrandLogo.inspect(Self.png(10, 10) + Array(repeating: 0, count: 512 * 1024)) }
         #expect(throws: LogoRejection.badDimensions(max: 4096)) { try BrandLogo.inspect(Self.png(5000, 10)) }
         #expect(throws: LogoRejection.badDimensions(max: 4096)) { try BrandLogo.inspect(Self.png(0, 10)) }
+    }
+}
+
+@Suite("Brand file logo names")
+struct BrandLogoNameTests {
+    @Test("branding.logo names a static SVG/PNG file or an uploaded asset; other names are refused with the field")
+    func logoNames() throws {
+        var config = try TenantConfig.starter(slug: try #require(Slug("logotest")), name: "Logo Test", domains: ["logo.localhost"], adminEmail: "a@logo.test")
+        for ok in ["logo.svg", "logo.png", "asset-0123456789abcdef0123.png", "asset-0123456789abcdef0123.jpg", "asset-0123456789abcdef0123.webp"] {
+            config.branding.logo = ok
+            #expect(!config.semanticProblems().contains { $0.path == "branding.logo" }, "\(ok)")
+        }
+        for bad in ["logo.jpg", "logo.webp", "../logo.png", "logo.gif", "asset-0123456789abcdef0123.gif"] {
+            config.branding.logo = bad
+            #expect(config.semanticProblems().contains { $0.path == "branding.logo" }, "\(bad)")
+        }
     }
 }

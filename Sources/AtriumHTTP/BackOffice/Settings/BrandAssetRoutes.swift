@@ -14,7 +14,7 @@ struct BrandAssetRoutes: Sendable {
 
     func serve(_ req: Request, _ ctx: BrandRequestContext) async throws -> Response {
         let name = ctx.parameters.get("name") ?? ""
-        guard name.range(of: "^asset-[0-9a-f]{20}\\.(png|jpg|webp)$", options: .regularExpression) != nil,
+        guard BrandAssets.isAsset(name),
               let asset = try await services.tenantDB.transaction(ctx.tenant.handle, { tx in try await BrandAssets.asset(named: name, in: tx) }) else {
             return Responses.text("not found\n", status: .notFound)
         }
