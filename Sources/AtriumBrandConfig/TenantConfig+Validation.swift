@@ -140,8 +140,10 @@ extension TenantConfig {
         if Set(domains).count != domains.count { p.append(.init(path: "domains", expected: "no duplicates")) }
         if branding.primaryColor.range(of: hex, options: .regularExpression) == nil { p.append(.init(path: "branding.primary_color", expected: "a colour like #0b5fff")) }
         if branding.accentColor.range(of: hex, options: .regularExpression) == nil { p.append(.init(path: "branding.accent_color", expected: "a colour like #ffb400")) }
-        if let logo = branding.logo, logo.range(of: "^[A-Za-z0-9_.-]+\\.(svg|png)$", options: .regularExpression) == nil || logo.contains("..") {
-            p.append(.init(path: "branding.logo", expected: "a file name like logo.svg under templates/brands/<slug>/static/"))
+        // A file under templates/brands/<slug>/static/, or a logo uploaded in the Back Office (brand_assets, named by content).
+        if let logo = branding.logo, (logo.range(of: "^[A-Za-z0-9_.-]+\\.(svg|png)$", options: .regularExpression) == nil
+                                      && logo.range(of: "^asset-[0-9a-f]{20}\\.(png|jpg|webp)$", options: .regularExpression) == nil) || logo.contains("..") {
+            p.append(.init(path: "branding.logo", expected: "a file name like logo.svg under templates/brands/<slug>/static/, or an uploaded asset-… logo"))
         }
         if branding.legalFooter.count > 2000 { p.append(.init(path: "branding.legal_footer", expected: "at most 2000 characters")) }
         if locales.available.isEmpty { p.append(.init(path: "locales.available", expected: "at least one locale")) }

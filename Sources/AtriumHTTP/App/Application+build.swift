@@ -163,6 +163,7 @@ public func buildApplication(services: AppServices, development: DevelopmentSite
     TaskAdminRoutes(services: services).register(on: brandRouter); LeadAdminRoutes(services: services).register(on: brandRouter)
     DashboardRoutes(services: services).register(on: brandRouter)
     PartnerWalletRoutes(services: services).register(on: brandRouter)
+    SettingsIndexRoutes(services: services).register(on: brandRouter)
     if services.config.benchRoutes { BenchRoutes(services: services).register(on: brandRouter) }
     let consoleRouter = Router(context: ConsoleRequestContext.self)
     consoleRouter.add(middleware: LogRequestsMiddleware(.info))

@@ -15,7 +15,7 @@ enum PageContext {
                 ["code": code, "name": renderer.strings(code)["locale_name"] ?? code, "selected": code == locale] as [String: Any]
             },
         ]
-        if let logo = c.branding.logo { brand["logoURL"] = "/static/brand/\(logo)" }
+        if let logo = c.branding.logo { brand["logoURL"] = BrandAssets.isAsset(logo) ? "/brand/assets/\(logo)" : "/static/brand/\(logo)" }
         if let email = c.branding.supportEmail { brand["supportEmail"] = email }
         return brand
     }
