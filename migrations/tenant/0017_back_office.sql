@@ -75,13 +75,18 @@ ALTER TABLE roles ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();
 CREATE FUNCTION builtin_roles_read_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     -- The seed (RBAC.seedBuiltinRoles) may add a permission a new release introduces; nothing removes or renames.
-    IF TG_TABLE_NAME = 'roles' AND OLD.builtin THEN
-        RAISE EXCEPTION 'built-in role % is read-only', OLD.name USING ERRCODE = 'AP005';
-    END IF;
-    IF TG_TABLE_NAME = 'role_permissions' AND EXISTS (SELECT 1 FROM roles WHERE id = OLD.role_id AND builtin) THEN
+    -- One branch per table: a `roles` row has no role_id. Custom roles may change (an UPDATE keeps NEW).
+    IF TG_TABLE_NAME = 'roles' THEN
+        IF OLD.builtin THEN
+            RAISE EXCEPTION 'built-in role % is read-only', OLD.name USING ERRCODE = 'AP005';
+        END IF;
+    ELSIF EXISTS (SELECT 1 FROM roles WHERE id = OLD.role_id AND builtin) THEN
         RAISE EXCEPTION 'built-in roles are read-only' USING ERRCODE = 'AP005';
     END IF;
-    RETURN OLD;
+    IF TG_OP = 'DELETE' THEN
+        RETURN OLD;
+    END IF;
+    RETURN NEW;
 END $$;
 CREATE TRIGGER roles_builtin_read_only BEFORE UPDATE OR DELETE ON roles
     FOR EACH ROW EXECUTE FUNCTION builtin_roles_read_only();

@@ -6,7 +6,7 @@ import Foundation
 /// Writes one new demo client's history with back-dated business times. Money moves through the
 /// ledger's transfer functions exactly as real deposits and paid withdrawals do (same accounts and
 /// codes, ids derived from the payment), so `ledger_verify()` stays clean; each transfer is booked
-/// at its back-dated time through `atrium.demo_booked_at` (tenant migration 0024).
+/// at its back-dated time through `atrium.demo_booked_at` (tenant migration 0023).
 struct DemoHistoryWriter {
     let tx: TenantTransaction
     let client: UUID

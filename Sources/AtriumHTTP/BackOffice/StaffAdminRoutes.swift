@@ -81,7 +81,7 @@ struct StaffAdminRoutes: Sendable {
             try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
                 let invited = try await StaffDirectory.invite(email: email, name: form["name"] ?? "", roles: roles, grantor: ctx.staff.permissions,
                                                               actor: ctx.staff.actor, requestID: ctx.requestID, in: tx)
-                let mail = messages.invitation(config: brand, email: email, link: "\(base)/admin/invite/\(invited.token)")
+                let mail = try await messages.invitation(config: brand, email: email, link: "\(base)/admin/invite/\(invited.token)", in: tx)
                 _ = try await Outbox.enqueue(to: email, subject: mail.subject, body: mail.body, in: tx)
             }
             return Responses.seeOther("/admin/staff?done=invited")
