@@ -7,8 +7,8 @@ CREATE INDEX ledger_transfers_funding ON ledger_transfers (created_at)
     INCLUDE (code, kind, currency, amount, debit_account_id, credit_account_id)
     WHERE (code = 'deposit' AND kind = 'posted') OR (code = 'withdrawal' AND kind = 'post_pending');
 
--- Funnel: the registration cohort of a range.
-CREATE INDEX users_trader_created ON users (created_at) WHERE audience = 'trader';
+-- Funnel: the registration cohort of a range is read through users_trader_created (0018), whose
+-- leading created_at serves the range as well as the client list's keyset order.
 
 -- KYC: final decisions of a range.
 CREATE INDEX kyc_decisions_final ON kyc_decisions (decided_at) WHERE outcome IN ('approved', 'rejected');
