@@ -4,24 +4,20 @@ import AtriumLedger
 import AtriumStorage
 @testable import AtriumTrading
 import Foundation
+import PostgresNIO
 import Testing
 
 @Suite("Backfill of platform_deals by migration 0015", .timeLimit(.minutes(3)))
 struct PlatformDealBackfillTests {
-    @Test("deals synced before 0015 existed are read again into platform_deals after it; no closed trade is stored twice")
+    @Test("deals synced before 0015 existed are read again into platform_deals after its cursor reset; no closed trade is stored twice")
     func backfillAfterMigration() async throws {
-        // setup: migrations as they were before 0015 (a copy without 0015 and later)
-        let dir = try MigrationTests.copyMigrations()
-        let later = try FileManager.default.contentsOfDirectory(atPath: dir + "/tenant").filter { ($0.prefix(4) as Substring) >= "0015" }
-        let hold = dir + "-later"
-        try FileManager.default.createDirectory(atPath: hold, withIntermediateDirectories: true)
-        for file in later { try FileManager.default.moveItem(atPath: dir + "/tenant/" + file, toPath: hold + "/" + file) }
+        // setup: a brand whose sync ran before 0015 existed: closed trades, opening sides and the cursor,
+        // but no deals. Provisioning today writes columns later migrations add, so the brand is made on the
+        // current schema and 0015's own backfill statement (read from the file) is what the test replays.
         try await SandboxPlatformHarness.with { sandbox in
-            try await TestEnv.with("dealsfill", migrations: dir, environment: TradeFixture.environment(sandbox)) { s in
+            try await TestEnv.with("dealsfill", environment: TradeFixture.environment(sandbox)) { s in
                 let a = try await MappedAccount.make(s, slug: "aurora", connection: "mt5-live", accountType: "standard", currency: "USD", leverage: 100)
                 let script = try await sandbox.scriptedSequence(login: a.login)
-                #expect(try await tableExists(s, a, "platform_deals") == false)
-                // what the sync before 0015 stored: closed trades, opening sides and the cursor (the page without its deals)
                 let platform = try s.trading.directory.platform(a.brand, connection: "mt5-live")
                 var page = try await platform.deals(groups: ["real\\standard"], after: .start, limit: 5_000) { _ in Currency("USD") }
                 page.deals = []
@@ -30,11 +26,12 @@ struct PlatformDealBackfillTests {
                 #expect(stored == 1)
                 let cursorBefore = try await cursorTicket(s, a)
                 #expect(cursorBefore == script[1].deal)
+                #expect(try await PlatformDealSyncTests.count(s, a.handle, "SELECT count(*) FROM platform_deals") == 0)
 
-                // MUT: 0015 and later arrive, then the next pass runs
-                for file in later { try FileManager.default.moveItem(atPath: hold + "/" + file, toPath: dir + "/tenant/" + file) }
-                let report = await Migrator(database: s.database, migrations: try MigrationSet.load(root: dir)).migrateTenants([a.handle], concurrency: 1) { _ in }
-                #expect(report.failed.isEmpty)
+                // MUT: 0015's backfill step, then the next pass runs
+                let sql = try String(contentsOfFile: TestCluster.repoRoot + "/migrations/tenant/0015_platform_deals.sql", encoding: .utf8)
+                let reset = try #require(sql.split(separator: "\n").first { $0.hasPrefix("UPDATE trading_sync") })
+                try await s.tenantDB.transaction(a.handle) { tx in try await tx.query(PostgresQuery(unsafeSQL: String(reset))) }
                 #expect(try await cursorTicket(s, a) == 0, "0015 resets the cursor")
                 let pass = try await s.trading.syncOnce(tenant: a.handle, brand: a.brand, connectionID: "mt5-live")
 
