@@ -55,6 +55,20 @@ public enum AuditLog {
         try await conn.query("SELECT platform.audit_verify()", logger: logger).collect().first?.decode(Int64?.self)
     }
 
+    /// The platform's own log (`platform.audit_log`, the operators' trail), newest first: up to
+    /// `limit` entries with a sequence number below `before` (nil: the newest).
+    public static func platformPage(before: Int64?, limit: Int, on conn: PostgresConnection, logger: Logger) async throws -> [AuditRecord] {
+        let rows = try await conn.query("""
+            SELECT seq, at, actor, action, subject, request_id FROM platform.audit_log
+            WHERE \(before)::bigint IS NULL OR seq < \(before) ORDER BY seq DESC LIMIT \(limit)
+            """, logger: logger)
+        var out: [AuditRecord] = []
+        for try await (seq, at, actor, action, subject, rid) in rows.decode((Int64, Date, String, String, String, String).self) {
+            out.append(AuditRecord(seq: seq, at: at, actor: actor, action: action, subject: subject, requestID: rid))
+        }
+        return out
+    }
+
     /// The newest entries first.
     public static func recent(limit: Int, in tx: TenantTransaction) async throws -> [AuditRecord] {
         try await tx.query("SELECT seq, at, actor, action, subject, request_id FROM audit_log ORDER BY seq DESC LIMIT \(limit)")

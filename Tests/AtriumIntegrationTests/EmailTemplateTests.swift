@@ -142,14 +142,20 @@ struct EmailTemplateTests {
     }
 
     /// Runs the job worker until the outbox is empty and returns the `.eml` written for `to` that contains `marker`.
+    /// Another worker of the same database may have claimed the job and still be writing it, so the
+    /// directory is read again for up to 15 s.
     static func deliveredMail(_ f: Shared, to: String, containing marker: String) async throws -> String {
         let worker = try #require(backgroundServices(f.s).compactMap { $0 as? JobWorker }.first)
-        while try await worker.runOnce() {}
         let dir = f.s.config.home + "/mail/aurora"
-        for file in try FileManager.default.contentsOfDirectory(atPath: dir).sorted().reversed() {
-            let text = try String(contentsOfFile: dir + "/" + file, encoding: .utf8)
-            if text.contains("To: \(to)"), text.contains(marker) { return text }
-        }
+        let deadline = ContinuousClock.now + .seconds(15)
+        repeat {
+            while try await worker.runOnce() {}
+            for file in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted().reversed() {
+                let text = try String(contentsOfFile: dir + "/" + file, encoding: .utf8)
+                if text.contains("To: \(to)"), text.contains(marker) { return text }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        } while ContinuousClock.now < deadline
         Issue.record("no mail to \(to) containing \(marker)")
         return ""
     }

@@ -20,12 +20,4 @@ enum CRMErrorText {
         return nil
     }
 
-    /// `2026-12-07 14:30 UTC`.
-    static func when(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm"
-        return f.string(from: date) + " UTC"
-    }
 }

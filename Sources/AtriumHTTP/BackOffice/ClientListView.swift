@@ -11,7 +11,7 @@ enum ClientListView {
         var out: [String: Any] = [
             "clients": rows.map { r -> [String: Any] in
                 ["id": r.id.uuidString.lowercased(), "name": r.name, "email": r.email, "country": r.country, "kyc": r.kycStatus,
-                 "kycLabel": t["clients_kyc_\(r.kycStatus)"] ?? r.kycStatus, "registered": ClientPageView.when(r.createdAt),
+                 "kycLabel": t["clients_kyc_\(r.kycStatus)"] ?? r.kycStatus, "registered": StaffTime.minute(r.createdAt),
                  "referralCode": r.referralCode ?? "", "agent": r.agentEmail ?? "", "ib": r.ibEmail ?? "", "funded": r.funded]
             },
             "count": rows.count,

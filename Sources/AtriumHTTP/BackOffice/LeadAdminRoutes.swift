@@ -42,7 +42,7 @@ struct LeadAdminRoutes: Sendable {
              "leads": leads.map { l -> [String: Any] in
                  let id = l.clientID.uuidString.lowercased()
                  return ["id": id, "name": l.name.isEmpty ? l.email : l.name, "email": l.email, "country": l.country,
-                         "registered": CRMErrorText.when(l.registeredAt), "changed": l.changedAt.map(CRMErrorText.when) ?? "",
+                         "registered": StaffTime.minute(l.registeredAt), "changed": l.changedAt.map(StaffTime.minute) ?? "",
                          "agent": l.agent, "hasAgent": l.agentID != nil, "reason": l.lostReason, "hasReason": !l.lostReason.isEmpty, "stage": l.stage.rawValue,
                          "movable": edit && l.stage != .funded,
                          "targets": Leads.Stage.manual.filter { $0 != l.stage }.map { ["value": $0.rawValue, "label": t["crm_stage_\($0.rawValue)"] ?? $0.rawValue] }]

@@ -27,15 +27,15 @@ extension PartnerAdminRoutes {
         var extra = RequirePermission.pageContext(ctx.staff)
         extra["partner"] = ["id": p.id.uuidString.lowercased(), "name": p.name, "email": p.email, "code": p.code, "currency": p.currency,
                             "status": p.status, "statusLabel": t["network_status_\(p.status)"] ?? p.status, "parent": p.parentName ?? "",
-                            "parentId": p.parentID?.uuidString.lowercased() ?? "", "hasParent": p.parentID != nil, "created": Self.when(p.createdAt)] as [String: Any]
+                            "parentId": p.parentID?.uuidString.lowercased() ?? "", "hasParent": p.parentID != nil, "created": StaffTime.minute(p.createdAt)] as [String: Any]
         extra["clients"] = clients.map { ["id": $0.id.uuidString.lowercased(), "name": $0.name, "email": $0.email, "country": $0.country,
-                                          "since": Self.when($0.since), "reason": t["network_reason_\($0.reason)"] ?? $0.reason] }
+                                          "since": StaffTime.minute($0.since), "reason": t["network_reason_\($0.reason)"] ?? $0.reason] }
         extra["subIBs"] = subtree.filter { $0.depth > 0 }.map { ["id": $0.partnerID.uuidString.lowercased(), "name": $0.name, "email": $0.email,
                                                                  "depth": $0.depth, "indent": Double($0.depth - 1) * 1.5] as [String: Any] }
         extra["links"] = links.map { ["code": $0.code, "campaign": $0.campaign, "target": $0.target, "isDefault": $0.isDefault, "clicks": $0.clicks] as [String: Any] }
-        extra["plans"] = plans.map { ["name": $0.planName, "from": Self.when($0.effectiveFrom)] }
+        extra["plans"] = plans.map { ["name": $0.planName, "from": StaffTime.minute($0.effectiveFrom)] }
         extra["parents"] = parents.map { ["parent": $0.parentName ?? (t["network_top_level"] ?? "top level"), "parentId": $0.parentID?.uuidString.lowercased() ?? "",
-                                          "from": Self.when($0.effectiveFrom), "note": $0.note, "by": $0.by ?? ""] }
+                                          "from": StaffTime.minute($0.effectiveFrom), "note": $0.note, "by": $0.by ?? ""] }
         extra["today"] = String(ISO8601DateFormatter().string(from: Date()).prefix(10))
         return extra
     }

@@ -26,13 +26,6 @@ struct PartnerAdminRoutes: Sendable {
         staff.post("ib/:id/reassign") { req, ctx in try await reassign(req, ctx) }
     }
 
-    static func when(_ date: Date) -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyy-MM-dd HH:mm"
-        return f.string(from: date) + " UTC"
-    }
 
     func list(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
         let q = req.uri.queryParameters.get("q").map { String($0.prefix(100)) } ?? ""
@@ -43,7 +36,7 @@ struct PartnerAdminRoutes: Sendable {
         extra["partners"] = rows.map { p -> [String: Any] in
             ["id": p.id.uuidString.lowercased(), "name": p.name, "email": p.email, "code": p.code, "status": p.status,
              "statusLabel": t["network_status_\(p.status)"] ?? p.status, "parent": p.parentName ?? "", "clients": p.clients,
-             "currency": p.currency, "created": Self.when(p.createdAt)]
+             "currency": p.currency, "created": StaffTime.minute(p.createdAt)]
         }
         if let notice = req.uri.queryParameters.get("created") { extra["notice"] = (t["network_notice_created"] ?? "") + " " + String(notice) }
         return try pages.render("admin/partners", title: "network_title_partners", request: req, context: ctx, extra: extra)
@@ -70,7 +63,7 @@ struct PartnerAdminRoutes: Sendable {
             ["id": a.id.uuidString.lowercased(), "name": a.name, "email": a.email, "country": a.country, "website": a.website, "message": a.message,
              "kind": a.traderID == nil ? (t["network_kind_visitor"] ?? "visitor") : (t["network_kind_trader"] ?? "trader"),
              "parentCode": a.parentCode ?? "", "status": a.status, "statusLabel": t["network_status_\(a.status)"] ?? a.status, "reason": a.reason,
-             "partner": a.partnerID?.uuidString.lowercased() ?? "", "hasPartner": a.partnerID != nil, "date": Self.when(a.createdAt)]
+             "partner": a.partnerID?.uuidString.lowercased() ?? "", "hasPartner": a.partnerID != nil, "date": StaffTime.minute(a.createdAt)]
         }
         var extra = RequirePermission.pageContext(ctx.staff)
         extra["pending"] = pending.map(row)

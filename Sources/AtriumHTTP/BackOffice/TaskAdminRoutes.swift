@@ -39,7 +39,7 @@ struct TaskAdminRoutes: Sendable {
         var extra = RequirePermission.pageContext(ctx.staff)
         extra["tasks"] = items.map { i -> [String: Any] in
             let mayClose = i.status == .open && (managesAll || i.assigneeID == me || i.createdBy == me)
-            return ["id": i.id.uuidString.lowercased(), "title": i.title, "details": i.details, "hasDetails": !i.details.isEmpty, "due": CRMErrorText.when(i.dueAt),
+            return ["id": i.id.uuidString.lowercased(), "title": i.title, "details": i.details, "hasDetails": !i.details.isEmpty, "due": StaffTime.minute(i.dueAt),
                     "overdue": i.isOverdue(at: now), "status": i.status.rawValue, "statusLabel": t["crm_task_status_\(i.status.rawValue)"] ?? i.status.rawValue,
                     "assignee": i.assignee, "creator": i.creator, "client": i.client, "clientID": i.clientID?.uuidString.lowercased() ?? "",
                     "hasClient": i.clientID != nil, "mayClose": mayClose]

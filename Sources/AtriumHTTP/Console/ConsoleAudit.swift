@@ -14,7 +14,7 @@ struct ConsoleAudit: Sendable {
         let before = req.uri.queryParameters.get("before").flatMap { Int64($0) }
         let logger = services.logger
         let (rows, broken) = try await services.database.platform { conn in
-            (try await OperatorAudit.page(before: before, limit: Self.size, on: conn, logger: logger),
+            (try await AuditLog.platformPage(before: before, limit: Self.size, on: conn, logger: logger),
              try await AuditLog.verifyPlatform(on: conn, logger: logger))
         }
         let formatter = ISO8601DateFormatter()
