@@ -52,10 +52,12 @@ struct SettingsEditor: Sendable {
         } catch let e as ConfigValidationError {
             return .failure(SettingsProblems(problems: e.problems))
         }
-        // Another lane may add outcomes (four-eyes approval): anything not saved or unchanged waits.
-        if case .saved(let version) = outcome { return .success(Responses.seeOther("\(page)?done=saved&version=\(version)")) }
-        if outcome == .unchanged { return .success(Responses.seeOther("\(page)?done=unchanged")) }
-        return .success(Responses.seeOther("\(page)?done=pending"))
+        switch outcome {
+        case .saved(let version): return .success(Responses.seeOther("\(page)?done=saved&version=\(version)"))
+        case .unchanged: return .success(Responses.seeOther("\(page)?done=unchanged"))
+        // Four-eyes holds the change for a second approver (`/admin/settings/approvals`).
+        case .pendingApproval: return .success(Responses.seeOther("\(page)?done=pending"))
+        }
     }
 
     /// The page context of refused problems.
