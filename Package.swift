@@ -30,6 +30,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
+        .package(url: "https://github.com/CoreOffice/XMLCoder.git", from: "0.18.2"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
     ],
     targets: [
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
@@ -120,6 +123,17 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "AtriumCompliance",
+            dependencies: [
+                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumWork",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "CSV", package: "CSV.swift"),
+                .product(name: "XMLCoder", package: "XMLCoder"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "AtriumCRM",
             dependencies: [
                 "AtriumCore", "AtriumStorage", "AtriumIdentity",
@@ -159,7 +173,7 @@ let package = Package(
         .target(
             name: "AtriumTrading",
             dependencies: [
-                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumLedger", "AtriumWork", "AtriumMT5", "AtriumOutbound",
+                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumLedger", "AtriumWork", "AtriumMT5", "AtriumOutbound", "AtriumCompliance",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -174,7 +188,7 @@ let package = Package(
         .target(
             name: "AtriumPayments",
             dependencies: [
-                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumLedger", "AtriumWork", "AtriumOutbound",
+                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumLedger", "AtriumWork", "AtriumOutbound", "AtriumCompliance",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -196,7 +210,7 @@ let package = Package(
             name: "AtriumHTTP",
             dependencies: [
                 "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading",
-                "AtriumQR", "AtriumPartners", "AtriumCRM", "AtriumReports",
+                "AtriumQR", "AtriumPartners", "AtriumCRM", "AtriumReports", "AtriumCompliance",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -227,7 +241,7 @@ let package = Package(
         .executableTarget(
             name: "atrium",
             dependencies: [
-                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumTenancy", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumTrading", "AtriumSandbox", "AtriumSandboxWeb", "AtriumPartners", "AtriumCRM", "AtriumReports",
+                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumTenancy", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumTrading", "AtriumSandbox", "AtriumSandboxWeb", "AtriumPartners", "AtriumCRM", "AtriumReports", "AtriumCompliance",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -241,7 +255,7 @@ let package = Package(
             dependencies: [
                 "AtriumCore", "AtriumBrandConfig", "AtriumIdentity", "AtriumTenancy", "AtriumStorage", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox", "AtriumMT5", "AtriumOutbound",
                 "AtriumWork", "AtriumHTTP",
-                "AtriumQR", "AtriumPartners", "AtriumCRM", "AtriumReports",
+                "AtriumQR", "AtriumPartners", "AtriumCRM", "AtriumReports", "AtriumCompliance",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -253,7 +267,7 @@ let package = Package(
         .testTarget(
             name: "AtriumIntegrationTests",
             dependencies: [
-                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox", "AtriumSandboxWeb", "AtriumPartners", "AtriumCRM", "AtriumReports",
+                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox", "AtriumSandboxWeb", "AtriumPartners", "AtriumCRM", "AtriumReports", "AtriumCompliance",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -17,6 +17,8 @@ public struct TenantConfig: Codable, Sendable, Equatable {
     public var partners: PartnerProgram?
     /// Staff sign-in and settings-change rules (`security:`); the safe defaults apply when absent.
     public var security: Security?
+    /// Screening threshold and AML rule settings (`compliance:`); defaults apply when absent.
+    public var compliance: Compliance?
 
     public struct Branding: Codable, Sendable, Equatable {
         public var primaryColor: String

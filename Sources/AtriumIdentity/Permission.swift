@@ -8,6 +8,8 @@ public enum Permission: String, Sendable, CaseIterable, Codable {
     case clientsAll = "clients.all"
     case clientsEdit = "clients.edit"
     case kycReview = "kyc.review"
+    /// Work AML alerts and cases, trading risk flags, and freeze or unfreeze accounts.
+    case amlReview = "aml.review"
     case financeView = "finance.view"
     case depositsConfirm = "deposits.confirm"
     case withdrawalsApprove = "withdrawals.approve"
@@ -29,7 +31,7 @@ public enum BuiltinRole: String, CaseIterable, Sendable {
     public var permissions: Set<Permission> {
         switch self {
         case .superAdmin: Set(Permission.allCases)
-        case .compliance: [.clientsView, .clientsAll, .kycReview, .auditView, .reportsView]
+        case .compliance: [.clientsView, .clientsAll, .kycReview, .amlReview, .auditView, .reportsView]
         case .finance: [.clientsView, .clientsAll, .financeView, .depositsConfirm, .withdrawalsApprove, .reportsView]
         case .sales: [.clientsView, .clientsEdit, .partnersManage]
         case .support: [.clientsView, .clientsAll, .supportTickets]
