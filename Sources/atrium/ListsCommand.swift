@@ -5,7 +5,7 @@ import Foundation
 /// `atrium lists load --source ofac|un PATH…`: loads a sanctions list as the new current version.
 struct ListsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "lists", abstract: "Sanctions and PEP lists (platform reference data).",
-                                                    subcommands: [Load.self])
+                                                    subcommands: [Load.self, Current.self])
 
     struct Load: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -55,5 +55,26 @@ enum ListFiles {
             list.publishedAt = date
         }
         return list
+    }
+}
+
+extension ListsCommand {
+    /// `atrium lists current`: reads the current versions as the matcher's index does, and how long it took.
+    struct Current: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Read the current list versions back (as the matcher does), with counts and time.")
+        func run() async throws {
+            try await Runtime.guarded {
+                try await Runtime.run { s in
+                    let started = ContinuousClock.now
+                    let entries = try await SanctionListStore.current(s.database)
+                    let took = started.duration(to: .now)
+                    for source in ListSource.allCases {
+                        let mine = entries.filter { $0.source == source.rawValue }
+                        say("\(source.rawValue): \(mine.count) entries, \(mine.reduce(0) { $0 + $1.aliases.count }) aliases")
+                    }
+                    say("read in \(took.formatted(.units(allowed: [.milliseconds])))")
+                }
+            }
+        }
     }
 }

@@ -94,6 +94,11 @@ public enum RemarksParser {
             number = String(rest[..<space])
         }
         guard !number.isEmpty else { return nil }
+        // `Vessel Registration Identification IMO 9123456`: the IMO number is the identifier.
+        if label == "Vessel Registration Identification", number == "IMO" {
+            let imo = rest.split(separator: " ").dropFirst().first.map(String.init) ?? ""
+            return imo.isEmpty ? nil : ListIdentifier(type: "IMO", number: imo, country: nil)
+        }
         let type = label.hasSuffix(" No.") ? String(label.dropLast(4)) : label
         return ListIdentifier(type: type, number: number, country: country)
     }

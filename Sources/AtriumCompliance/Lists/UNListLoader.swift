@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import XMLCoder
 
 /// Reads the UN Security Council consolidated list XML: `INDIVIDUALS/INDIVIDUAL` and `ENTITIES/ENTITY`,
@@ -16,11 +13,16 @@ public enum UNListLoader {
             let decoder = XMLDecoder()
             decoder.trimValueWhitespaces = true
             list = try decoder.decode(UNConsolidatedList.self, from: file.data)
-        } catch let error as DecodingError {
+        } catch {
+            // XMLCoder passes the XML parser's own error through when the text is not well-formed;
+            // a second pass with the parser finds the element that was open.
             if let syntax = XMLDiagnosis.locate(file.data) {
                 throw ListLoadError(file: file.name, location: syntax.location, problem: syntax.problem)
             }
-            throw ListLoadError(file: file.name, location: path(of: error), problem: problem(of: error))
+            if let decoding = error as? DecodingError {
+                throw ListLoadError(file: file.name, location: path(of: decoding), problem: problem(of: decoding))
+            }
+            throw ListLoadError(file: file.name, location: "CONSOLIDATED_LIST", problem: "not a UN consolidated list")
         }
         guard list.individuals != nil || list.entities != nil else {
             throw ListLoadError(file: file.name, location: "CONSOLIDATED_LIST", problem: "neither INDIVIDUALS nor ENTITIES: not a UN consolidated list")
@@ -118,8 +120,13 @@ public enum UNListLoader {
         @unknown default: return "CONSOLIDATED_LIST"
         }
         var parts = ["CONSOLIDATED_LIST"]
+        // XMLCoder may repeat an array index or the missing key in its path; each is shown once.
         for key in context.codingPath + tail.map(PathKey.init) {
-            if let index = key.intValue, !parts.isEmpty { parts[parts.count - 1] += "[\(index + 1)]" } else { parts.append(key.stringValue) }
+            if let index = key.intValue {
+                if !(parts.last ?? "").hasSuffix("]") { parts[parts.count - 1] += "[\(index + 1)]" }
+            } else if parts.last != key.stringValue {
+                parts.append(key.stringValue)
+            }
         }
         return parts.joined(separator: "/")
     }
@@ -142,51 +149,89 @@ public enum UNListLoader {
     }
 }
 
-/// Finds where an XML document stops being well-formed: the open element path and the line.
+/// Finds where an XML document stops being well-formed: the element path that was open and the line.
+/// A tag scanner only (no values are read): the parser's own error on Linux carries no position, and
+/// the loader must name the element that failed.
 enum XMLDiagnosis {
     struct Failure {
         let location: String
         let problem: String
     }
 
-    static func locate(_ data: Data) -> Failure? {
-        let parser = XMLParser(data: data)
-        let tracker = Tracker()
-        parser.delegate = tracker
-        guard !parser.parse() else { return nil }
-        let path = tracker.stack.map { Tracker.indexed($0.name) || $0.count > 1 ? "\($0.name)[\($0.count)]" : $0.name }.joined(separator: "/")
-        let reason = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "malformed XML"
-        let problem = tracker.stack.isEmpty ? "not well-formed XML at line \(parser.lineNumber) (\(reason))"
-            : "not well-formed XML at line \(parser.lineNumber): element not closed or broken (truncated or malformed)"
-        return Failure(location: path.isEmpty ? "line \(parser.lineNumber)" : path, problem: problem)
+    /// Open elements, each with its position among same-named siblings.
+    private struct Open {
+        let name: String
+        let count: Int
+        var children: [String: Int] = [:]
     }
 
-    /// Open elements, each with its position among same-named siblings.
-    fileprivate final class Tracker: NSObject, XMLParserDelegate {
-        struct Open {
-            let name: String
-            let count: Int
-            var children: [String: Int] = [:]
-        }
+    /// Repeated elements always carry their position, as decoding error paths do.
+    static func indexed(_ name: String) -> Bool {
+        name == "INDIVIDUAL" || name == "ENTITY" || name.hasPrefix("INDIVIDUAL_") || name.hasPrefix("ENTITY_")
+    }
+
+    static func locate(_ data: Data) -> Failure? {
+        let bytes = [UInt8](data)
         var stack: [Open] = []
-
-        /// Repeated elements always carry their position, as decoding error paths do.
-        static func indexed(_ name: String) -> Bool {
-            name == "INDIVIDUAL" || name == "ENTITY" || name.hasPrefix("INDIVIDUAL_") || name.hasPrefix("ENTITY_")
+        var rootClosed = false
+        var line = 1
+        var i = 0
+        func path() -> String {
+            stack.map { indexed($0.name) || $0.count > 1 ? "\($0.name)[\($0.count)]" : $0.name }.joined(separator: "/")
         }
-
-        func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
-                    attributes: [String: String] = [:]) {
+        func fail(_ problem: String) -> Failure {
+            Failure(location: stack.isEmpty ? "line \(line)" : path(), problem: "not well-formed XML at line \(line): \(problem)")
+        }
+        func skip(past terminator: [UInt8]) -> Bool {
+            while i + terminator.count <= bytes.count {
+                if Array(bytes[i..<i + terminator.count]) == terminator { i += terminator.count; return true }
+                if bytes[i] == 0x0A { line += 1 }
+                i += 1
+            }
+            return false
+        }
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == 0x0A { line += 1 }
+            guard c == UInt8(ascii: "<") else { i += 1; continue }
+            let rest = bytes[i...]
+            if rest.starts(with: Array("<!--".utf8)) {
+                guard skip(past: Array("-->".utf8)) else { return fail("comment not closed (truncated)") }
+                continue
+            }
+            if rest.starts(with: Array("<![CDATA[".utf8)) {
+                guard skip(past: Array("]]>".utf8)) else { return fail("CDATA not closed (truncated)") }
+                continue
+            }
+            if rest.starts(with: Array("<?".utf8)) || rest.starts(with: Array("<!".utf8)) {
+                guard skip(past: Array(">".utf8)) else { return fail("declaration not closed (truncated)") }
+                continue
+            }
+            let tagStart = i
+            guard skip(past: Array(">".utf8)) else { return fail("tag not closed (truncated)") }
+            let tag = bytes[(tagStart + 1)..<(i - 1)]
+            let closing = tag.first == UInt8(ascii: "/")
+            let selfClosing = tag.last == UInt8(ascii: "/")
+            let nameBytes = tag.drop { $0 == UInt8(ascii: "/") }.prefix { !($0 == 0x20 || $0 == 0x0A || $0 == 0x09 || $0 == 0x0D || $0 == UInt8(ascii: "/")) }
+            let name = String(decoding: nameBytes, as: UTF8.self)
+            guard !name.isEmpty else { return fail("empty tag") }
+            if closing {
+                guard let top = stack.last else { return fail("</\(name)> closes nothing") }
+                guard top.name == name else { return fail("</\(name)> found where </\(top.name)> was expected") }
+                stack.removeLast()
+                if stack.isEmpty { rootClosed = true }
+                continue
+            }
+            if rootClosed { return fail("content after the root element") }
             var n = 1
             if !stack.isEmpty {
-                n = (stack[stack.count - 1].children[elementName] ?? 0) + 1
-                stack[stack.count - 1].children[elementName] = n
+                n = (stack[stack.count - 1].children[name] ?? 0) + 1
+                stack[stack.count - 1].children[name] = n
             }
-            stack.append(Open(name: elementName, count: n))
+            if !selfClosing { stack.append(Open(name: name, count: n)) } else if stack.isEmpty { rootClosed = true }
         }
-
-        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
-            if !stack.isEmpty { stack.removeLast() }
-        }
+        if !stack.isEmpty { return fail("the file ends inside an element (truncated)") }
+        if !rootClosed { return fail("no root element") }
+        return nil
     }
 }
