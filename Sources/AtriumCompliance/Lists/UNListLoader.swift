@@ -22,7 +22,7 @@ public enum UNListLoader {
             if let decoding = error as? DecodingError {
                 throw ListLoadError(file: file.name, location: path(of: decoding), problem: problem(of: decoding))
             }
-            throw ListLoadError(file: file.name, location: "CONSOLIDATED_LIST", problem: "not a UN consolidated list")
+            throw ListLoadError(file: file.name, location: "CONSOLIDATED_LIST", problem: "not a UN consolidated list (\(error))")
         }
         guard list.individuals != nil || list.entities != nil else {
             throw ListLoadError(file: file.name, location: "CONSOLIDATED_LIST", problem: "neither INDIVIDUALS nor ENTITIES: not a UN consolidated list")

@@ -20,9 +20,12 @@ struct ConsoleLists: Sendable {
                 [
                     "source": source.rawValue,
                     "versions": versions.filter { $0.source == source }.map { v in
-                        ["id": v.id.uuidString.lowercased(), "published": v.publishedAt.map(formatter.string(from:)) ?? "",
-                         "loaded": formatter.string(from: v.loadedAt), "by": v.loadedBy, "entries": v.entries, "aliases": v.aliases,
-                         "current": v.status == "current", "status": v.status, "checksum": String(v.checksum.prefix(12))] as [String: Any]
+                        var row: [String: Any] = ["id": v.id.uuidString.lowercased(), "loaded": formatter.string(from: v.loadedAt), "by": v.loadedBy,
+                                                  "entries": v.entries, "aliases": v.aliases, "current": v.status == "current", "status": v.status,
+                                                  "checksum": String(v.checksum.prefix(12))]
+                        // Absent, not empty: the template shows "not stated" for OFAC CSV, which carries no date.
+                        if let published = v.publishedAt { row["published"] = formatter.string(from: published) }
+                        return row
                     },
                 ] as [String: Any]
             },
