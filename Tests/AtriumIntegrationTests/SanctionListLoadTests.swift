@@ -63,7 +63,7 @@ struct SanctionListLoadTests {
         try await TestEnv.with("listssupersede") { s in
             let first = try await SanctionListStore.store(try OFACLoader.parse(try ListSampleFiles.ofac()), actor: "test", database: s.database)
             var files = try ListSampleFiles.ofac()
-            // The second version lists one entry fewer (the last row of sdn.csv, which has no alias or address in the sample? drop its rows everywhere).
+            // The second version lists one entry fewer: the second sdn.csv row, with its aliases, addresses and comments.
             let sdnLines = String(decoding: files[0].data, as: UTF8.self).components(separatedBy: "\r\n")
             let dropped = String(sdnLines[1].prefix { $0 != "," })
             func without(_ file: ListFile) -> ListFile {
