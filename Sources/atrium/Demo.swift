@@ -58,6 +58,7 @@ struct Demo: AsyncParsableCommand {
                     brands.append(brand)
                 }
                 try await Operators.upsert(email: Self.operatorEmail, password: Self.operatorPassword, services: s)
+                for line in try await DemoLists.loadSamplesIfNone(services: s) { say(line) }
                 let took = started.duration(to: .now).components
                 let tenths = took.seconds * 10 + took.attoseconds / 100_000_000_000_000_000
                 say("demo data ready in \(tenths / 10).\(tenths % 10) s")

@@ -24,6 +24,8 @@ struct ConsoleRoutes: Sendable {
         operators.get("/usage") { req, ctx in try await ConsoleUsage(services: services).page(req, ctx) }
         operators.get("/status") { req, ctx in try await ConsoleHealth(services: services).page(req, ctx) }
         operators.get("/audit") { req, ctx in try await ConsoleAudit(services: services).page(req, ctx) }
+        operators.get("/lists") { req, ctx in try await ConsoleLists(services: services).page(req, ctx) }
+        operators.post("/lists") { req, ctx in try await ConsoleLists(services: services).upload(req, ctx) }
     }
 
     /// The brands list for a signed-in operator (`op`), or the login form.
