@@ -18,6 +18,11 @@ public enum NamePairFile {
         public let path: String
         public let line: Int?
         public let reason: String
+        public init(path: String, line: Int?, reason: String) {
+            self.path = path
+            self.line = line
+            self.reason = reason
+        }
         public var description: String { line.map { "\(path):\($0): \(reason)" } ?? "\(path): \(reason)" }
     }
 
