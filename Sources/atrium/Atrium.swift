@@ -8,5 +8,6 @@ struct Atrium: AsyncParsableCommand {
         abstract: "Multi-tenant white-label CRM for Forex/CFD brokers.",
         subcommands: [Serve.self, Migrate.self, TenantCommand.self, OperatorCommand.self, AuditCommand.self, Demo.self, DB.self, SandboxPlatformCommand.self,
                       BenchSession.self, BenchTenants.self, BenchLedger.self, BenchCallbacks.self, BenchTrading.self,
-                      CommissionsCommand.self, BenchCommissions.self, BenchClients.self, BenchReports.self, ListsCommand.self])
+                      CommissionsCommand.self, BenchCommissions.self, BenchClients.self, BenchReports.self, ListsCommand.self,
+                      ScreeningCommand.self, BenchScreening.self])
 }
