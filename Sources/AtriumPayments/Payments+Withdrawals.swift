@@ -1,3 +1,4 @@
+import AtriumCompliance
 import AtriumCore
 import AtriumLedger
 import AtriumStorage
@@ -17,6 +18,7 @@ extension Payments {
         if let max = psp.config.maxAmountMinor, money.minor > max { throw PaymentError.methodUnavailable("above maximum") }
         let reference = Self.newReference("W")
         let record: PaymentRecord = try await tenantDB.transaction(tenant) { tx in
+            try await AccountFreezes.ensureNotFrozen(client.id, in: tx)
             let facts = try await withdrawalFacts(client: client, amount: money, in: tx)
             let decision = WithdrawalRules.decide(facts, policy: brand.withdrawals)
             let rows = try await tx.query("""
@@ -79,6 +81,8 @@ extension Payments {
         try await tenantDB.transaction(tenant) { tx in
             guard let p = try await PaymentQueries.one(id: payment, lock: true, in: tx), p.kind == .withdrawal else { throw PaymentError.notFound }
             guard p.status == .review else { throw PaymentError.invalidState(p.status) }
+            // A freeze that landed while the request waited in the queue stops the payout here.
+            try await AccountFreezes.ensureNotFrozen(p.userID, in: tx)
             let added = try await tx.query("""
                 INSERT INTO payment_approvals (payment_id, staff_id) VALUES (\(p.id), \(staff)) ON CONFLICT DO NOTHING RETURNING staff_id
                 """).collect()
