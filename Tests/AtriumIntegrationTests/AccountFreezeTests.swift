@@ -47,7 +47,7 @@ struct AccountFreezeTests {
 
             let before = (try await count("SELECT count(*)::int FROM ledger_transfers"), try await count("SELECT count(*)::int FROM payments"),
                           try await count("SELECT count(*)::int FROM trading_transfers"))
-            let deposit = try await f.web.post("/wallet/deposit", ["method": "bank-wire", "currency": "USD", "amount": "50", "idem": "frozen-d1"], csrfFrom: "/wallet")
+            let deposit = try await f.web.post("/wallet/deposit", ["method": "sandbox-card", "currency": "USD", "amount": "100", "idem": "frozen-d1"], csrfFrom: "/wallet")
             let withdrawal = try await f.web.post("/wallet/withdraw", ["method": "sandbox-card", "currency": "USD", "amount": "50", "idem": "frozen-w1"], csrfFrom: "/wallet")
             let transfer = try await f.web.post("/accounts/\(accountID)/transfer", ["direction": "to_account", "amount": "50", "idem": "frozen-t1"],
                                                 csrfFrom: "/accounts/\(accountID)")

@@ -47,7 +47,7 @@ struct ExactTokenIndex: ScreeningIndex {
 enum ScreeningEntries {
     static let version = UUID(uuidString: "00000000-0000-4000-8000-00000000a013")!
 
-    static func entry(_ ref: String, _ name: String, aliases: [String] = [], countries: [String] = ["RU"], checksum: String = "c1",
+    static func entry(_ ref: String, _ name: String, aliases: [String] = [], countries: [String] = ["DE"], checksum: String = "c1",
                       dob: [BirthDate] = []) -> ListEntry {
         ListEntry(versionID: version, source: "ofac", ref: ref, kind: "individual", primaryName: name,
                   aliases: aliases.map { .init(name: $0, strong: true) }, datesOfBirth: dob, countries: countries,

@@ -16,7 +16,7 @@ struct ScreeningFlowTests {
     func registrationHit() async throws {
         try await ScreeningFixture.with { e, client in
             // setup
-            _ = try await ScreeningFixture.register(client, name: "Vitya Sanctionov", email: "vitya@aurora.test", country: "RU")
+            _ = try await ScreeningFixture.register(client, name: "Vitya Sanctionov", email: "vitya@aurora.test", country: "DE")
             _ = try await ScreeningFixture.register(client, name: "Pat Clean", email: "clean@aurora.test")
             let id = try await ScreeningFixture.userID(e.s, e.aurora, email: "vitya@aurora.test")
             // validate
