@@ -98,7 +98,7 @@ extension Screening {
                 VALUES (\(version), \(tenant), \(total), \(done), \(hits), CASE WHEN \(finished) THEN now() END)
                 ON CONFLICT (version_id, tenant_id) DO UPDATE
                 SET total = EXCLUDED.total, done = EXCLUDED.done, hits = EXCLUDED.hits, finished_at = EXCLUDED.finished_at
-                """, logger: database.logger)
+                """, logger: database.logger).collect()   // wait for the command to complete before the connection is reused
         }
     }
 }

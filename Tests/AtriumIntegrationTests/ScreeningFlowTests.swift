@@ -73,6 +73,23 @@ struct ScreeningFlowTests {
         }
     }
 
+    @Test("a Back Office profile edit to a listed name is screened (trigger profile) and queues the client")
+    func backOfficeEditHit() async throws {
+        try await ScreeningFixture.with { e, client in
+            _ = try await ScreeningFixture.register(client, name: "Pat Edited", email: "edited@aurora.test")
+            let id = try await ScreeningFixture.userID(e.s, e.aurora, email: "edited@aurora.test")
+            let admin = try await ScreeningFixture.staff(client, "super")
+            // MUT
+            let r = try await admin.post("/admin/clients/\(id.uuidString.lowercased())/profile", ["name": "Ivana Blocklistova", "country": "GB"], csrfFrom: "/admin")
+            // validate
+            #expect(r.status == .seeOther)
+            #expect(try await ScreeningFixture.count(e.s, e.aurora, """
+                SELECT count(*)::int FROM screening_hits WHERE client_id = '\(id)' AND trigger = 'profile' AND entry_ref = '9002' AND status = 'open'
+                """) == 1)
+            #expect(try await ScreeningFixture.count(e.s, e.aurora, "SELECT count(*)::int FROM users WHERE id = '\(id)' AND 'sanctions_hit' = ANY(kyc_reasons) AND kyc_status = 'submitted'") == 1)
+        }
+    }
+
     @Test("at KYC submission a hit turns Aurora's automatic approval into a review with sanctions_hit")
     func kycSubmissionHit() async throws {
         try await ScreeningFixture.with { e, client in
@@ -148,7 +165,7 @@ struct ScreeningFlowTests {
                 _ = try await conn.query("""
                     INSERT INTO platform.sanction_list_versions (id, source, loaded_by, entries, aliases, checksum, status)
                     VALUES (\(version), 'un', 'test', 1, 0, 'x', 'current')
-                    """, logger: e.s.database.logger)
+                    """, logger: e.s.database.logger).collect()
             }
             e.lists.set(ScreeningEntries.base + [ScreeningEntries.entry("9200", "Lena Latecomer")])
             defer { e.lists.set(ScreeningEntries.base) }
