@@ -18,8 +18,10 @@ extension Payments {
         if let max = psp.config.maxAmountMinor, money.minor > max { throw PaymentError.methodUnavailable("above maximum") }
         let reference = Self.newReference("W")
         let record: PaymentRecord = try await tenantDB.transaction(tenant) { tx in
-            try await AccountFreezes.ensureNotFrozen(client.id, in: tx)
             let facts = try await withdrawalFacts(client: client, amount: money, in: tx)
+            // After the facts: they lock the client's row FOR UPDATE, so checking first (FOR SHARE)
+            // would let two concurrent requests deadlock upgrading their locks.
+            try await AccountFreezes.ensureNotFrozen(client.id, in: tx)
             let decision = WithdrawalRules.decide(facts, policy: brand.withdrawals)
             let rows = try await tx.query("""
                 INSERT INTO payments (kind, user_id, psp_id, psp_type, currency, amount, status, reference, idempotency_key, ip, user_agent,
