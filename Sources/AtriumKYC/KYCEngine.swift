@@ -50,16 +50,16 @@ public struct KYCApplication: Sendable, Equatable {
     }
 }
 
-/// The outcome of sanctions/PEP screening. Atrium does not screen yet: `notScreened` is what the
-/// built-in step reports, and the decision never treats it as a pass or a fail.
+/// The outcome of sanctions/PEP screening. `notScreened` (no lists loaded, or a caller that does not
+/// screen) is never treated as a pass or a fail; `possibleMatch` adds the `sanctions_hit` reason.
 public enum ScreeningResult: Sendable, Equatable {
     case notScreened
     case clear
     case possibleMatch(String)
 }
 
-/// The screening step the pipeline calls for every application. A provider (sanctions and PEP
-/// lists) plugs in here in a later issue.
+/// The screening step the pipeline calls for every application. The trader room passes the result
+/// of `Screening.screen` (AtriumCompliance), run in the same transaction just before.
 public protocol ScreeningProvider: Sendable {
     func screen(name: String, dateOfBirth: String?, country: String) async throws -> ScreeningResult
 }
@@ -85,7 +85,8 @@ public enum KYCReason: String, Sendable, CaseIterable, Comparable {
     case duplicateDocument = "duplicate_document"
     case newDevice = "new_device"
     case countryChanged = "country_changed"
-    case screeningMatch = "screening_match"
+    /// A sanctions list entry scored at or above the brand's screening threshold.
+    case sanctionsHit = "sanctions_hit"
     case manualReviewPolicy = "manual_review_policy"
 
     public static func < (a: Self, b: Self) -> Bool {
@@ -155,7 +156,7 @@ public enum KYCEngine {
         if (rules?.highRiskCountries ?? []).contains(a.country) { reasons.insert(.highRiskCountry) }
         if !a.knownDevice { reasons.insert(.newDevice) }
         if let registered = a.registrationCountry, let current = a.currentCountry, registered != current { reasons.insert(.countryChanged) }
-        if case .possibleMatch = screening { reasons.insert(.screeningMatch) }
+        if case .possibleMatch = screening { reasons.insert(.sanctionsHit) }
         if reasons.isEmpty && !j.autoApprove { reasons.insert(.manualReviewPolicy) }
         return reasons.isEmpty ? .approved : .review(reasons.sorted())
     }

@@ -1,3 +1,4 @@
+import AtriumCompliance
 import AtriumCore
 import AtriumLedger
 import AtriumStorage
@@ -18,6 +19,9 @@ extension Payments {
         let reference = Self.newReference("W")
         let record: PaymentRecord = try await tenantDB.transaction(tenant) { tx in
             let facts = try await withdrawalFacts(client: client, amount: money, in: tx)
+            // After the facts: they lock the client's row FOR UPDATE, so checking first (FOR SHARE)
+            // would let two concurrent requests deadlock upgrading their locks.
+            try await AccountFreezes.ensureNotFrozen(client.id, in: tx)
             let decision = WithdrawalRules.decide(facts, policy: brand.withdrawals)
             let rows = try await tx.query("""
                 INSERT INTO payments (kind, user_id, psp_id, psp_type, currency, amount, status, reference, idempotency_key, ip, user_agent,
@@ -79,6 +83,8 @@ extension Payments {
         try await tenantDB.transaction(tenant) { tx in
             guard let p = try await PaymentQueries.one(id: payment, lock: true, in: tx), p.kind == .withdrawal else { throw PaymentError.notFound }
             guard p.status == .review else { throw PaymentError.invalidState(p.status) }
+            // A freeze that landed while the request waited in the queue stops the payout here.
+            try await AccountFreezes.ensureNotFrozen(p.userID, in: tx)
             let added = try await tx.query("""
                 INSERT INTO payment_approvals (payment_id, staff_id) VALUES (\(p.id), \(staff)) ON CONFLICT DO NOTHING RETURNING staff_id
                 """).collect()

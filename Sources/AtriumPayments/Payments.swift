@@ -1,3 +1,4 @@
+import AtriumCompliance
 import AtriumCore
 import AtriumLedger
 import AtriumStorage
@@ -96,6 +97,7 @@ public struct Payments: Sendable {
         }
         let reference = Self.newReference("D")
         let created: UUID? = try await tenantDB.transaction(tenant) { tx in
+            try await AccountFreezes.ensureNotFrozen(client.id, in: tx)
             let rows = try await tx.query("""
                 INSERT INTO payments (kind, user_id, psp_id, psp_type, currency, amount, status, reference, idempotency_key, ip, user_agent)
                 VALUES ('deposit', \(client.id), \(psp.id), \(psp.type), \(money.currency.code), \(money.minor), 'created', \(reference),

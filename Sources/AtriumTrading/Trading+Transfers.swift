@@ -1,3 +1,4 @@
+import AtriumCompliance
 import AtriumCore
 import AtriumLedger
 import AtriumStorage
@@ -62,6 +63,7 @@ extension Trading {
         }
         let reference = Self.reference(id)
         let created: Bool = try await tenantDB.transaction(tenant) { tx in
+            try await AccountFreezes.ensureNotFrozen(client.id, in: tx)
             let inserted = try await tx.query("""
                 INSERT INTO trading_transfers (id, user_id, account_id, direction, currency, amount, state, reference, idempotency_key)
                 VALUES (\(id), \(client.id), \(account.id), \(direction.rawValue), \(account.currency.code), \(amount), 'pending', \(reference), \(idempotencyKey))

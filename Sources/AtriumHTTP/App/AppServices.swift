@@ -1,3 +1,4 @@
+import AtriumCompliance
 import AtriumBrandConfig
 import AtriumCore
 import AtriumIdentity
@@ -26,6 +27,10 @@ public struct AppServices: Sendable {
     public let payments: Payments
     public let trading: Trading
     public let logger: Logger
+    /// Sanctions screening: the current list index and the hits it records (AtriumCompliance).
+    /// Until the list store lands this has no lists (every client screens clear); `makeServices`
+    /// then passes `screening: Screening { try await SanctionListStore(database: database).index() }`.
+    public var screening: Screening = .unloaded()
 
     /// Public base URL of a brand (first domain, configured port), used in emailed links.
     public static func baseURL(config: AppConfig) -> @Sendable (TenantConfig) -> String {

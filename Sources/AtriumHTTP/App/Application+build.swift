@@ -1,3 +1,4 @@
+import AtriumCompliance
 import AtriumCore
 import AtriumIdentity
 import AtriumPartners
@@ -97,8 +98,12 @@ public func backgroundServices(_ services: AppServices) -> [any Service] {
         guard let record = try await registry.tenant(id: id), let config = record.config else { return nil }
         return (record.handle, config)
     }
+    let rescreenJobs = RescreenJobHandler(screening: services.screening, tenantDB: services.tenantDB, database: services.database) { id in
+        guard let record = try await registry.tenant(id: id), let config = record.config else { return nil }
+        return (record.handle, config)
+    }
     var list: [any Service] = [
-        JobWorker(queue: services.jobs, handlers: [sender, paymentJobs, tradingJobs], idleDelay: .milliseconds(200), logger: services.logger),
+        JobWorker(queue: services.jobs, handlers: [sender, paymentJobs, tradingJobs, rescreenJobs], idleDelay: .milliseconds(200), logger: services.logger),
         RegistryWatcher(registry: services.registry),
         AuditAnchorService(tenantDB: services.tenantDB, logger: services.logger) { try await registry.all().map(\.handle) },
         CommissionSettlements.recurring(services.settlements, brands: { try await registry.activeBrands() }, logger: services.logger),

@@ -1,3 +1,4 @@
+import AtriumCompliance
 import AtriumCore
 import AtriumCRM
 import AtriumIdentity
@@ -69,12 +70,13 @@ extension ClientAdminRoutes {
     }
 
     func editProfile(_ req: Request, _ ctx: StaffRequestContext) async throws -> Response {
-        let (actor, requestID) = (ctx.staff.actor, ctx.requestID)
+        let (actor, requestID, services, brand) = (ctx.staff.actor, ctx.requestID, services, ctx.tenant.config)
         return try await write(req, ctx, done: "profile_updated", values: { ["name": $0["name"] ?? "", "country": $0["country"] ?? ""] }) { form, id, scope, tx in
             let edit = try ClientProfile.Edit(name: form["name"] ?? "", country: form["country"] ?? "")
             // Only countries the brand's forms offer; the database accepts any two capitals.
             guard edit.country.isEmpty || Countries.all[edit.country] != nil else { throw ClientError.invalid(field: "country") }
             try await ClientProfile.update(id, with: edit, actor: actor, scope: scope, requestID: requestID, in: tx)
+            try await services.screen(client: id, brand: brand, trigger: .profile, in: tx)
         }
     }
 }

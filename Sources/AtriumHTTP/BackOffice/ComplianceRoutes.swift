@@ -1,3 +1,4 @@
+import AtriumCompliance
 import AtriumCore
 import AtriumIdentity
 import AtriumKYC
@@ -18,6 +19,7 @@ struct ComplianceRoutes: Sendable {
         compliance.get("/:user") { req, ctx in try await reviewCase(req, ctx) }
         compliance.get("/:user/documents/:doc") { req, ctx in try await viewDocument(req, ctx) }
         compliance.post("/:user/decide") { req, ctx in try await decide(req, ctx) }
+        compliance.post("/:user/hits/:hit") { req, ctx in try await decideHit(req, ctx) }
     }
 
     func staffContext(_ ctx: StaffRequestContext) -> [String: Any] {
@@ -44,11 +46,12 @@ struct ComplianceRoutes: Sendable {
     func reviewCase(_ req: Request, _ ctx: StaffRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
         let t = pages.strings(req, ctx)
         let id = try userID(ctx)
-        let found = try await services.tenantDB.transaction(ctx.tenant.handle) { tx -> (ClientProfile, [StoredDocument], [(at: Date, actor: String, outcome: String, reasons: [String], note: String)])? in
+        let found = try await services.tenantDB.transaction(ctx.tenant.handle) { tx -> (ClientProfile, [StoredDocument], [(at: Date, actor: String, outcome: String, reasons: [String], note: String)], ([ScreeningHit], AccountFreeze?))? in
             guard let p = try await Onboarding.profile(user: id, in: tx) else { return nil }
-            return (p, try await Onboarding.documents(user: id, in: tx), try await Onboarding.history(user: id, in: tx))
+            return (p, try await Onboarding.documents(user: id, in: tx), try await Onboarding.history(user: id, in: tx),
+                    try await Self.screeningFacts(client: id, in: tx))
         }
-        guard let (p, docs, history) = found else { throw RequestRejected(status: 404, publicMessage: "error_client_not_found") }
+        guard let (p, docs, history, screening) = found else { throw RequestRejected(status: 404, publicMessage: "error_client_not_found") }
         let f = ISO8601DateFormatter()
         var extra = staffContext(ctx)
         extra.merge([
@@ -62,6 +65,8 @@ struct ComplianceRoutes: Sendable {
             "history": history.map { ["at": f.string(from: $0.at), "actor": $0.actor, "outcome": $0.outcome,
                                       "reasons": $0.reasons.map { t["kyc_reason_\($0)"] ?? $0 }.joined(separator: ", "), "note": $0.note] },
         ]) { _, new in new }
+        extra.merge(Self.screeningContext(screening, t: t)) { _, new in new }
+        if let done = req.uri.queryParameters.get("hit") { extra["notice"] = t["screening_notice_\(done)"] ?? "" }
         if let error { extra["error"] = error }
         return try pages.render("admin/kyc-case", title: "title_admin_kyc", request: req, context: ctx, extra: extra, status: status)
     }

@@ -1,3 +1,4 @@
+import AtriumCompliance
 import AtriumCore
 import AtriumIdentity
 import AtriumLedger
@@ -41,7 +42,10 @@ struct PaymentsAdminRoutes: Sendable {
         let t = pages.strings(req, ctx)
         let open = try await payments.list(tenant: tenant.handle, kind: .withdrawal, statuses: [.review, .approved, .processing])
         let done = try await payments.list(tenant: tenant.handle, kind: .withdrawal, statuses: [.paid, .rejected, .failed], limit: 50)
-        var extra: [String: Any] = ["queue": open.map { WalletRoutes.view($0, t: t) }, "recent": done.map { WalletRoutes.view($0, t: t) }]
+        // Finance sees which clients are frozen: their withdrawals cannot be approved.
+        let frozen = try await services.tenantDB.transaction(tenant.handle) { tx in try await AccountFreezes.frozen(among: open.map(\.userID), in: tx) }
+        var extra: [String: Any] = ["queue": open.map { WalletRoutes.view($0, t: t).merging(["frozen": frozen.contains($0.userID)]) { _, new in new } },
+                                    "recent": done.map { WalletRoutes.view($0, t: t) }]
         if let error { extra["error"] = error }
         if let notice = req.uri.queryParameters.get("done") { extra["notice"] = t["notice_\(notice)"] ?? "" }
         return try render("admin/withdrawals", "title_admin_withdrawals", req, ctx, extra, status: status)
@@ -139,8 +143,10 @@ struct PaymentsAdminRoutes: Sendable {
             throw RequestRejected(status: 404, publicMessage: "error_client_not_found")
         }
         let formatter = ISO8601DateFormatter()
+        let freeze = try await services.tenantDB.transaction(tenant.handle) { tx in try await AccountFreezes.active(id, in: tx) }
         return try render("admin/client-ledger", "title_admin_client_ledger", req, ctx, [
             "client": ["email": email, "id": id.uuidString.lowercased()],
+            "frozen": freeze.map { ["reason": $0.reason, "at": formatter.string(from: $0.frozenAt)] as Any } ?? false,
             "wallets": wallets.map { (w, entries) in
                 [
                     "currency": w.currency.code, "balance": Money(minor: w.balance, currency: w.currency).amountText,

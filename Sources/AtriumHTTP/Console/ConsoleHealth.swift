@@ -49,6 +49,7 @@ struct ConsoleHealth: Sendable {
         return try pages.render("ops/health", title: "console_health_title", request: req, context: ctx, extra: [
             "operator": ["email": ctx.operatorUser.email], "user": ["email": ctx.operatorUser.email, "name": ctx.operatorUser.email],
             "tenants": rows, "currentVersion": current, "paging": paging.context,
+            "rescreens": try await ConsoleRescreens.rows(services),
         ])
     }
 }

@@ -1,3 +1,4 @@
+import AtriumCompliance
 import AtriumCore
 import AtriumIdentity
 import AtriumKYC
@@ -55,8 +56,10 @@ struct KYCRoutes: Sendable {
             let city = try Forms.required(form, "city", max: 100, strings: t)
             let postal = try Forms.required(form, "postal_code", max: 20, strings: t)
             let backToReview = try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
-                try await Onboarding.updateProfile(user: ctx.trader.user.id, name: name, dateOfBirth: dob, addressLine: address, city: city, postalCode: postal,
-                                                   requestID: ctx.requestID, in: tx)
+                let changed = try await Onboarding.updateProfile(user: ctx.trader.user.id, name: name, dateOfBirth: dob, addressLine: address, city: city,
+                                                                 postalCode: postal, requestID: ctx.requestID, in: tx)
+                try await services.screen(client: ctx.trader.user.id, brand: ctx.tenant.config, trigger: .profile, in: tx)
+                return changed
             }
             return Responses.seeOther(backToReview ? "/kyc?changed=1" : "/profile?saved=1")
         } catch {
@@ -143,7 +146,8 @@ struct KYCRoutes: Sendable {
         _ = try await Forms.read(req, context: ctx, csrf: services.csrf, strings: t)
         let deposited = try await depositedMinor(tenant: ctx.tenant, user: ctx.trader.user.id)
         let decision = try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
-            try await Onboarding.submit(user: ctx.trader.user.id, rules: ctx.tenant.config?.kyc, screening: NoScreening(), depositedMinor: deposited,
+            let hits = try await services.screen(client: ctx.trader.user.id, brand: ctx.tenant.config, trigger: .kyc, in: tx)
+            return try await Onboarding.submit(user: ctx.trader.user.id, rules: ctx.tenant.config?.kyc, screening: ScreenedHits(hits: hits), depositedMinor: deposited,
                                         userAgent: req.headers[.userAgent] ?? "", country: ctx.clientCountry, requestID: ctx.requestID, in: tx)
         }
         let key: String = switch decision {

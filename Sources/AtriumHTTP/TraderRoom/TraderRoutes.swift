@@ -1,3 +1,4 @@
+import AtriumCompliance
 import AtriumBrandConfig
 import AtriumCore
 import AtriumIdentity
@@ -142,6 +143,7 @@ struct TraderRoutes: Sendable {
                     """)
                 // The first valid code wins: the attribution is written here, once, with the account.
                 try await Attribution.recordRegistration(client: id, code: referral, in: tx)
+                try await services.screen(client: id, brand: config, trigger: .registration, in: tx)
                 try await AccountMail(services: services).sendVerification(user: id, email: email, brand: config,
                                                                            locale: PageContext.locale(for: req, site: ctx.site), in: tx)
                 return try await Sessions.create(user: id, audience: .trader, ip: ctx.clientIP, userAgent: req.headers[.userAgent] ?? "", replacing: nil, in: tx)
