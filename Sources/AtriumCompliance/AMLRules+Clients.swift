@@ -41,12 +41,13 @@ public struct HighRiskDepositRule: AMLRule {
     public func evaluate(_ s: AMLSubject, _ p: AMLRuleSettings, in tx: TenantTransaction) async throws -> [AMLFinding] {
         let risky = s.brand.kyc?.highRiskCountries ?? []
         guard !risky.isEmpty else { return [] }
+        // Proof of funds on file at evaluation time clears the deposit, even when uploaded after it.
         let rows = try await tx.query("""
             SELECT d.id, d.amount, d.currency, CASE WHEN u.country <> '' THEN u.country ELSE COALESCE(u.registration_country, '') END
             FROM payments d JOIN users u ON u.id = d.user_id
             WHERE d.user_id = \(s.client) AND d.kind = 'deposit' AND d.status = 'succeeded' AND d.amount >= \(p["min_amount_minor"])
               AND d.created_at <= \(s.now)
-              AND NOT EXISTS (SELECT 1 FROM kyc_documents k WHERE k.user_id = d.user_id AND k.kind = 'proof_of_funds' AND k.uploaded_at <= \(s.now))
+              AND NOT EXISTS (SELECT 1 FROM kyc_documents k WHERE k.user_id = d.user_id AND k.kind = 'proof_of_funds')
             ORDER BY d.created_at
             """).collect()
         return try rows.compactMap { row in

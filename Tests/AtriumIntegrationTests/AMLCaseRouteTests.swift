@@ -127,7 +127,7 @@ struct AMLCaseRouteTests {
             let id = foreignCase.uuidString.lowercased()
             let web = try await AMLFixture.signIn(client, f.aurora, try await f.member(f.aurora, roles: [.compliance]))
             #expect(try await web.get("/admin/aml/\(id)").status == .notFound)
-            let csrf = FormClient.csrfToken(in: (try await web.get("/admin/aml")).body)
+            let csrf = FormClient.csrfToken(in: (try await web.get("/admin")).body)
             let r = try await web.post("/admin/aml/\(id)/decide", ["decision": "freeze", "note": "Cross-brand", "_csrf": csrf], csrf: false)
             #expect(r.status == .notFound)
             #expect(try await f.count("SELECT count(*)::int FROM account_freezes WHERE client_id = '\(foreignClient)'", in: f.other) == 0)

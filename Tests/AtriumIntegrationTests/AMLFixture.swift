@@ -95,7 +95,7 @@ struct AMLFixture: Sendable {
 
     /// A session of the client from `ip` with `agent`.
     func session(_ client: UUID, ip: String, agent: String, at: Date = Date().addingTimeInterval(-3_600)) async throws {
-        let token = [UInt8]((0..<32).map { _ in UInt8.random(in: 0...255) })
+        let token = Data((0..<32).map { _ in UInt8.random(in: 0...255) })
         try await tx { tx in
             _ = try await tx.query("""
                 INSERT INTO sessions (token_hash, user_id, audience, created_at, expires_at, ip, user_agent)
@@ -109,7 +109,7 @@ struct AMLFixture: Sendable {
         try await tx { tx in
             _ = try await tx.query("""
                 INSERT INTO kyc_documents (user_id, kind, file_name, format, byte_count, sha256, sealed)
-                VALUES (\(client), \(kind), 'funds.pdf', 'pdf', 3, \(Self.tag()), \([UInt8](repeating: 1, count: 3)))
+                VALUES (\(client), \(kind), 'funds.pdf', 'pdf', 3, \(Self.tag()), \(Data([1, 2, 3])))
                 """).collect()
         }
     }
