@@ -98,8 +98,11 @@ public enum AMLCases {
                 let (aid, rule, facts, at) = try r.decode((UUID, String, String, Date).self)
                 return AMLAlertRecord(id: aid, rule: rule, facts: facts, createdAt: at)
             }
+        // Authors are stored as actors (`staff:<id>`); the page shows the staff member's name.
         let notes = try await tx.query("""
-            SELECT author, body, created_at FROM aml_case_notes WHERE case_id = \(id) ORDER BY created_at, id
+            SELECT COALESCE(NULLIF(s.name, ''), s.email, n.author), n.body, n.created_at
+            FROM aml_case_notes n LEFT JOIN users s ON n.author = 'staff:' || s.id::text
+            WHERE n.case_id = \(id) ORDER BY n.created_at, n.id
             """).collect().map { r in
                 let (author, body, at) = try r.decode((String, String, Date).self)
                 return AMLCaseNote(author: author, body: body, createdAt: at)

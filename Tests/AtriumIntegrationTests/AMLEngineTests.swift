@@ -5,16 +5,18 @@ import Testing
 
 /// The engine: alerts are idempotent, grouped into one open case per client, audited; rules
 /// switched off do not fire; the background pass reads new payment events after its cursor.
-@Suite("AML engine")
+/// Serialized: the background pass evaluates every client of the shared brand, including the
+/// clients the other cases here are about to evaluate themselves.
+@Suite("AML engine", .serialized)
 struct AMLEngineTests {
     let now = Date()
     func ago(hours: Double) -> Date { now.addingTimeInterval(-hours * 3_600) }
 
     /// A client with three deposits just under the default threshold (the structuring rule fires).
-    func structured(_ f: AMLFixture, payer: String = "") async throws -> UUID {
+    func structured(_ f: AMLFixture, payer: String = "", events: Bool = false) async throws -> UUID {
         let c = try await f.client("Structured Client")
         for (i, amount) in [950_000, 960_000, 970_000].enumerated() {
-            try await f.payment(c, "deposit", Int64(amount), at: ago(hours: Double(30 - i * 10)), payer: i == 0 ? payer : "")
+            try await f.payment(c, "deposit", Int64(amount), at: ago(hours: Double(30 - i * 10)), payer: i == 0 ? payer : "", event: events)
         }
         return c
     }
@@ -63,7 +65,7 @@ struct AMLEngineTests {
     func backgroundPass() async throws {
         let f = try await AMLFixture.shared.value
         let engine = AMLEngine(tenantDB: f.s.tenantDB)
-        let c = try await structured(f)
+        let c = try await structured(f, events: true)
         let brand = try f.brand
         try await engine.runUntilCaughtUp(tenant: f.aurora.handle, brand: brand)
         #expect(try await f.count("SELECT count(*)::int FROM aml_alerts WHERE client_id = '\(c)' AND rule = 'structuring'") == 1)

@@ -57,10 +57,12 @@ struct AMLFixture: Sendable {
         }
     }
 
-    /// A payment row (and its event, which the engine's cursor reads), as the payment flows leave it.
+    /// A payment row (and, with `event`, its event, which the background engine's cursor reads), as
+    /// the payment flows leave it. Cases that evaluate a client themselves pass `event: false`, so the
+    /// app's AMLService (running beside router tests) never evaluates that client first.
     @discardableResult
     func payment(_ client: UUID, _ kind: String, _ amount: Int64, status: String? = nil, psp: String = "stripe",
-                 at: Date, payer: String = "", in tenant: TenantRecord? = nil) async throws -> UUID {
+                 at: Date, payer: String = "", event: Bool = true, in tenant: TenantRecord? = nil) async throws -> UUID {
         let reference = "AML-\(Self.tag())"
         let status = status ?? (kind == "deposit" ? "succeeded" : "review")
         return try await tx(tenant) { tx in
@@ -69,9 +71,11 @@ struct AMLFixture: Sendable {
                 VALUES (\(kind), \(client), \(psp), \(psp), 'USD', \(amount), \(status), \(reference), \(reference), \(at), \(payer))
                 RETURNING id
                 """).collect().first?.decode(UUID.self))
-            _ = try await tx.query("""
-                INSERT INTO payment_events (payment_id, at, from_status, to_status, actor) VALUES (\(id), \(at), 'created', \(status), 'test')
-                """).collect()
+            if event {
+                _ = try await tx.query("""
+                    INSERT INTO payment_events (payment_id, at, from_status, to_status, actor) VALUES (\(id), \(at), 'created', \(status), 'test')
+                    """).collect()
+            }
             return id
         }
     }

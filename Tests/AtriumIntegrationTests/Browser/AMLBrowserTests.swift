@@ -62,6 +62,7 @@ struct AMLBrowserTests {
                     try await b.submit("#aml-note-form")
                     _ = try await b.waitFor(css: "p.alert-notice", timeout: .seconds(20))
                     #expect(try await b.find("#aml-notes").text().contains("asked the client for the source"))
+                    #expect(try await b.find("#aml-notes").text().contains("Olga Officer"))
                     try await Self.shot(b, "03-note-added")
                     try await b.fill(["note": "Structuring, no answer from the client"], in: "#aml-decide-form")
                     try await b.find("#aml-freeze").click()
