@@ -97,7 +97,7 @@ struct AMLCaseRoutes: Sendable {
                  "facts": Self.factRows(a.facts)] as [String: Any]
             },
             "notes": detail.notes.map { ["author": $0.author, "body": $0.body, "at": $0.createdAt.formatted(.iso8601)] },
-            "staff": staff.map { ["id": $0.id.uuidString.lowercased(), "name": $0.name, "selected": $0.id == detail.assigneeID] as [String: Any] },
+            "assignable": staff.map { ["id": $0.id.uuidString.lowercased(), "name": $0.name, "selected": $0.id == detail.assigneeID] as [String: Any] },
         ]
         if let done = req.uri.queryParameters.get("done") { extra["notice"] = t["aml_notice_\(done)"] ?? "" }
         extra.merge(more) { _, new in new }

@@ -57,6 +57,9 @@ struct AMLBrowserTests {
                     try await b.find("tr[data-case='\(id)'] a").click()
                     _ = try await b.waitFor(css: "#aml-note-form", timeout: .seconds(20))
                     #expect(try await b.pageSource().contains("data-fact=\"total_minor\">2880000<"))
+                    // One navigation bar: the page's own keys must not shadow the header's `staff`.
+                    #expect(try await b.findAll("nav.site-nav").count == 1)
+                    #expect(try await b.findAll("#aml-assignee option").count >= 2)
                     try await Self.shot(b, "02-case")
                     try await b.fill(["body": "Three deposits just under 10,000 in 20 hours; asked the client for the source."], in: "#aml-note-form")
                     try await b.submit("#aml-note-form")
