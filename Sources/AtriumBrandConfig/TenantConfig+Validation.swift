@@ -231,6 +231,7 @@ extension TenantConfig {
         }
         p += partnerProblems()
         p += securityProblems()
+        p += complianceProblems()
         return p
     }
 

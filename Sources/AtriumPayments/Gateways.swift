@@ -168,7 +168,9 @@ public struct StripeCompatibleGateway: PaymentGateway {
         default: kind = .ignored
         }
         guard kind == .ignored || !reference.isEmpty else { throw .malformedBody("no client_reference_id or metadata.reference") }
-        return PSPEvent(eventID: id, kind: kind, reference: reference, amount: amount, currency: currency, detail: type)
+        // Stripe reports the card holder as customer_details.name on Checkout Sessions.
+        let payer = String(((object["customer_details"] as? [String: Any])?["name"] as? String ?? "").prefix(200))
+        return PSPEvent(eventID: id, kind: kind, reference: reference, amount: amount, currency: currency, detail: type, payerName: payer)
     }
 }
 

@@ -36,9 +36,11 @@ public struct PSPEvent: Sendable, Equatable {
     public var currency: String?
     public var confirmations: Int?
     public var detail: String
+    /// The payer's name as the PSP reports it (card holder), or empty; stored for AML monitoring.
+    public var payerName: String
 
     public init(eventID: String, kind: Kind, reference: String, amount: Int64? = nil, currency: String? = nil,
-                confirmations: Int? = nil, detail: String = "") {
+                confirmations: Int? = nil, detail: String = "", payerName: String = "") {
         self.eventID = eventID
         self.kind = kind
         self.reference = reference
@@ -46,6 +48,7 @@ public struct PSPEvent: Sendable, Equatable {
         self.currency = currency
         self.confirmations = confirmations
         self.detail = detail
+        self.payerName = payerName
     }
 }
 

@@ -195,9 +195,9 @@ public struct Payments: Sendable {
                 return .rejected(failure)
             case .success(let event):
                 let inserted = try await tx.query("""
-                    INSERT INTO psp_inbox (psp_id, headers, raw_body, verified, event_id, event_kind, reference, amount, currency, detail)
+                    INSERT INTO psp_inbox (psp_id, headers, raw_body, verified, event_id, event_kind, reference, amount, currency, detail, payer_name)
                     VALUES (\(pspID), \(headerJSON)::jsonb, \(raw), true, \(event.eventID), \(event.kind.rawValue), \(event.reference), \(event.amount),
-                            \(event.currency), \(event.detail))
+                            \(event.currency), \(event.detail), \(event.payerName))
                     ON CONFLICT (psp_id, event_id) WHERE verified AND duplicate_of IS NULL DO NOTHING RETURNING id
                     """).collect().first?.decode(Int64.self)
                 if let id = inserted {
@@ -243,12 +243,12 @@ public struct Payments: Sendable {
 
     /// The normalised event as stored at receipt (kind, reference, amount).
     func storedEvent(_ id: Int64, in tx: TenantTransaction) async throws -> PSPEvent {
-        let row = try await tx.query("SELECT event_id, event_kind, reference, amount, currency, detail FROM psp_inbox WHERE id = \(id)").collect().first
-        guard let (eventID, kind, reference, amount, currency, detail) = try row?.decode((String, String, String, Int64?, String?, String).self) else {
+        let row = try await tx.query("SELECT event_id, event_kind, reference, amount, currency, detail, payer_name FROM psp_inbox WHERE id = \(id)").collect().first
+        guard let (eventID, kind, reference, amount, currency, detail, payer) = try row?.decode((String, String, String, Int64?, String?, String, String).self) else {
             throw PaymentError.notFound
         }
         return PSPEvent(eventID: eventID, kind: try tx.stored(kind, kind: "psp_event_kind", table: "psp_inbox", id: id, PSPEvent.Kind.init(rawValue:)), reference: reference, amount: amount,
-                        currency: currency, detail: detail)
+                        currency: currency, detail: detail, payerName: payer)
     }
 
     typealias Effects = () async throws -> Void
@@ -282,6 +282,8 @@ public struct Payments: Sendable {
                     guard case .credit(let amount) = settlement else { return }
                     let note = amount == p.amount ? event.detail : "\(event.detail); settled \(Money.format(amount, exponent: p.currency.exponent)) of \(p.money.amountText) requested"
                     entry = try await PaymentQueries.record(p, to: .succeeded, actor: actor, detail: note, settled: amount, reported: reported, in: tx)
+                    // The payer the PSP reported, read later by the AML third-party-payer rule (never checked here).
+                    if !event.payerName.isEmpty { _ = try await tx.query("UPDATE payments SET payer_name = \(event.payerName) WHERE id = \(p.id)").collect() }
                     try await self.credit(p, amount: amount, psp: psp, in: tx)
                 case .review:
                     // Nothing is credited: the PSP's figure is kept for Finance and shown next to the request.

@@ -26,6 +26,8 @@ public final class SandboxPSP: Sendable {
         let notifyURL: String
         let createdAt: Date
         var status: String
+        /// The card holder typed on the hosted page; reported like Stripe's customer_details.name.
+        var payerName = ""
     }
 
     let state: Mutex<SandboxPSPState>
@@ -58,8 +60,9 @@ public final class SandboxPSP: Sendable {
     // MARK: events
 
     func cardEvent(_ type: String, session s: Session, paymentStatus: String = "paid") -> [UInt8] {
-        let object: [String: Any] = ["id": s.id, "object": "checkout.session", "amount_total": s.amount, "currency": s.currency.lowercased(),
+        var object: [String: Any] = ["id": s.id, "object": "checkout.session", "amount_total": s.amount, "currency": s.currency.lowercased(),
                                      "client_reference_id": s.reference, "payment_status": paymentStatus, "metadata": ["reference": s.reference]]
+        if !s.payerName.isEmpty { object["customer_details"] = ["name": s.payerName] }
         return Self.event(type, object: object)
     }
 

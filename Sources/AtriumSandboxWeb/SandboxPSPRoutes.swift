@@ -154,6 +154,7 @@ struct SandboxPSPRoutes: Sendable {
         let session = psp.state.withLock { s -> SandboxPSP.Session? in
             guard var session = s.sessions[id], session.status == "open" else { return nil }
             session.status = outcome
+            session.payerName = String((f["payer_name"] ?? "").trimmingCharacters(in: .whitespaces).prefix(200))
             s.sessions[id] = session
             return session
         }

@@ -107,6 +107,7 @@ public func backgroundServices(_ services: AppServices) -> [any Service] {
         RegistryWatcher(registry: services.registry),
         AuditAnchorService(tenantDB: services.tenantDB, logger: services.logger) { try await registry.all().map(\.handle) },
         CommissionSettlements.recurring(services.settlements, brands: { try await registry.activeBrands() }, logger: services.logger),
+        AMLService(engine: AMLEngine(tenantDB: services.tenantDB), logger: services.logger) { try await registry.activeBrands() },
     ]
     let config = services.config
     if config.tradingSync {
@@ -160,6 +161,7 @@ public func buildApplication(services: AppServices, development: DevelopmentSite
     TradingAdminRoutes(services: services).register(on: brandRouter)
     PaymentsAdminRoutes(services: services).register(on: brandRouter)
     PlanAdminRoutes(services: services).register(on: brandRouter)
+    AMLCaseRoutes(services: services).register(on: brandRouter)
     BrandSettingsScreens.register(on: brandRouter, services: services)
     StaffAdminRoutes(services: services).register(on: brandRouter)
     EmailTemplateRoutes(services: services).register(on: brandRouter)

@@ -29,6 +29,7 @@ struct RequirePermission: RouterMiddleware {
                 "canManageTrading": p.contains(.tradingManage), "canManagePartners": p.contains(.partnersManage),
                 "canManageBrand": p.contains(.brandManage),
                 "canWorkLeads": p.contains(.clientsView),
-                "canViewClients": p.contains(.clientsView), "canManageStaff": p.contains(.staffManage)]
+                "canViewClients": p.contains(.clientsView), "canManageStaff": p.contains(.staffManage),
+                "canReviewAML": p.contains(.amlReview)]
     }
 }
