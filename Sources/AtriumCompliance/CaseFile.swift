@@ -4,7 +4,7 @@ import ZIPFoundation
 
 /// The exported case file of an investigation: a ZIP with `facts.json`, `audit-segment.json`,
 /// `anchor.json` and `manifest.json` (SHA-256 of the other three). `CaseFile.verify` checks one
-/// offline, as `atrium audit verify-export` does. See docs/COMPLIANCE.md, "Case file export".
+/// offline, as `atrium audit verify-export` does. See docs/COMPLIANCE-RISK.md, "Case file export".
 public enum CaseFile {
     /// The manifest's `format`.
     public static let format = "atrium-case-file/1"

@@ -32,6 +32,11 @@ public struct LatencyFacts: Codable, Sendable, Equatable {
     public let windowDays: Int64
     public let newestCloseMsc: Int64
 
+    public init(closedPositions: Int, shortPositions: Int, shortShareBasisPoints: Int, shortHoldSeconds: Int64, windowDays: Int64, newestCloseMsc: Int64) {
+        self.closedPositions = closedPositions; self.shortPositions = shortPositions; self.shortShareBasisPoints = shortShareBasisPoints
+        self.shortHoldSeconds = shortHoldSeconds; self.windowDays = windowDays; self.newestCloseMsc = newestCloseMsc
+    }
+
     enum CodingKeys: String, CodingKey {
         case closedPositions = "closed_positions", shortPositions = "short_positions", shortShareBasisPoints = "short_share_bp"
         case shortHoldSeconds = "short_hold_seconds", windowDays = "window_days", newestCloseMsc = "newest_close_msc"
@@ -49,6 +54,12 @@ public struct HedgingFacts: Codable, Sendable, Equatable {
     /// What the two clients share: `ip:1.2.3.4`, `device:<user agent>`.
     public let shared: [String]
     public let overlapFromMsc: Int64
+
+    public init(symbol: String, position: Int64, side: String, otherClient: String, otherPosition: Int64, otherSide: String, shared: [String],
+                overlapFromMsc: Int64) {
+        self.symbol = symbol; self.position = position; self.side = side; self.otherClient = otherClient
+        self.otherPosition = otherPosition; self.otherSide = otherSide; self.shared = shared; self.overlapFromMsc = overlapFromMsc
+    }
 
     enum CodingKeys: String, CodingKey {
         case symbol, position, side, shared

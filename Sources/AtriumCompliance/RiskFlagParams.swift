@@ -1,7 +1,7 @@
 import Foundation
 
 /// The tunable thresholds of the trading risk flags, with the documented defaults
-/// (docs/COMPLIANCE.md, "Trading risk flags").
+/// (docs/COMPLIANCE-RISK.md, "Trading risk flags").
 public struct RiskFlagParams: Sendable, Equatable {
     /// A position held less than this many seconds counts as a short position.
     public var shortHoldSeconds: Int64 = 30

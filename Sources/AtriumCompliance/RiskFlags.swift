@@ -5,7 +5,7 @@ import PostgresNIO
 
 /// Trading risk flags computed from the synced platform deals (`platform_deals`, tenant 0015) of
 /// one brand and stored in `risk_flags` (tenant 0024). Every flag has a fingerprint, so a re-run
-/// over the same deals adds nothing. See docs/COMPLIANCE.md, "Trading risk flags".
+/// over the same deals adds nothing. See docs/COMPLIANCE-RISK.md, "Trading risk flags".
 public enum RiskFlags {
     /// Runs the three detectors over the brand's deals and stores new flags; returns how many were added.
     @discardableResult
