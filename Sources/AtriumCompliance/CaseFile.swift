@@ -91,7 +91,7 @@ public enum CaseFile {
         let bySeq = Dictionary(segment.rows.map { ($0.seq, $0) }, uniquingKeysWith: { first, _ in first })
         for cited in facts.audit {
             guard let row = bySeq[cited.seq] else { problems.append("facts: cited audit seq \(cited.seq) is not in the segment"); continue }
-            if row.hash != cited.hash || row.action != cited.action || row.actor != cited.actor {
+            if row.hash != cited.hash || row.prevHash != cited.prevHash || row.action != cited.action || row.actor != cited.actor {
                 problems.append("facts: cited audit seq \(cited.seq) does not match the segment row")
             }
         }

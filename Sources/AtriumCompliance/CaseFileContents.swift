@@ -74,8 +74,12 @@ public struct CitedAuditEntry: Codable, Sendable, Equatable {
     public var action: String
     public var actor: String
     public var hash: String
+    /// The previous row's hash this row links to (hex).
+    public var prevHash: String
 
-    public init(seq: Int64, action: String, actor: String, hash: String) {
-        self.seq = seq; self.action = action; self.actor = actor; self.hash = hash
+    public init(seq: Int64, action: String, actor: String, hash: String, prevHash: String) {
+        self.seq = seq; self.action = action; self.actor = actor; self.hash = hash; self.prevHash = prevHash
     }
+
+    enum CodingKeys: String, CodingKey { case seq, action, actor, hash, prevHash = "prev_hash" }
 }

@@ -59,14 +59,14 @@ public enum Investigation {
             return InvestigationFacts.KYCThen(outcome: outcome, at: iso(at), actor: actor, reasons: reasons)
         }
         let audit = try await tx.query("""
-            SELECT seq, action, actor, encode(hash, 'hex') FROM audit_log
+            SELECT seq, action, actor, encode(hash, 'hex'), encode(prev_hash, 'hex') FROM audit_log
             WHERE subject = \("payment:\(reference)")
                OR (subject IN (\("trader:\(clientText)"), \("client:\(clientText)")) AND at <= \(asOf)
                    AND action ~ '^(kyc|screening|aml|account|freeze|risk_flag)\\.')
             ORDER BY seq LIMIT 500
             """).collect().map { r in
-            let (seq, action, actor, hash) = try r.decode((Int64, String, String, String).self)
-            return CitedAuditEntry(seq: seq, action: action, actor: actor, hash: hash)
+            let (seq, action, actor, hash, prev) = try r.decode((Int64, String, String, String, String).self)
+            return CitedAuditEntry(seq: seq, action: action, actor: actor, hash: hash, prevHash: prev)
         }
         let withdrawal = InvestigationFacts.Withdrawal(id: lower(pid), reference: reference, client: clientText, clientEmail: email, amountMinor: amount,
                                                        currency: currency, psp: psp, status: status, requestedAt: iso(created), requestedBy: requester,

@@ -18,6 +18,13 @@ public struct InvestigationFacts: Codable, Sendable, Equatable {
         public var ruleReasons: [String]
         public var requiredApprovals: Int
 
+        public init(id: String, reference: String, client: String, clientEmail: String, amountMinor: Int64, currency: String, psp: String, status: String,
+                    requestedAt: String, requestedBy: String, ruleReasons: [String], requiredApprovals: Int) {
+            self.id = id; self.reference = reference; self.client = client; self.clientEmail = clientEmail; self.amountMinor = amountMinor
+            self.currency = currency; self.psp = psp; self.status = status; self.requestedAt = requestedAt; self.requestedBy = requestedBy
+            self.ruleReasons = ruleReasons; self.requiredApprovals = requiredApprovals
+        }
+
         enum CodingKeys: String, CodingKey {
             case id, reference, client, currency, psp, status
             case clientEmail = "client_email", amountMinor = "amount_minor", requestedAt = "requested_at", requestedBy = "requested_by"
@@ -80,6 +87,12 @@ public struct InvestigationFacts: Codable, Sendable, Equatable {
     public var screeningThen: String
     public var kycThen: KYCThen?
     public var audit: [CitedAuditEntry]
+
+    public init(brand: String, withdrawal: Withdrawal, decidedAt: String?, approvals: [Approval], events: [Event], amlAlerts: [Alert],
+                screeningHits: [Hit], screeningThen: String, kycThen: KYCThen?, audit: [CitedAuditEntry]) {
+        self.brand = brand; self.withdrawal = withdrawal; self.decidedAt = decidedAt; self.approvals = approvals; self.events = events
+        self.amlAlerts = amlAlerts; self.screeningHits = screeningHits; self.screeningThen = screeningThen; self.kycThen = kycThen; self.audit = audit
+    }
 
     enum CodingKeys: String, CodingKey {
         case brand, withdrawal, approvals, events, audit

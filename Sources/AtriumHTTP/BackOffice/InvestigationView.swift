@@ -22,7 +22,8 @@ enum InvestigationView {
             "screeningThen": f.screeningThen, "screeningThenLabel": t["risk_screening_\(f.screeningThen)"] ?? f.screeningThen,
             "hasKYC": f.kycThen != nil,
             "kyc": f.kycThen.map { ["outcome": $0.outcome, "at": $0.at, "actor": $0.actor, "reasons": $0.reasons.joined(separator: ", ")] } ?? [:],
-            "audit": f.audit.map { ["seq": $0.seq, "action": $0.action, "actor": $0.actor, "hash": $0.hash, "short": String($0.hash.prefix(16))] },
+            "audit": f.audit.map { ["seq": $0.seq, "action": $0.action, "actor": $0.actor, "hash": $0.hash, "short": String($0.hash.prefix(16)),
+                                 "prev": $0.prevHash, "prevShort": String($0.prevHash.prefix(16))] },
             "exportLink": "/admin/compliance/investigate/export?withdrawal=\(w.id)",
         ]
     }
