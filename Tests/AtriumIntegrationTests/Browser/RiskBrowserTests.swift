@@ -53,6 +53,12 @@ struct RiskBrowserTests {
                 try await shot("risk-3-investigation")
                 _ = try await b.evaluate("document.getElementById('inv-audit').scrollIntoView(); return '';")
                 try await shot("risk-4-audit")
+                // the flag on the client page
+                try await b.open(url("/admin/clients/\(a.client.uuidString.lowercased())"))
+                let section = try await b.waitFor(css: "#client-risk tr[data-kind='latency_arbitrage']", timeout: .seconds(10))
+                #expect(try await section.text().contains("Reviewed"))
+                _ = try await b.evaluate("document.getElementById('client-risk').scrollIntoView(); return '';")
+                try await shot("risk-5-client-page")
             }
         }
         #expect(try await RiskFlagTests.flags(f, a.client).first?.status == "reviewed")
