@@ -13,7 +13,7 @@ public enum RiskFlags {
         let sinceMsc = Int64(now.timeIntervalSince1970 * 1000) - params.windowDays * 86_400_000
         var added = 0
         added += try await latency(params: params, sinceMsc: sinceMsc, in: tx)
-        added += try await hedging(sinceMsc: sinceMsc, in: tx)
+        added += try await hedging(sinceMsc: sinceMsc, horizon: sinceMsc - params.windowDays * 86_400_000, in: tx)
         added += try await abnormalSize(params: params, sinceMsc: sinceMsc, in: tx)
         return added
     }
@@ -23,13 +23,15 @@ public enum RiskFlags {
     /// until Compliance reviews it.
     static func latency(params: RiskFlagParams, sinceMsc: Int64, in tx: TenantTransaction) async throws -> Int {
         let holdMsc = params.shortHoldSeconds * 1000
+        // Deals older than one more window cannot open a position that closes in the window short.
+        let horizon = sinceMsc - params.windowDays * 86_400_000
         let rows = try await tx.query("""
             WITH pos AS (
                 SELECT a.user_id, d.connection_id, d.position_id,
                        min(d.time_msc) FILTER (WHERE d.entry = 'in') AS opened,
                        max(d.time_msc) FILTER (WHERE d.entry IN ('out', 'out_by')) AS closed
                 FROM platform_deals d JOIN trading_accounts a ON a.id = d.account_id
-                WHERE d.status <> 'cancelled'
+                WHERE d.status <> 'cancelled' AND d.time_msc >= \(horizon)
                 GROUP BY 1, 2, 3)
             SELECT user_id, count(*)::int, (count(*) FILTER (WHERE closed - opened < \(holdMsc)))::int, max(closed)
             FROM pos WHERE opened IS NOT NULL AND closed IS NOT NULL AND closed >= \(sinceMsc)
@@ -51,7 +53,9 @@ public enum RiskFlags {
     /// Opposite positions on one symbol, open at the same time, on accounts of two different
     /// clients who share an IP address (sessions or payments) or a device (the same IP and user
     /// agent). No payment instrument (card fingerprint, IBAN) is stored, so that link cannot be checked.
-    static func hedging(sinceMsc: Int64, in tx: TenantTransaction) async throws -> Int {
+    /// Only deals after `horizon` (one window before the window) are read, so the pass stays
+    /// bounded; a position opened earlier than that is not matched.
+    static func hedging(sinceMsc: Int64, horizon: Int64, in tx: TenantTransaction) async throws -> Int {
         let rows = try await tx.query("""
             WITH pos AS (
                 SELECT a.user_id, d.connection_id, d.position_id, d.symbol,
@@ -59,7 +63,7 @@ public enum RiskFlags {
                        min(d.time_msc) FILTER (WHERE d.entry = 'in') AS opened,
                        max(d.time_msc) FILTER (WHERE d.entry IN ('out', 'out_by')) AS closed
                 FROM platform_deals d JOIN trading_accounts a ON a.id = d.account_id
-                WHERE d.status <> 'cancelled'
+                WHERE d.status <> 'cancelled' AND d.time_msc >= \(horizon)
                 GROUP BY 1, 2, 3, 4),
             seen AS (
                 SELECT user_id, ip, user_agent FROM sessions WHERE ip <> ''
