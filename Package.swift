@@ -132,6 +132,7 @@ let package = Package(
                 .product(name: "CSV", package: "CSV.swift"),
                 .product(name: "XMLCoder", package: "XMLCoder"),
                 .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

@@ -4,7 +4,7 @@ import AtriumStorage
 /// `atrium audit anchor|verify`: anchor tenant audit chain heads now, or verify chains against them.
 struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "audit", abstract: "Anchor and verify tenant audit chains.",
-                                                    subcommands: [Anchor.self, Verify.self])
+                                                    subcommands: [Anchor.self, Verify.self, VerifyExport.self])
 
     struct Anchor: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Record each tenant's audit chain head in platform.audit_anchors now.")

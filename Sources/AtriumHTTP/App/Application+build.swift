@@ -117,6 +117,7 @@ public func backgroundServices(_ services: AppServices) -> [any Service] {
                                               reconcileEvery: .seconds(config.tradingReconcileMinutes * 60), logger: services.logger))
         // IB commissions follow the deals sync brings in.
         list.append(CommissionService(engine: CommissionEngine(tenantDB: services.tenantDB), brands: services.registry, logger: services.logger))
+        list.append(RiskFlagService.recurring(tenantDB: services.tenantDB, brands: { try await registry.activeBrands() }, logger: services.logger))
     }
     return list
 }
@@ -157,6 +158,7 @@ public func buildApplication(services: AppServices, development: DevelopmentSite
     SecurityRoutes(services: services).register(on: brandRouter)
     KYCRoutes(services: services).register(on: brandRouter)
     ComplianceRoutes(services: services).register(on: brandRouter)
+    RiskAdminRoutes(services: services).register(on: brandRouter)
     TradingRoutes(services: services).register(on: brandRouter)
     TradingAdminRoutes(services: services).register(on: brandRouter)
     PaymentsAdminRoutes(services: services).register(on: brandRouter)

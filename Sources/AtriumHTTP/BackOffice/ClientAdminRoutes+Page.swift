@@ -25,6 +25,8 @@ extension ClientAdminRoutes {
         guard let (profile, notes, events) = loaded else { throw RequestRejected(status: 404, publicMessage: "error_client_not_found") }
         var extra = RequirePermission.pageContext(ctx.staff)
         extra.merge(ClientPageView.context(profile, notes: notes, events: events, permissions: ctx.staff.permissions, t: pages.strings(req, ctx))) { _, new in new }
+        extra.merge(try await ClientPageView.riskFlags(id, permissions: ctx.staff.permissions, tenant: ctx.tenant.handle, tenantDB: services.tenantDB,
+                                                       t: pages.strings(req, ctx))) { _, new in new }
         return extra
     }
 

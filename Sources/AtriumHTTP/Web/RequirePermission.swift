@@ -24,7 +24,7 @@ struct RequirePermission: RouterMiddleware {
         let p = staff.permissions
         return ["staff": ["email": staff.user.email, "roles": staff.roles.joined(separator: ", "),
                           "permissions": p.map(\.rawValue).sorted()] as [String: Any],
-                "canViewAudit": p.contains(.auditView), "canViewFinance": p.contains(.financeView), "canReviewKYC": p.contains(.kycReview),
+                "canViewAudit": p.contains(.auditView), "canViewFinance": p.contains(.financeView), "canReviewKYC": p.contains(.kycReview), "canReviewRisk": p.contains(.amlReview),
                 "canApprove": p.contains(.withdrawalsApprove), "canConfirm": p.contains(.depositsConfirm),
                 "canManageTrading": p.contains(.tradingManage), "canManagePartners": p.contains(.partnersManage),
                 "canManageBrand": p.contains(.brandManage),
