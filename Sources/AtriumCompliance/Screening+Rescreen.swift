@@ -28,11 +28,12 @@ public struct RescreenRun: Sendable, Equatable {
 }
 
 extension Screening {
-    /// Call after a list load commits: rebuilds the index, then records a run and enqueues a rescreen
-    /// job for every active brand. Returns how many brands were queued. Idempotent per version.
+    /// Call after a list load commits: rebuilds the index (unless `reloadIndex` is false: a CLI process
+    /// that will not screen), then records a run and enqueues a rescreen job for every active brand.
+    /// Returns how many brands were queued. Idempotent per version.
     @discardableResult
-    public func rescreenAll(version: UUID, database: Database, jobs: JobQueue) async throws -> Int {
-        try await reload()
+    public func rescreenAll(version: UUID, database: Database, jobs: JobQueue, reloadIndex: Bool = true) async throws -> Int {
+        if reloadIndex { try await reload() }
         let tenants: [UUID] = try await database.platform { conn in
             var out: [UUID] = []
             for try await id in try await conn.query("""
@@ -52,6 +53,9 @@ extension Screening {
     /// Rescreens one brand's traders in batches, recording progress after each batch.
     public func rescreen(tenant: TenantHandle, version: UUID, threshold: Double, tenantDB: TenantDB, database: Database,
                          batchSize: Int = 200) async throws {
+        // The list may have been loaded by another process (the CLI, another server): rebuild this
+        // process's index when it does not hold the version this run answers.
+        if try await !index().versions.values.contains(version) { try await reload() }
         let clients = try await tenantDB.transaction(tenant) { tx in
             var out: [UUID] = []
             for try await id in try await tx.query("SELECT id FROM users WHERE audience = 'trader' ORDER BY id").decode(UUID.self) { out.append(id) }

@@ -18,6 +18,7 @@ enum DemoLists {
             guard paths.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else { continue }
             let list = try ListFiles.parse(source: source.rawValue, paths: paths, published: nil)
             let version = try await SanctionListStore.store(list, actor: "demo", database: services.database)
+            try await services.screening.rescreenAll(version: version.id, database: services.database, jobs: services.jobs)
             lines.append("sanctions list \(source.rawValue): sample loaded (\(version.entries) entries, \(version.aliases) aliases)")
         }
         return lines

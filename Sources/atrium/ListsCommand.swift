@@ -22,9 +22,12 @@ struct ListsCommand: AsyncParsableCommand {
                     let started = ContinuousClock.now
                     let version = try await SanctionListStore.store(list, actor: "cli", database: s.database)
                     let took = started.duration(to: .now)
+                    // The servers' job workers rescreen every brand (their index reloads for the new version).
+                    let brands = try await s.screening.rescreenAll(version: version.id, database: s.database, jobs: s.jobs, reloadIndex: false)
                     let date = version.publishedAt.map { ISO8601DateFormatter().string(from: $0) } ?? "not stated"
                     say("\(version.source.rawValue) version \(version.id.uuidString.lowercased()) is current: published \(date), "
-                        + "\(version.entries) entries, \(version.aliases) aliases (stored in \(took.formatted(.units(allowed: [.milliseconds]))))")
+                        + "\(version.entries) entries, \(version.aliases) aliases (stored in \(took.formatted(.units(allowed: [.milliseconds])))); "
+                        + "rescreen queued for \(brands) brand(s)")
                 }
             }
         }

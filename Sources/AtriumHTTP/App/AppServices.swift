@@ -28,8 +28,8 @@ public struct AppServices: Sendable {
     public let trading: Trading
     public let logger: Logger
     /// Sanctions screening: the current list index and the hits it records (AtriumCompliance).
-    /// Until the list store lands this has no lists (every client screens clear); `makeServices`
-    /// then passes `screening: Screening { try await SanctionListStore(database: database).index() }`.
+    /// `makeServices` builds the index from the current list versions in `platform`; with no list
+    /// loaded every client screens clear.
     public var screening: Screening = .unloaded()
 
     /// Public base URL of a brand (first domain, configured port), used in emailed links.

@@ -56,7 +56,7 @@ public func makeServices(config: AppConfig, logger: Logger) async throws -> AppS
                                   keys: config.sandboxPSPEnabled ? SandboxKeys(key: MasterKey.derive(master, purpose: "sandbox-psp")) : nil)
     let payments = Payments(tenantDB: tenantDB, environment: config.environment, sandbox: sandbox, logger: logger,
                             expirySeconds: config.paymentExpirySeconds, failpoint: config.failpoint, vault: KeyRing(master: master).credentials)
-    return AppServices(config: config, database: database, tenantDB: tenantDB, registry: registry, migrations: migrations,
+    var services = AppServices(config: config, database: database, tenantDB: tenantDB, registry: registry, migrations: migrations,
                        provisioning: provisioning, authenticator: try await Authenticator.make(),
                        csrf: CSRFProtector(key: MasterKey.derive(master, purpose: "csrf")), keys: KeyRing(master: master), renderer: renderer,
                        jobs: JobQueue(database: database), payments: payments,
@@ -65,6 +65,9 @@ public func makeServices(config: AppConfig, logger: Logger) async throws -> AppS
                                                                      timeoutSeconds: config.platformTimeoutSeconds, vault: KeyRing(master: master).credentials),
                                         logger: logger, recoveryDelaySeconds: config.tradingRecoverySeconds, failpoint: config.failpoint),
                        logger: logger)
+    // The sanctions index is built from the current list versions on first use and after a load.
+    services.screening = Screening { NameMatchIndex(entries: try await SanctionListStore.current(database)) }
+    return services
 }
 
 /// Runs `body` with the database pool running (CLI commands that are not the server).

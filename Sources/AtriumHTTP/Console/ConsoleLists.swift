@@ -67,7 +67,9 @@ struct ConsoleLists: Sendable {
         }
         let version = try await SanctionListStore.store(list, actor: "operator:\(ctx.operatorUser.email)", requestID: ctx.requestID,
                                                         database: services.database)
-        let notice = (t["console_lists_loaded"] ?? "Loaded.") + " \(version.source.rawValue): \(version.entries) / \(version.aliases)"
+        let brands = try await services.screening.rescreenAll(version: version.id, database: services.database, jobs: services.jobs)
+        let notice = (t["console_lists_loaded"] ?? "Loaded.") + " \(version.source.rawValue): \(version.entries) / \(version.aliases); "
+            + (t["console_lists_rescreen_queued"] ?? "rescreen queued for brands:") + " \(brands)"
         return try await page(req, ctx, notice: notice, status: .created)
     }
 }
