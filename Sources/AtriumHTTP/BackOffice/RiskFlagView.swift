@@ -8,7 +8,7 @@ enum RiskFlagView {
         ["id": flag.id.uuidString.lowercased(), "client": flag.client.uuidString.lowercased(), "email": email,
          "kind": flag.kind.rawValue, "kindLabel": t["risk_kind_\(flag.kind.rawValue)"] ?? flag.kind.rawValue,
          "summary": summary(flag), "open": flag.status == "open", "status": t["risk_status_\(flag.status)"] ?? flag.status,
-         "reviewedBy": flag.reviewedBy ?? "", "at": ClientPageView.when(flag.createdAt)]
+         "reviewedBy": flag.reviewedBy ?? "", "at": StaffTime.minute(flag.createdAt)]
     }
 
     /// The facts in one line, from the stored facts (the raw JSON when they do not decode).
