@@ -144,10 +144,14 @@ public struct CommissionSettlements: Sendable {
             let limit = program.autoApproveMaxMinor?[currency]
             var statuses: [SettlementStatus] = []
             for p in try SettlementPlanner.plan(lines: lines, existing: existing, lastClosed: current.previous(frequency)) {
-                // A currency without a limit always waits for Finance; so does a suspended IB.
-                let auto = active && limit.map { p.amount <= $0 } == true
+                // A currency without a limit always waits for Finance; so does a suspended IB, and so does
+                // commission earned on clients with open trading risk flags (the IB abuse check).
+                let flagged = try await Self.flaggedClients(lines: p.lineIDs, in: tx)
+                let auto = active && flagged == 0 && limit.map { p.amount <= $0 } == true
                 let status: SettlementStatus = p.amount == 0 ? .posted : auto ? .approved : .awaitingApproval
-                let note = p.amount == 0 ? "nothing to pay: the lines net to zero" : auto ? "approved automatically (at most \(limit ?? 0))" : ""
+                let held = "held for review: \(flagged) client\(flagged == 1 ? "" : "s") with open trading risk flags"
+                let note = p.amount == 0 ? "nothing to pay: the lines net to zero"
+                    : auto ? "approved automatically (at most \(limit ?? 0))" : flagged > 0 ? held : ""
                 let id = UUID()
                 try await tx.query("""
                     INSERT INTO commission_settlements (id, partner_id, period_start, period_end, currency, amount, lines, status, approved_at, note, posted_at)
@@ -167,6 +171,15 @@ public struct CommissionSettlements: Sendable {
             }
             return statuses
         }
+    }
+
+    /// How many distinct clients behind these commission lines carry an open trading risk flag
+    /// (`risk_flags`, raised by the compliance risk checks).
+    static func flaggedClients(lines: [Int64], in tx: TenantTransaction) async throws -> Int {
+        try await tx.query("""
+            SELECT count(DISTINCT f.client_id)::int FROM risk_flags f
+            WHERE f.status = 'open' AND f.client_id IN (SELECT client_id FROM commission_lines WHERE id = ANY(\(lines)))
+            """).collect().first?.decode(Int.self) ?? 0
     }
 
     /// Posts every approved settlement, each in its own transaction. Returns how many were posted.
