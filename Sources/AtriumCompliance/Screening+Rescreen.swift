@@ -56,6 +56,8 @@ extension Screening {
         // The list may have been loaded by another process (the CLI, another server): rebuild this
         // process's index when it does not hold the version this run answers.
         if try await !index().versions.values.contains(version) { try await reload() }
+        // A run that already finished (the job ran twice, or by hand) is not repeated.
+        if try await finished(database, version: version, tenant: tenant.id) { return }
         let clients = try await tenantDB.transaction(tenant) { tx in
             var out: [UUID] = []
             for try await id in try await tx.query("SELECT id FROM users WHERE audience = 'trader' ORDER BY id").decode(UUID.self) { out.append(id) }
@@ -95,6 +97,14 @@ extension Screening {
         }
     }
 
+    private func finished(_ database: Database, version: UUID, tenant: UUID) async throws -> Bool {
+        try await database.platform { conn in
+            try await conn.query("""
+                SELECT count(*)::int FROM platform.rescreen_runs WHERE version_id = \(version) AND tenant_id = \(tenant) AND finished_at IS NOT NULL
+                """, logger: database.logger).collect().first?.decode(Int.self) ?? 0
+        } > 0
+    }
+
     private func progress(_ database: Database, version: UUID, tenant: UUID, total: Int, done: Int, hits: Int, finished: Bool) async throws {
         try await database.platform { conn in
             _ = try await conn.query("""
@@ -102,6 +112,7 @@ extension Screening {
                 VALUES (\(version), \(tenant), \(total), \(done), \(hits), CASE WHEN \(finished) THEN now() END)
                 ON CONFLICT (version_id, tenant_id) DO UPDATE
                 SET total = EXCLUDED.total, done = EXCLUDED.done, hits = EXCLUDED.hits, finished_at = EXCLUDED.finished_at
+                WHERE rescreen_runs.finished_at IS NULL   -- a finished run's figures never go back
                 """, logger: database.logger).collect()   // wait for the command to complete before the connection is reused
         }
     }

@@ -39,6 +39,9 @@ public final class Screening: Sendable {
     /// marked superseded (the name or the lists changed). Returns the client's open hits afterwards.
     @discardableResult
     public func screen(client: UUID, threshold: Double, trigger: ScreeningTrigger, in tx: TenantTransaction) async throws -> [ScreeningHit] {
+        // One screening of a client at a time (a rescreen job on two servers, or registration racing a
+        // rescreen): the second waits here and then sees the first one's open hits, so none is recorded twice.
+        try await tx.query("SELECT 1 FROM users WHERE id = \(client) FOR UPDATE")
         guard let subject = try await ScreeningQueries.subject(client: client, in: tx) else { return [] }
         let index = try await cache.current()
         let matches = index.matches(for: subject, threshold: threshold)

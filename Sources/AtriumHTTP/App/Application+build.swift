@@ -161,6 +161,7 @@ public func buildApplication(services: AppServices, development: DevelopmentSite
     SecurityRoutes(services: services).register(on: brandRouter)
     KYCRoutes(services: services).register(on: brandRouter)
     ComplianceRoutes(services: services).register(on: brandRouter)
+    FreezeRoutes(services: services).register(on: brandRouter)
     RiskAdminRoutes(services: services).register(on: brandRouter)
     TradingRoutes(services: services).register(on: brandRouter)
     TradingAdminRoutes(services: services).register(on: brandRouter)

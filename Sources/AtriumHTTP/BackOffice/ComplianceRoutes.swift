@@ -43,7 +43,8 @@ struct ComplianceRoutes: Sendable {
         return id
     }
 
-    func reviewCase(_ req: Request, _ ctx: StaffRequestContext, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+    func reviewCase(_ req: Request, _ ctx: StaffRequestContext, error: String? = nil, errorField: String? = nil,
+                    status: HTTPResponse.Status = .ok) async throws -> Response {
         let t = pages.strings(req, ctx)
         let id = try userID(ctx)
         let found = try await services.tenantDB.transaction(ctx.tenant.handle) { tx -> (ClientProfile, [StoredDocument], [(at: Date, actor: String, outcome: String, reasons: [String], note: String)], ([ScreeningHit], AccountFreeze?))? in
@@ -68,6 +69,7 @@ struct ComplianceRoutes: Sendable {
         extra.merge(Self.screeningContext(screening, t: t)) { _, new in new }
         if let done = req.uri.queryParameters.get("hit") { extra["notice"] = t["screening_notice_\(done)"] ?? "" }
         if let error { extra["error"] = error }
+        if let errorField { extra["errorField"] = errorField }
         return try pages.render("admin/kyc-case", title: "title_admin_kyc", request: req, context: ctx, extra: extra, status: status)
     }
 
