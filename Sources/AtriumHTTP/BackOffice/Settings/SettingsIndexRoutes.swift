@@ -9,7 +9,7 @@ struct SettingsIndexRoutes: Sendable {
     let services: AppServices
 
     /// The editors in index order: path under `/admin/settings` and string key stem.
-    static let editors = ["branding", "kyc", "psps", "platforms", "withdrawals", "partners"]
+    static let editors = ["branding", "kyc", "psps", "platforms", "withdrawals", "partners", "compliance"]
     /// Settings pages served by the versions/credentials/approvals routes.
     static let others = ["versions", "credentials", "approvals"]
 
@@ -23,6 +23,7 @@ struct SettingsIndexRoutes: Sendable {
         PlatformEditor(editor: editor).register(on: group)
         WithdrawalRulesEditor(editor: editor).register(on: group)
         PartnerDefaultsEditor(editor: editor).register(on: group)
+        ComplianceEditor(editor: editor).register(on: group)
         BrandAssetRoutes(services: services).register(on: router)
     }
 
