@@ -33,6 +33,10 @@ let package = Package(
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
         .package(url: "https://github.com/CoreOffice/XMLCoder.git", from: "0.18.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        // The public APIs are spec-first: openapi.yaml → generated types and server stubs at build time.
+        .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
     ],
     targets: [
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
@@ -209,14 +213,33 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The brand API (`/api/v1`): Sources/AtriumBrandAPI/openapi.yaml is the source of truth; the
+        // generator plugin turns it into `Components`, `Operations` and `APIProtocol` at build time.
+        .target(
+            name: "AtriumBrandAPI",
+            dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
+            // Generated code: its unused `public import`s in empty files would warn on every build.
+            swiftSettings: strict + [.unsafeFlags(["-suppress-warnings"])],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        // The operators' provisioning API (`/api/platform/v1`), generated the same way.
+        .target(
+            name: "AtriumPlatformAPI",
+            dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
+            // Generated code: its unused `public import`s in empty files would warn on every build.
+            swiftSettings: strict + [.unsafeFlags(["-suppress-warnings"])],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
         .target(
             name: "AtriumHTTP",
             dependencies: [
                 "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading",
-                "AtriumQR", "AtriumPartners", "AtriumCRM", "AtriumReports", "AtriumCompliance",
+                "AtriumQR", "AtriumPartners", "AtriumCRM", "AtriumReports", "AtriumCompliance", "AtriumBrandAPI", "AtriumPlatformAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Metrics", package: "swift-metrics"),

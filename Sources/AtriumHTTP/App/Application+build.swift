@@ -186,7 +186,8 @@ public func buildApplication(services: AppServices, development: DevelopmentSite
     let sandbox = services.config.sandboxPSPEnabled ? development.sandboxPSP : nil
     let dispatcher = HostDispatcher(
         services: services, brand: brandRouter.buildResponder(), console: consoleRouter.buildResponder(), sandbox: sandbox,
-        operations: Operations(services: services))
+        operations: Operations(services: services),
+        brandAPI: BrandAPIRouter.build(services: services), platformAPI: PlatformAPIRouter.build(services: services))
     var background: [any Service] = [DatabaseService(database: services.database)] + backgroundServices(services)
     if let address = services.config.metricsAddress {
         background.append(MetricsListener.application(host: address.host, port: address.port, logger: services.logger, onRunning: onMetricsRunning))
