@@ -95,11 +95,11 @@ struct IdempotencyMiddlewareTests {
         try await Application(responder: Self.router(store, probe: probe)).test(.router) { client in
             let first = try await Self.post(client, key: "order-1", body: #"{"amount":"10.00"}"#)
             #expect(first.status == .created)
-            #expect(first.body == #"{"run":1,"bytes":17}"#)
+            #expect(first.body == #"{"run":1,"bytes":18}"#)
             #expect(first.replayed == false)
             let second = try await Self.post(client, key: "order-1", body: #"{"amount":"10.00"}"#)
             #expect(second.status == .created)
-            #expect(second.body == #"{"run":1,"bytes":17}"#)
+            #expect(second.body == #"{"run":1,"bytes":18}"#)
             #expect(second.type == "application/json")
             #expect(second.replayed)
             #expect(probe.runs.withLock { $0 } == 1)

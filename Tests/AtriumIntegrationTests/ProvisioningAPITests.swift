@@ -119,7 +119,7 @@ struct ProvisioningAPITests {
             #expect(try await Self.call(client, .get, "/api/platform/v1/tenants/lifea", token: write).status == .notFound)
         }
         let actions = try await s.database.platform { conn in
-            try await conn.query("SELECT action FROM platform.audit_log WHERE subject = 'lifea' AND actor = \(actor) ORDER BY id", logger: s.database.logger)
+            try await conn.query("SELECT action FROM platform.audit_log WHERE subject = 'lifea' AND actor = \(actor) ORDER BY seq", logger: s.database.logger)
                 .collect().map { try $0.decode(String.self) }
         }
         #expect(actions == ["tenant.created", "tenant.suspended", "tenant.resumed", "tenant.exported", "tenant.deleted"])
@@ -175,7 +175,7 @@ struct ProvisioningAPITests {
                 let role = try await conn.query("SELECT rolname, rolcanlogin::text, rolinherit::text FROM pg_roles WHERE rolname = \(t.3)", logger: logger)
                     .collect().map { try $0.decode((String, String, String).self) }.map { "\($0.0) login=\($0.1) inherit=\($0.2)" }
                 let tables = try await conn.query("""
-                    SELECT table_name::text FROM information_schema.tables WHERE table_schema = \(t.2) ORDER BY 1
+                    SELECT tablename::text FROM pg_tables WHERE schemaname = \(t.2) ORDER BY 1
                     """, logger: logger).collect().map { try $0.decode(String.self) }
                 return Snapshot(tenant: [t.0, t.1, t.2, t.3, t.4, t.5, t.6, t.7], domains: domains, role: role, tables: tables, versions: [], staffRoles: [])
             }

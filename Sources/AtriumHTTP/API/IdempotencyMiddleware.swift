@@ -68,7 +68,7 @@ struct IdempotencyMiddleware<Context: RequestContext, Store: IdempotencyStore>: 
         let body: ByteBuffer
         do {
             body = try await request.collectBody(upTo: Self.maxBodyBytes)
-        } catch {
+        } catch is NIOTooManyBytesError {
             throw APIProblem(status: .contentTooLarge, type: APIProblem.base + "too-large", title: "Request too large",
                              detail: "A request body may have at most \(Self.maxBodyBytes) bytes.")
         }
