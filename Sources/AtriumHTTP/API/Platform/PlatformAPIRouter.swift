@@ -15,6 +15,7 @@ enum PlatformAPIRouter {
         router.add(middleware: MetricsMiddleware())
         let secured = router.group()
         secured.add(middleware: OperatorKeyMiddleware(services: services))
+        secured.add(middleware: IdempotencyMiddleware(store: { try PlatformIdempotencyStore.current(services) }))
         do {
             try PlatformAPIHandler(services: services).registerHandlers(on: secured, serverURL: URL(string: prefix)!)
         } catch {
