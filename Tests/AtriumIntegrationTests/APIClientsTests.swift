@@ -38,6 +38,10 @@ struct APIClientsTests {
             #expect(phone.status == .unprocessableContent)
             #expect(phone.pointers == ["/phone"])
 
+            let nul = try await F.call(client, .post, "/api/v1/clients", token: write, body: ["email": "nul@api.test", "name": "Nul\u{0}Byte", "country": "GB"])
+            #expect(nul.status == .unprocessableContent)
+            #expect(nul.pointers == ["/name"])
+
             let again = try await F.call(client, .post, "/api/v1/clients", token: write, body: ["email": "new.client@api.test", "name": "Twin", "country": "GB"])
             #expect(again.status == .conflict)
             #expect(again.pointers == ["/email"])
@@ -66,6 +70,9 @@ struct APIClientsTests {
             #expect(bad.status == .unprocessableContent)
             #expect(bad.pointers == ["/country"])
             #expect(try await F.count(s, "aurora", "SELECT count(*)::int FROM users WHERE id = '\(id)' AND country = 'FR'") == 1)
+
+            let nul = try await F.call(client, .patch, "/api/v1/clients/\(id)", token: write, body: ["name": "Bad\u{7}Bell"])
+            #expect(nul.pointers == ["/name"])
 
             let foreign = try await F.call(client, .patch, "/api/v1/clients/\(id)", host: "meridian.localhost", token: meridian, body: ["name": "Hijack"])
             #expect(foreign.status == .notFound)

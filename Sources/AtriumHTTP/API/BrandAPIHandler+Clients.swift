@@ -40,7 +40,8 @@ extension BrandAPIHandler {
         let principal = try APIPrincipal.require(.clientsWrite)
         let brand = try Self.brand(principal)
         let body = switch input.body { case .json(let json): json }
-        var errors: [APIProblem.FieldError] = []
+        var errors = Self.controlCharacters(["/email": body.email, "/name": body.name, "/country": body.country, "/phone": body.phone, "/tax_id": body.taxId])
+        guard errors.isEmpty else { throw APIProblem.invalid(errors) }
         let name = body.name.trimmingCharacters(in: .whitespacesAndNewlines)
         if name.isEmpty || name.count > 200 { errors.append(.init(pointer: "/name", detail: "must be 1 to 200 characters")) }
         if body.email.count > 254 { errors.append(.init(pointer: "/email", detail: "must be at most 254 characters")) }
@@ -65,6 +66,8 @@ extension BrandAPIHandler {
         let brand = try Self.brand(principal)
         let id = try Self.uuid(input.path.clientId, "client")
         let body = switch input.body { case .json(let json): json }
+        let unreadable = Self.controlCharacters(["/name": body.name, "/country": body.country])
+        guard unreadable.isEmpty else { throw APIProblem.invalid(unreadable) }
         let updated = try await refusals {
             try await transaction(principal) { tx -> AtriumBrandAPI.Components.Schemas.Client? in
                 guard let current = try await Self.client(id, in: tx) else { return nil }
@@ -78,6 +81,14 @@ extension BrandAPIHandler {
         }
         guard let updated else { throw APIProblem.notFound("client") }
         return .ok(.init(body: .json(updated)))
+    }
+
+    /// Members holding NUL or control characters (which no text column takes), sorted by pointer.
+    static func controlCharacters(_ members: [String: String?]) -> [APIProblem.FieldError] {
+        members.compactMap { pointer, value in
+            guard let value, FormText.problem(in: value) != nil else { return nil }
+            return APIProblem.FieldError(pointer: pointer, detail: "contains control characters or invalid text")
+        }.sorted { $0.pointer < $1.pointer }
     }
 
     /// One trader of this brand, or nil.
