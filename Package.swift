@@ -293,7 +293,7 @@ let package = Package(
         .testTarget(
             name: "AtriumIntegrationTests",
             dependencies: [
-                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox", "AtriumSandboxWeb", "AtriumPartners", "AtriumCRM", "AtriumReports", "AtriumCompliance",
+                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox", "AtriumSandboxWeb", "AtriumPartners", "AtriumCRM", "AtriumReports", "AtriumCompliance", "AtriumBrandAPI",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
