@@ -48,6 +48,18 @@ extension APIKeys {
         return key
     }
 
+    /// The email of each staff member named as `staff:<id>` in `actors`, so lists show who made a key.
+    public static func staffEmails(_ actors: [String], in tx: TenantTransaction) async throws -> [String: String] {
+        let ids = actors.compactMap { $0.hasPrefix("staff:") ? UUID(uuidString: String($0.dropFirst(6))) : nil }
+        guard !ids.isEmpty else { return [:] }
+        var out: [String: String] = [:]
+        for row in try await tx.query("SELECT id, email FROM users WHERE audience = 'staff' AND id = ANY(\(ids))").collect() {
+            let (id, email) = try row.decode((UUID, String).self)
+            out["staff:\(id.uuidString.lowercased())"] = email
+        }
+        return out
+    }
+
     /// The demo's key: revokes the live keys named `demoKeyName` (their tokens were shown once
     /// and cannot be printed again) and makes a new read-only one.
     public static func replaceDemoKey(actor: String, in tx: TenantTransaction) async throws -> (token: String, revoked: Int) {

@@ -30,9 +30,12 @@ struct APIKeyAdminRoutes: Sendable {
     func list(_ req: Request, _ ctx: StaffRequestContext, form: [String: String] = [:], extra more: [String: Any] = [:],
               status: HTTPResponse.Status = .ok) async throws -> Response {
         let t = pages.strings(req, ctx)
-        let keys = try await services.tenantDB.transaction(ctx.tenant.handle) { tx in try await APIKeys.list(in: tx) }
+        let (keys, emails) = try await services.tenantDB.transaction(ctx.tenant.handle) { tx in
+            let keys = try await APIKeys.list(in: tx)
+            return (keys, try await APIKeys.staffEmails(keys.map(\.createdBy), in: tx))
+        }
         var extra: [String: Any] = [
-            "keys": keys.map { APIKeyAdminView.row($0, t: t) },
+            "keys": keys.map { APIKeyAdminView.row($0, t: t, emails: emails) },
             "scopes": APIScope.allCases.map { scope in
                 ["value": scope.rawValue, "field": APIKeyAdminView.field(scope), "checked": form[APIKeyAdminView.field(scope)] != nil] as [String: Any]
             },
@@ -91,9 +94,9 @@ enum APIKeyAdminView {
     }
 
     /// One key as the list shows it: never the token, only its prefix.
-    static func row(_ key: APIKey, t: [String: String]) -> [String: Any] {
+    static func row(_ key: APIKey, t: [String: String], emails: [String: String] = [:]) -> [String: Any] {
         ["id": key.id.uuidString.lowercased(), "name": key.name, "prefix": key.prefix,
-         "scopes": key.scopes.map(\.rawValue), "createdBy": key.createdBy, "createdAt": SettingsPages.timestamp(key.createdAt),
+         "scopes": key.scopes.map(\.rawValue), "createdBy": emails[key.createdBy] ?? key.createdBy, "createdAt": SettingsPages.timestamp(key.createdAt),
          "lastUsed": key.lastUsedAt.map(SettingsPages.timestamp) ?? (t["apikeys_never_used"] ?? "Never"),
          "revoked": key.revokedAt != nil, "revokedAt": key.revokedAt.map(SettingsPages.timestamp) ?? ""]
     }
