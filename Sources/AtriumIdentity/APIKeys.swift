@@ -99,11 +99,19 @@ public enum APIKeys {
         return (try decode(row), token)
     }
 
-    /// The live (not revoked) key with this token, or nil.
+    /// The live (not revoked) key with this token, or nil. Records the use in `last_used_at` at
+    /// most once a minute, in the same statement (a data-modifying CTE), so a busy key costs no
+    /// extra round trip and no write per request. Concurrent requests of one key serialise on the
+    /// row lock and re-check the condition, so only one of them writes. The returned key shows
+    /// `last_used_at` as it was before this request.
     public static func authenticate(token: String, in tx: TenantTransaction) async throws -> APIKey? {
         guard token.hasPrefix(kind) else { return nil }
-        return try await tx.query("SELECT \(unescaped: columns) FROM api_keys WHERE token_hash = \(APIToken.hash(token)) AND revoked_at IS NULL")
-            .collect().first.map(decode)
+        return try await tx.query("""
+            WITH hit AS (SELECT \(unescaped: columns) FROM api_keys WHERE token_hash = \(APIToken.hash(token)) AND revoked_at IS NULL),
+                 touched AS (UPDATE api_keys SET last_used_at = now() WHERE id IN (SELECT id FROM hit)
+                             AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute') RETURNING id)
+            SELECT \(unescaped: columns) FROM hit
+            """).collect().first.map(decode)
     }
 
     /// Every key, newest first (revoked ones too).

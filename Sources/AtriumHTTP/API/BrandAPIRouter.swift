@@ -17,6 +17,7 @@ enum BrandAPIRouter {
         // Everything below needs a key of this brand.
         let secured = router.group()
         secured.add(middleware: APIKeyMiddleware(services: services))
+        secured.add(middleware: APIRateLimitMiddleware(services: services))
         secured.add(middleware: IdempotencyMiddleware(store: { try BrandIdempotencyStore.current(services) }))
         do {
             try BrandAPIHandler(services: services).registerHandlers(on: secured, serverURL: URL(string: prefix)!)

@@ -167,6 +167,7 @@ public func buildApplication(services: AppServices, development: DevelopmentSite
     TradingAdminRoutes(services: services).register(on: brandRouter)
     PaymentsAdminRoutes(services: services).register(on: brandRouter)
     PlanAdminRoutes(services: services).register(on: brandRouter)
+    APIKeyAdminRoutes(services: services).register(on: brandRouter)
     AMLCaseRoutes(services: services).register(on: brandRouter)
     BrandSettingsScreens.register(on: brandRouter, services: services)
     StaffAdminRoutes(services: services).register(on: brandRouter)
