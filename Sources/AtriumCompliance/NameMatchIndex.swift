@@ -41,12 +41,19 @@ public struct NameMatchIndex: ScreeningIndex {
     let entryCountryBits: [UInt64]
     /// Upper-case country code → bit (the first 64 distinct codes; others fall back to comparing strings).
     let countryIDs: [String: Int]
+    /// Every listed country has a bit: a code without one is listed for no entry.
+    let countryIDsComplete: Bool
     /// Every distinct token and joined run of the listed names, once.
     let vocabulary: [NameToken]
     /// Per vocabulary token, its `TokenSignature` (flat: the screener's bound reads no arrays of arrays).
     let signatures: [TokenSignature]
     /// The vocabulary's bytes end to end (`TokenSignature.start`, `length`).
     let vocabularyBytes: [UInt8]
+    /// Per vocabulary token, its slot among the `hotSlotCount` tokens most listed names hold
+    /// (common given names, legal forms), or −1: the screener keeps their similarities in a table.
+    let hotSlots: [Int16]
+    /// Slots for the most frequent tokens.
+    static let hotSlotCount = 256
     /// Blocking key → record indexes (ascending, no duplicates).
     let blocks: [BlockKey: [Int32]]
 
@@ -108,9 +115,16 @@ public struct NameMatchIndex: ScreeningIndex {
         var countryIDs: [String: Int] = [:]
         for code in entryCountries.joined() where countryIDs[code] == nil && countryIDs.count < 64 { countryIDs[code] = countryIDs.count }
         self.countryIDs = countryIDs
+        self.countryIDsComplete = Set(entryCountries.joined()).count == countryIDs.count
         self.entryCountryBits = entryCountries.map { $0.reduce(UInt64(0)) { $0 | (countryIDs[$1].map { 1 << UInt64($0) } ?? 0) } }
         self.vocabulary = vocabulary
         (self.signatures, self.vocabularyBytes) = TokenSignature.flatten(vocabulary)
+        var frequency = [Int](repeating: 0, count: vocabulary.count)
+        for r in records { for v in r.tokenIDs { frequency[Int(v)] += 1 } }
+        var hotSlots = [Int16](repeating: -1, count: vocabulary.count)
+        let hottest = vocabulary.indices.filter { frequency[$0] > 1 }.sorted { (frequency[$0], $1) > (frequency[$1], $0) }.prefix(Self.hotSlotCount)
+        for (slot, v) in hottest.enumerated() { hotSlots[v] = Int16(slot) }
+        self.hotSlots = hotSlots
         self.blocks = blocks
     }
 
@@ -262,7 +276,7 @@ struct TokenSignature: Sendable {
     /// Where its bytes start in the flat byte array.
     let start: Int32
     let length: Int32
-    /// Bit c − 97 for each letter c, bit 26 + d for each digit d.
+    /// Bit c − 97 for each letter c, bit 26 + d for each digit d (`bit`).
     let characters: UInt64
     let phoneticHash: UInt64
     let weak: Bool
@@ -309,7 +323,9 @@ struct TokenSignature: Sendable {
         return jaro + Double(prefix) * 0.1 * (1 - jaro)
     }
 
+    /// Letters take bits 0–25, digits 26–35. Tokens hold nothing else; any other byte lands on
+    /// some bit too, which can only raise the cap (two bytes sharing a bit look alike), never lower it.
     @inline(__always) static func bit(_ c: UInt8) -> UInt64 {
-        c >= 97 && c <= 122 ? 1 << UInt64(c - 97) : c >= 48 && c <= 57 ? 1 << UInt64(26 + c - 48) : 0
+        1 << (UInt64(c >= 97 ? c &- 97 : c &- 22) & 63)
     }
 }

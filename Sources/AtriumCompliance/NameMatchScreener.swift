@@ -18,12 +18,20 @@ public final class NameMatchScreener {
     /// Per listed name: which subject tokens share a key with it (bit i = token i); zero after each call.
     private var mask: [UInt64]
     private var touched: [Int32] = []
-    /// (probe << 32 | vocabulary id) → `tokenSimilarity(probe, listed)`: similarity and contribution.
-    private var forward: [Int64: (similarity: Double, contribution: Double)] = [:]
-    /// (subject token << 32 | vocabulary id of a listed run) → `tokenSimilarity(run, subject token)`.
-    private var reverse: [Int64: Double] = [:]
-    private var bestLeft: [Double] = []
-    private var bestRight: [Double] = []
+    /// Token similarities memoised for one subject (kept here between subjects for their capacity).
+    private var memo = Memo()
+    /// Contributions of the subject's first `hotProbes` tokens against the index's hot tokens
+    /// (probe × `hotSlotCount` + slot), −1 until computed.
+    private var hot = [Double](repeating: -1, count: NameMatchScreener.hotProbes * NameMatchIndex.hotSlotCount)
+    static let hotProbes = 8
+
+    /// Token similarities of one subject against listed tokens.
+    struct Memo {
+        /// (probe << 32 | vocabulary id) → `tokenSimilarity(probe, listed)`: similarity and contribution.
+        var forward: [Int64: (similarity: Double, contribution: Double)] = [:]
+        /// (subject token << 32 | vocabulary id) → `tokenSimilarity(listed, subject token)`.
+        var reverse: [Int64: Double] = [:]
+    }
 
     /// Rounding of stored scores (four decimals) and floating-point order: bounds compare with this slack.
     static let slack = 1e-4
@@ -69,13 +77,20 @@ public final class NameMatchScreener {
                 }
             }
         }
-        forward.removeAll(keepingCapacity: true)
-        reverse.removeAll(keepingCapacity: true)
+        var memo = Memo()
+        swap(&memo, &self.memo)
+        defer { swap(&memo, &self.memo) }
+        memo.forward.removeAll(keepingCapacity: true)
+        memo.reverse.removeAll(keepingCapacity: true)
         let probe = Probe(tokens)
-        bestLeft = [Double](repeating: 0, count: tokens.count)
+        var hot: [Double] = []
+        swap(&hot, &self.hot)
+        defer { swap(&hot, &self.hot) }
+        for i in 0..<min(tokens.count, Self.hotProbes) * NameMatchIndex.hotSlotCount { hot[i] = -1 }
         let country = subject.country?.uppercased()
-        // The subject's country as a bit of `countryIDs`; nil (compare strings) when unknown to the index.
-        let countryBit = country.flatMap { index.countryIDs[$0] }.map { UInt64(1) << UInt64($0) }
+        // The subject's country as a bit of `countryIDs` (0: listed for no entry); nil (compare
+        // strings) when the index could not number every country.
+        let countryBit = country.flatMap { c in !c.isEmpty && index.countryIDsComplete ? index.countryIDs[c].map { UInt64(1) << UInt64($0) } ?? 0 : nil }
         let k = Double(max(1, NameMatchIndex.blockingTokens(tokens).count))
         let w = NameScorer.largerCoverageWeight
         let keyFloor = threshold - MatchEvidence.exactDate - MatchEvidence.sameCountry - Self.slack
@@ -84,8 +99,14 @@ public final class NameMatchScreener {
             index.strongCounts.withUnsafeBufferPointer { strongCounts in
             index.vocabularyBytes.withUnsafeBufferPointer { vocabularyBytes in
             index.signatures.withUnsafeBufferPointer { signatures in
+            index.recordUnits.withUnsafeBufferPointer { units in
             probe.bytes.withUnsafeBufferPointer { probeBytes in
-                let views = Views(bytes: vocabularyBytes, signatures: signatures, probeBytes: probeBytes)
+            probe.signatures.withUnsafeBufferPointer { probeSignatures in
+            probe.weights.withUnsafeBufferPointer { probeWeights in
+            index.hotSlots.withUnsafeBufferPointer { hotSlots in
+            hot.withUnsafeMutableBufferPointer { hot in
+                let views = Views(bytes: vocabularyBytes, signatures: signatures, units: units, probeBytes: probeBytes,
+                                  probeSignatures: probeSignatures, probeWeights: probeWeights, hotSlots: hotSlots, hot: hot)
                 for id in touched {
                     let bits = mask[Int(id)]
                     mask[Int(id)] = 0
@@ -104,8 +125,8 @@ public final class NameMatchScreener {
                     let dates = index.entryDates[Int(index.entryDateStarts[entry])..<Int(index.entryDateStarts[entry + 1])]
                     let countries = index.entryCountryBits[entry]
                     let countryEffect: Double
-                    if let bit = countryBit, countries != 0 {
-                        countryEffect = countries & bit != 0 ? MatchEvidence.sameCountry : MatchEvidence.otherCountry
+                    if let bit = countryBit {
+                        countryEffect = countries == 0 ? 0 : countries & bit != 0 ? MatchEvidence.sameCountry : MatchEvidence.otherCountry
                     } else {
                         countryEffect = MatchEvidence.countryEffect(upperSubject: country, upperListed: index.entryCountries[entry])
                     }
@@ -113,8 +134,13 @@ public final class NameMatchScreener {
                     let need = threshold - evidence - Self.slack
                     // Bound 3: token similarities. (Bound 1 is no true bound, so it keeps the best
                     // possible evidence: "Samir" pairs with the weak "Amir" without sharing a key.)
-                    if mayReach(need, record: Int(id), tokens: tokens, probe: probe, views: views) { survivors.append(id) }
+                    if mayReach(need, record: Int(id), tokens: tokens, probe: probe, views: views, memo: &memo) { survivors.append(id) }
                 }
+            }
+            }
+            }
+            }
+            }
             }
             }
             }
@@ -163,7 +189,14 @@ public final class NameMatchScreener {
     struct Views {
         let bytes: UnsafeBufferPointer<UInt8>
         let signatures: UnsafeBufferPointer<TokenSignature>
+        /// `NameMatchIndex.recordUnits`.
+        let units: UnsafeBufferPointer<Int32>
         let probeBytes: UnsafeBufferPointer<UInt8>
+        let probeSignatures: UnsafeBufferPointer<TokenSignature>
+        let probeWeights: UnsafeBufferPointer<Double>
+        /// `NameMatchIndex.hotSlots` and the screener's table of hot contributions.
+        let hotSlots: UnsafeBufferPointer<Int16>
+        let hot: UnsafeMutableBufferPointer<Double>
 
         func listed(_ v: Int32) -> (UnsafeBufferPointer<UInt8>, TokenSignature) {
             let s = signatures[Int(v)]
@@ -171,27 +204,29 @@ public final class NameMatchScreener {
         }
 
         func probe(_ p: Int, _ probe: Probe) -> (UnsafeBufferPointer<UInt8>, TokenSignature) {
-            let s = probe.signatures[p]
+            let s = probeSignatures[p]
             return (UnsafeBufferPointer(rebasing: probeBytes[Int(s.start)..<Int(s.start + s.length)]), s)
         }
     }
 
     /// Whether the listed name could score `need`: false only when an upper bound of its name score
     /// is below and no joined/split merge (which the bound does not cover) is possible.
-    private func mayReach(_ need: Double, record id: Int, tokens: [NameToken], probe: Probe, views: Views) -> Bool {
-        let ids = index.recordUnits[Int(index.recordTokenStarts[id])..<Int(index.recordRunStarts[id])]
-        let runs = index.recordUnits[Int(index.recordRunStarts[id])..<Int(index.recordTokenStarts[id + 1])]
+    private func mayReach(_ need: Double, record id: Int, tokens: [NameToken], probe: Probe, views: Views, memo: inout Memo) -> Bool {
+        let ids = UnsafeBufferPointer(rebasing: views.units[Int(index.recordTokenStarts[id])..<Int(index.recordRunStarts[id])])
+        let runs = UnsafeBufferPointer(rebasing: views.units[Int(index.recordRunStarts[id])..<Int(index.recordTokenStarts[id + 1])])
         // First with the cheap similarity caps, then with the similarities themselves.
-        if tokenBound(ids, probe: probe, views: views, exact: false) >= need && tokenBound(ids, probe: probe, views: views, exact: true) >= need {
-            return true
+        let reach = withUnsafeTemporaryAllocation(of: Double.self, capacity: probe.tokenCount * ids.count) { caps in
+            tokenBound(ids, probe: probe, views: views, memo: &memo, caps: caps, exact: false) >= need
+                && tokenBound(ids, probe: probe, views: views, memo: &memo, caps: caps, exact: true) >= need
         }
-        return mergePossible(ids, runs, tokens: tokens, probe: probe, views: views)
+        return reach || mergePossible(ids, runs, tokens: tokens, probe: probe, views: views, memo: &memo)
     }
 
     /// Whether `NameScorer` could merge joined/split words between the subject and this name
     /// (`mergeJoined`): a run of two or three adjacent tokens whose joined form reaches `mergeFloor`
     /// against a single strong token of the other side, and beats each of its parts there.
-    private func mergePossible(_ ids: ArraySlice<Int32>, _ runs: ArraySlice<Int32>, tokens: [NameToken], probe: Probe, views: Views) -> Bool {
+    private func mergePossible(_ ids: UnsafeBufferPointer<Int32>, _ runs: UnsafeBufferPointer<Int32>, tokens: [NameToken], probe: Probe, views: Views,
+                               memo: inout Memo) -> Bool {
         // The subject's runs against this name's tokens: tokenSimilarity(run, listed), (part, listed).
         if probe.all.count > probe.tokenCount {
             for (r, p) in (probe.tokenCount..<probe.all.count).enumerated() {
@@ -202,9 +237,9 @@ public final class NameMatchScreener {
                     let ratio = Double(ps.length) / Double(vs.length)
                     guard ratio > 0.75 && ratio < 1.34 else { continue }
                     if let cap = TokenSignature.similarityCap(pb, ps, vb, vs), cap < Self.mergeFloor - Self.slack { continue }
-                    let whole = pair(p, v, probe).similarity
+                    let whole = pair(p, v, probe, &memo).similarity
                     guard whole >= Self.mergeFloor else { continue }
-                    if probe.runParts[r].allSatisfy({ pair($0, v, probe).similarity < whole }) { return true }
+                    if probe.runParts[r].allSatisfy({ pair($0, v, probe, &memo).similarity < whole }) { return true }
                 }
             }
         }
@@ -222,9 +257,9 @@ public final class NameMatchScreener {
                     let ratio = Double(qs.length) / Double(ts.length)
                     guard ratio > 0.75 && ratio < 1.34 else { continue }
                     if let cap = TokenSignature.similarityCap(qb, qs, tb, ts), cap < Self.mergeFloor - Self.slack { continue }
-                    let whole = reversePair(q, t, tokens)
+                    let whole = reversePair(q, t, tokens, &memo)
                     guard whole >= Self.mergeFloor else { continue }
-                    if parts.allSatisfy({ reversePair($0, t, tokens) < whole }) { return true }
+                    if parts.allSatisfy({ reversePair($0, t, tokens, &memo) < whole }) { return true }
                 }
             }
         }
@@ -232,61 +267,75 @@ public final class NameMatchScreener {
     }
 
     /// Memoised `tokenSimilarity(listed, subject token)`: the order `mergeJoined` uses for this name's runs.
-    private func reversePair(_ v: Int32, _ t: Int, _ tokens: [NameToken]) -> Double {
+    private func reversePair(_ v: Int32, _ t: Int, _ tokens: [NameToken], _ memo: inout Memo) -> Double {
         let key = Int64(t) << 32 | Int64(v)
-        if let known = reverse[key] { return known }
+        if let known = memo.reverse[key] { return known }
         let s = NameScorer.tokenSimilarity(index.vocabulary[Int(v)], tokens[t]).similarity
-        reverse[key] = s
+        memo.reverse[key] = s
         return s
     }
 
     /// An upper bound of the name score without merges: each token's best contribution against
     /// the other side (greedy pairing can only do worse), from the caps alone unless `exact`.
-    private func tokenBound(_ ids: ArraySlice<Int32>, probe: Probe, views: Views, exact: Bool) -> Double {
-        bestRight.removeAll(keepingCapacity: true)
-        bestRight.append(contentsOf: repeatElement(0, count: ids.count))
-        var rightAnyStrong = false
-        for v in ids where !views.signatures[Int(v)].weak { rightAnyStrong = true }
-        var a = 0.0, b = 0.0, y = 0.0
-        for i in 0..<probe.tokenCount {
-            let (pb, ps) = views.probe(i, probe)
-            var top = 0.0
-            for (j, v) in ids.enumerated() {
-                let (vb, vs) = views.listed(v)
-                // Pairs the cheap cap keeps below the pair floor contribute nothing. Otherwise the cap
-                // bounds a Jaro-Winkler pair's contribution (its cube; a weak pair's similarity itself).
-                let c: Double
-                if let cap = TokenSignature.similarityCap(pb, ps, vb, vs), cap < NameScorer.pairFloor - Self.slack {
-                    c = 0
-                } else if !exact, let cap = TokenSignature.similarityCap(pb, ps, vb, vs) {
-                    let upper = min(1, cap + Self.slack)
-                    c = ps.weak && vs.weak ? upper : upper * upper * upper
-                } else {
-                    c = pair(i, v, probe).contribution
+    /// `caps` holds each pair's cap (−1: none) from the first, cheap pass for the exact one.
+    private func tokenBound(_ ids: UnsafeBufferPointer<Int32>, probe: Probe, views: Views, memo: inout Memo,
+                            caps: UnsafeMutableBufferPointer<Double>, exact: Bool) -> Double {
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: ids.count) { bestRight in
+            bestRight.initialize(repeating: 0)
+            var rightAnyStrong = false
+            for v in ids where !views.signatures[Int(v)].weak { rightAnyStrong = true }
+            var a = 0.0, b = 0.0, y = 0.0
+            for i in 0..<probe.tokenCount {
+                let (pb, ps) = views.probe(i, probe)
+                var top = 0.0
+                for (j, v) in ids.enumerated() {
+                    let (vb, vs) = views.listed(v)
+                    // Pairs the cheap cap keeps below the pair floor contribute nothing. Otherwise the cap
+                    // bounds a Jaro-Winkler pair's contribution (its cube; a weak pair's similarity itself).
+                    let c: Double
+                    let k = i * ids.count + j
+                    let slot = i < Self.hotProbes ? Int(views.hotSlots[Int(v)]) : -1
+                    if !exact { caps[k] = slot >= 0 ? -1 : TokenSignature.similarityCap(pb, ps, vb, vs) ?? -1 }
+                    let cap = caps[k]
+                    if slot >= 0 {
+                        // A common token: its contribution once per subject, from the table.
+                        let t = i * NameMatchIndex.hotSlotCount + slot
+                        if views.hot[t] < 0 { views.hot[t] = pair(i, v, probe, &memo).contribution }
+                        c = views.hot[t]
+                    } else if cap >= 0 && cap < NameScorer.pairFloor - Self.slack {
+                        c = 0
+                    } else if !exact && cap >= 0 {
+                        let upper = min(1, cap + Self.slack)
+                        c = ps.weak && vs.weak ? upper : upper * upper * upper
+                    } else {
+                        c = pair(i, v, probe, &memo).contribution
+                    }
+                    top = max(top, c)
+                    bestRight[j] = max(bestRight[j], c)
                 }
-                top = max(top, c)
-                bestRight[j] = max(bestRight[j], c)
+                Self.accumulate(top, weight: views.probeWeights[i], into: &a, &b, &y)
             }
-            Self.accumulate(top, weight: probe.weights[i], into: &a, &b, &y)
+            let left = Self.coverage(a, b, y)
+            a = 0
+            b = 0
+            y = 0
+            for (j, v) in ids.enumerated() {
+                let weight = rightAnyStrong && views.signatures[Int(v)].weak ? NameScorer.weakWeight : 1.0
+                Self.accumulate(bestRight[j], weight: weight, into: &a, &b, &y)
+            }
+            let right = Self.coverage(a, b, y)
+            let w = NameScorer.largerCoverageWeight
+            return min(1, w * max(left, right) + (1 - w) * min(left, right))
         }
-        let left = Self.coverage(a, b, y)
-        a = 0; b = 0; y = 0
-        for (j, v) in ids.enumerated() {
-            let weight = rightAnyStrong && views.signatures[Int(v)].weak ? NameScorer.weakWeight : 1.0
-            Self.accumulate(bestRight[j], weight: weight, into: &a, &b, &y)
-        }
-        let right = Self.coverage(a, b, y)
-        let w = NameScorer.largerCoverageWeight
-        return min(1, w * max(left, right) + (1 - w) * min(left, right))
     }
 
     /// Memoised `tokenSimilarity(probe, listed token)` with its contribution (0 below the pair floor).
-    private func pair(_ p: Int, _ v: Int32, _ probe: Probe) -> (similarity: Double, contribution: Double) {
+    private func pair(_ p: Int, _ v: Int32, _ probe: Probe, _ memo: inout Memo) -> (similarity: Double, contribution: Double) {
         let key = Int64(p) << 32 | Int64(v)
-        if let known = forward[key] { return known }
+        if let known = memo.forward[key] { return known }
         let (s, how) = NameScorer.tokenSimilarity(probe.all[p], index.vocabulary[Int(v)])
         let r = (s, s >= NameScorer.pairFloor ? NameScorer.contribution(s, how: how) : 0)
-        forward[key] = r
+        memo.forward[key] = r
         return r
     }
 
