@@ -60,7 +60,7 @@ struct BenchScreening: AsyncParsableCommand {
         }
         let total = clock.now - totalStart
         let latencies = parts.flatMap(\.latencies).sorted()
-        func pct(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+        func pct(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
         say("clients|\(clients)|count")
         say("workers|\(n)|count")
         say("total|\(String(format: "%.2f", ms(total) / 1000))|s")
