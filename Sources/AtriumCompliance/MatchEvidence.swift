@@ -46,6 +46,36 @@ public enum MatchEvidence {
         return best ?? (0, "")
     }
 
+    /// The effect of `dateOfBirth(_:_:)` without its note: the same rules, for bounding scores
+    /// before a name is scored (no string is built).
+    public static func dateOfBirthEffect(_ subject: (year: Int, month: Int, day: Int)?, _ listed: ArraySlice<BirthDate>) -> Double {
+        guard let s = subject, !listed.isEmpty else { return 0 }
+        var best: Double?
+        for d in listed {
+            let e: Double
+            switch d {
+            case let .exact(y, m, dd):
+                if y == s.year && m == s.month && dd == s.day { e = exactDate }
+                else if y == s.year { e = sameYearOtherDay }
+                else if abs(y - s.year) == 1 { e = adjacentYear }
+                else { e = otherYear }
+            case let .year(y):
+                e = y == s.year ? sameYear : abs(y - s.year) == 1 ? adjacentYear : otherYear
+            case let .years(from, to):
+                e = (from...max(from, to)).contains(s.year) ? sameYear : otherYear
+            }
+            if let b = best, b >= e { continue }
+            best = e
+        }
+        return best ?? 0
+    }
+
+    /// The effect of `country(_:_:)` without its note; both codes already upper-case.
+    public static func countryEffect(upperSubject s: String?, upperListed listed: [String]) -> Double {
+        guard let s, !s.isEmpty, !listed.isEmpty else { return 0 }
+        return listed.contains(s) ? sameCountry : otherCountry
+    }
+
     /// The country effect and its note.
     public static func country(_ subject: String?, _ listed: [String]) -> (effect: Double, note: String) {
         guard let s = subject?.uppercased(), !s.isEmpty else { return (0, "subject's country unknown") }

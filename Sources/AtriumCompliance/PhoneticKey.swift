@@ -1,3 +1,5 @@
+import Foundation
+
 /// A phonetic key for names that reach Latin by different transliterations.
 ///
 /// The algorithm is American Soundex's consonant classes (as published by the US National
@@ -37,7 +39,53 @@ public enum PhoneticKey {
 /// Jaro-Winkler similarity on ASCII bytes (Winkler 1990: prefix scale 0.1, up to 4 characters).
 public enum JaroWinkler {
     /// Similarity of two byte strings, 0–1.
+    ///
+    /// Tokens of up to 64 bytes (every real name token) keep the matched flags in two 64-bit masks
+    /// instead of two heap arrays: screening computes this thousands of times per client. The
+    /// arithmetic is `referenceSimilarity`'s, step for step, so both give the same `Double`.
     public static func similarity(_ a: [UInt8], _ b: [UInt8]) -> Double {
+        let la = a.count, lb = b.count
+        guard la <= 64 && lb <= 64 else { return referenceSimilarity(a, b) }
+        return a.withUnsafeBufferPointer { pa in b.withUnsafeBufferPointer { pb in similarity(pa, pb) } }
+    }
+
+    /// Similarity of two byte buffers of at most 64 bytes each (see `similarity(_:_:)`).
+    static func similarity(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Double {
+        let la = a.count, lb = b.count
+        if la == lb && (la == 0 || memcmp(a.baseAddress!, b.baseAddress!, la) == 0) { return la == 0 ? 0 : 1 }
+        if la == 0 || lb == 0 { return 0 }
+        let window = max(0, max(la, lb) / 2 - 1)
+        var aMatch: UInt64 = 0, bMatch: UInt64 = 0
+        var matches = 0
+        for i in 0..<la {
+            let lo = max(0, i - window), hi = min(lb - 1, i + window)
+            if lo > hi { continue }
+            let ai = a[i]
+            for j in lo...hi where bMatch & (1 << UInt64(j)) == 0 && ai == b[j] {
+                aMatch |= 1 << UInt64(i)
+                bMatch |= 1 << UInt64(j)
+                matches += 1
+                break
+            }
+        }
+        if matches == 0 { return 0 }
+        var transpositions = 0
+        var restA = aMatch, restB = bMatch
+        while restA != 0 {
+            let i = restA.trailingZeroBitCount, k = restB.trailingZeroBitCount
+            if a[i] != b[k] { transpositions += 1 }
+            restA &= restA - 1
+            restB &= restB - 1
+        }
+        let m = Double(matches)
+        let jaro = (m / Double(la) + m / Double(lb) + (m - Double(transpositions) / 2) / m) / 3
+        var prefix = 0
+        while prefix < min(4, min(la, lb)) && a[prefix] == b[prefix] { prefix += 1 }
+        return jaro + Double(prefix) * 0.1 * (1 - jaro)
+    }
+
+    /// The textbook form with two flag arrays: any length, and the reference the fast form is tested against.
+    public static func referenceSimilarity(_ a: [UInt8], _ b: [UInt8]) -> Double {
         if a == b { return a.isEmpty ? 0 : 1 }
         let la = a.count, lb = b.count
         if la == 0 || lb == 0 { return 0 }
