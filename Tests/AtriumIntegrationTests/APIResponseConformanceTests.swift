@@ -144,6 +144,24 @@ struct APIResponseConformanceTests {
         }
     }
 
+    @Test("a method the spec does not declare on one of its paths is 405 with Allow (problem+json); an unknown path stays 404")
+    func undeclaredMethods() async throws {
+        let s = try await Self.env.value
+        try await buildApplication(services: s).test(.router) { client in
+            for (method, path, allow) in [(HTTPRequest.Method.trace, "/api/v1/clients", "GET"), (.delete, "/api/v1/clients/\(UUID())", "GET"),
+                                          (.post, "/api/v1/clients/\(UUID())", "GET")] {
+                let r = try await client.execute(uri: path, method: method, headers: [HTTPField.Name("Host")!: "aurora.localhost"], body: nil)
+                #expect(r.status == .methodNotAllowed, "\(method) \(path)")
+                #expect(r.headers[HTTPField.Name("Allow")!] == allow)
+                #expect(r.headers[.contentType] == "application/problem+json")
+            }
+            let platform = try await client.execute(uri: "/api/platform/v1/tenants/aurora", method: .put, headers: [HTTPField.Name("Host")!: "ops.localhost"], body: nil)
+            #expect(platform.status == .methodNotAllowed)
+            let unknown = try await client.execute(uri: "/api/v1/nosuch", method: .get, headers: [HTTPField.Name("Host")!: "aurora.localhost"], body: nil)
+            #expect(unknown.status == .notFound)
+        }
+    }
+
     @Test("the validator itself: a missing member, a wrong type, a bad date-time and a pattern miss are each reported with their path")
     func validatorReports() throws {
         let spec = try JSONDoc.parse(Data(#"{"components":{"schemas":{"M":{"type":"object","required":["amount","currency"],"properties":{"amount":{"type":"string","pattern":"^-?[0-9]+(\\.[0-9]+)?$"},"currency":{"type":"string"},"at":{"type":"string","format":"date-time"},"next":{"type":["string","null"]}}}}}}"#.utf8))

@@ -10,6 +10,7 @@ enum APISpecRoutes {
     static let yamlType = "application/yaml"
 
     static func register<Context: RequestContext>(on router: Router<Context>, prefix: String, document: APISpecDocument) {
+        router.add(middleware: APIMethodMiddleware(prefix: prefix, spec: document.spec))
         router.get(RouterPath(prefix + "/openapi.json")) { request, _ in serve(document.json, "application/json", request) }
         router.get(RouterPath(prefix + "/openapi.yaml")) { request, _ in serve(document.yaml, yamlType + "; charset=utf-8", request) }
         router.get(RouterPath(prefix + "/docs")) { request, _ in
