@@ -28,6 +28,9 @@ public struct AppConfig: Sendable {
     public var templatesDirectory: String
     public var migrationsDirectory: String
     public var tenantsDirectory: String
+    /// `ATRIUM_API_SPECS`: the folder holding `AtriumBrandAPI/openapi.yaml` and `AtriumPlatformAPI/openapi.yaml`
+    /// (the checkout's `Sources`, next to `templates` unless set).
+    public var apiSpecsDirectory: String = "Sources"
     /// Prefix of tenant role names; lets several databases share one cluster (tests do).
     public var rolePrefix: String
     /// Whether cookies carry the `Secure` attribute (on behind TLS, off for the plain-HTTP demo).
@@ -152,6 +155,8 @@ public struct AppConfig: Sendable {
             environment: env
         )
         config.mode = mode
+        config.apiSpecsDirectory = env["ATRIUM_API_SPECS"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((config.templatesDirectory as NSString).deletingLastPathComponent as NSString).appendingPathComponent("Sources")
         config.metricsAddress = metricsAddress
         return config
     }

@@ -14,6 +14,7 @@ enum BrandAPIRouter {
         router.add(middleware: APIProblemMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: MetricsMiddleware())
+        if let specs = services.apiSpecs { APISpecRoutes.register(on: router, prefix: prefix, document: specs.brand) }
         // Everything below needs a key of this brand.
         let secured = router.group()
         secured.add(middleware: APIKeyMiddleware(services: services))

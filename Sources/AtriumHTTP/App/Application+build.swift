@@ -67,6 +67,7 @@ public func makeServices(config: AppConfig, logger: Logger) async throws -> AppS
                        logger: logger)
     // The sanctions index is built from the current list versions on first use and after a load.
     services.screening = Screening { NameMatchIndex(entries: try await SanctionListStore.current(database)) }
+    services.apiSpecs = try APISpecs.load(directory: config.apiSpecsDirectory, renderer: renderer, templatesDirectory: config.templatesDirectory)
     return services
 }
 

@@ -13,6 +13,7 @@ enum PlatformAPIRouter {
         router.add(middleware: APIProblemMiddleware())
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: MetricsMiddleware())
+        if let specs = services.apiSpecs { APISpecRoutes.register(on: router, prefix: prefix, document: specs.platform) }
         let secured = router.group()
         secured.add(middleware: OperatorKeyMiddleware(services: services))
         secured.add(middleware: IdempotencyMiddleware(store: { try PlatformIdempotencyStore.current(services) }))
