@@ -65,6 +65,8 @@ public struct AppConfig: Sendable {
     public var failpoint: String?
     /// `host:port` of the internal listener that serves `/metrics`; nil serves no metrics.
     public var metricsAddress: (host: String, port: Int)?
+    /// Lets webhooks go to plain http and loopback or private addresses (development and tests only).
+    public var webhooksAllowPrivate: Bool = false
     /// The process environment, where `env:NAME` secrets of brand files are looked up.
     public var environment: [String: String] = [:]
 
@@ -153,6 +155,7 @@ public struct AppConfig: Sendable {
         )
         config.mode = mode
         config.metricsAddress = metricsAddress
+        config.webhooksAllowPrivate = try bool("ATRIUM_WEBHOOKS_ALLOW_PRIVATE", false)
         return config
     }
 
