@@ -81,8 +81,9 @@ struct WebhookDeliveryTests {
         #expect(attempts.map(\.attempt) == [1, 2])
         let got = Array(e.receiver.received.dropFirst(before))
         #expect(got.count == 2)
-        #expect(got.allSatisfy(\.verified))
-        #expect(got.allSatisfy { $0.eventID == d.event.uuidString.lowercased() && $0.eventType == "client.registered" })
+        #expect(got.map(\.verified) == [true, true])
+        #expect(got.map(\.eventID) == [d.event.uuidString.lowercased(), d.event.uuidString.lowercased()])
+        #expect(got.map(\.eventType) == ["client.registered", "client.registered"])
         let body = try #require(try JSONSerialization.jsonObject(with: Data(got[1].body)) as? [String: Any])
         #expect(body["type"] as? String == "client.registered")
         #expect(body["id"] as? String == d.event.uuidString.lowercased())
@@ -160,7 +161,7 @@ struct WebhookDeliveryTests {
         let email = "rolled-\(UUID().uuidString.prefix(8))@aurora.test"
         // MUT
         await #expect(throws: Abort.self) {
-            try await e.s.tenantDB.transaction(e.aurora) { tx in
+            try await e.s.tenantDB.transaction(e.aurora) { tx -> Void in
                 _ = try await Users.create(audience: .trader, email: email, name: "Rolled Back", country: "GB", passwordHash: nil, in: tx)
                 throw Abort()
             }

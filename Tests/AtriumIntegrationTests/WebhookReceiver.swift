@@ -3,6 +3,7 @@ import AtriumStorage
 import AtriumWebhooks
 import Crypto
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Synchronization
 import Testing
@@ -19,20 +20,24 @@ final class WebhookReceiver: Sendable {
         let verified: Bool
     }
 
-    let port: Int
-    private let state: Mutex<(script: [Int], received: [Received])>
-    private let secret: Mutex<String>
+    /// What the server side shares with the test.
+    final class Shared: Sendable {
+        let state = Mutex<(script: [Int], received: [Received])>(([], []))
+        let secret = Mutex("")
+    }
 
-    private init(port: Int, state: Mutex<(script: [Int], received: [Received])>, secret: Mutex<String>) {
+    let port: Int
+    private let shared: Shared
+
+    private init(port: Int, shared: Shared) {
         self.port = port
-        self.state = state
-        self.secret = secret
+        self.shared = shared
     }
 
     var url: String { "http://127.0.0.1:\(port)/hook" }
-    var received: [Received] { state.withLock { $0.received } }
-    func answer(_ codes: [Int]) { state.withLock { $0.script = codes } }
-    func use(secret s: String) { secret.withLock { $0 = s } }
+    var received: [Received] { shared.state.withLock { $0.received } }
+    func answer(_ codes: [Int]) { shared.state.withLock { $0.script = codes } }
+    func use(secret s: String) { shared.secret.withLock { $0 = s } }
 
     /// Verifies `t=…,v1=…` over `body` with `secret`.
     static func verify(header: String, body: [UInt8], secret: String) -> Bool {
@@ -47,17 +52,16 @@ final class WebhookReceiver: Sendable {
 
     /// Starts a receiver that runs, unscoped, for the rest of the test process.
     static func start() async throws -> WebhookReceiver {
-        let state = Mutex<(script: [Int], received: [Received])>(([], []))
-        let secret = Mutex("")
+        let shared = Shared()
         let router = Router()
         router.post("/hook") { req, _ -> Response in
             var req = req
             let body = Array(buffer: try await req.collectBody(upTo: 1 << 20))
             let header = req.headers[HTTPField.Name("Atrium-Signature")!] ?? ""
-            let key = secret.withLock { $0 }
+            let key = shared.secret.withLock { $0 }
             let record = Received(eventID: req.headers[HTTPField.Name("Atrium-Event-Id")!] ?? "", eventType: req.headers[HTTPField.Name("Atrium-Event-Type")!] ?? "",
                                   body: body, signature: header, verified: verify(header: header, body: body, secret: key))
-            let code = state.withLock { s -> Int in
+            let code = shared.state.withLock { s -> Int in
                 s.received.append(record)
                 return s.script.isEmpty ? 200 : s.script.removeFirst()
             }
@@ -71,7 +75,7 @@ final class WebhookReceiver: Sendable {
         Task.detached { try? await app.runService(gracefulShutdownSignals: []) }
         var it = ports.makeAsyncIterator()
         let port = try #require(await it.next())
-        return WebhookReceiver(port: port, state: state, secret: secret)
+        return WebhookReceiver(port: port, shared: shared)
     }
 }
 
