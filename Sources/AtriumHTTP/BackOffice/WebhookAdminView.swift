@@ -22,9 +22,14 @@ enum WebhookAdminView {
     }
 
     static func delivery(_ d: WebhookDelivery, t: [String: String]) -> [String: Any] {
-        ["id": d.id.uuidString.lowercased(), "event": d.eventID.uuidString.lowercased(), "type": d.eventType, "status": d.status,
-         "statusLabel": t["webhooks_status_\(d.status)"] ?? d.status, "attempts": d.attempts,
-         "code": d.lastStatusCode.map(String.init) ?? "—", "error": d.lastError ?? "", "created": WebhookEvents.rfc3339(d.createdAt),
-         "next": d.status == "pending" ? WebhookEvents.rfc3339(d.nextAttemptAt) : "", "replay": d.replayOf != nil]
+        var view: [String: Any] = [
+            "id": d.id.uuidString.lowercased(), "event": d.eventID.uuidString.lowercased(), "type": d.eventType, "status": d.status,
+            "statusLabel": t["webhooks_status_\(d.status)"] ?? d.status, "attempts": d.attempts,
+            "code": d.lastStatusCode.map(String.init) ?? "—", "error": d.lastError ?? "", "created": WebhookEvents.rfc3339(d.createdAt),
+            "replay": d.replayOf != nil,
+        ]
+        // Only a pending delivery has a next try; an absent key keeps the template's section closed.
+        if d.status == "pending" { view["next"] = WebhookEvents.rfc3339(d.nextAttemptAt) }
+        return view
     }
 }

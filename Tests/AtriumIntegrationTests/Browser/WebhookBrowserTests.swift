@@ -63,6 +63,7 @@ struct WebhookBrowserTests {
                 let done = try await b.waitFor(css: "#webhook-deliveries tr[data-status='succeeded']", timeout: .seconds(10))
                 #expect(try await done.find("td.code").text() == "200")
                 #expect(try await done.find("td.num").text() == "2")
+                #expect(try await done.text().contains("next try") == false, "a delivered event has no next try")
                 try await shot("webhooks-4-succeeded")
                 // replay
                 try await done.find("button.replay").click()
