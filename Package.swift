@@ -177,6 +177,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Outbound webhooks: signing, the SSRF guard, endpoints and the delivery job (the events
+        // themselves are written by AtriumStorage's `WebhookEvents`, which every domain module sees).
+        .target(
+            name: "AtriumWebhooks",
+            dependencies: [
+                "AtriumCore", "AtriumStorage", "AtriumWork",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "AtriumTrading",
             dependencies: [
@@ -234,7 +249,7 @@ let package = Package(
             name: "AtriumHTTP",
             dependencies: [
                 "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading",
-                "AtriumQR", "AtriumPartners", "AtriumCRM", "AtriumReports", "AtriumCompliance", "AtriumBrandAPI", "AtriumPlatformAPI",
+                "AtriumQR", "AtriumPartners", "AtriumCRM", "AtriumReports", "AtriumCompliance", "AtriumBrandAPI", "AtriumPlatformAPI", "AtriumWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Mustache", package: "swift-mustache"),
@@ -280,7 +295,7 @@ let package = Package(
             name: "AtriumUnitTests",
             dependencies: [
                 "AtriumCore", "AtriumBrandConfig", "AtriumIdentity", "AtriumTenancy", "AtriumStorage", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox", "AtriumMT5", "AtriumOutbound",
-                "AtriumWork", "AtriumHTTP",
+                "AtriumWork", "AtriumHTTP", "AtriumWebhooks",
                 "AtriumQR", "AtriumPartners", "AtriumCRM", "AtriumReports", "AtriumCompliance",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -293,7 +308,7 @@ let package = Package(
         .testTarget(
             name: "AtriumIntegrationTests",
             dependencies: [
-                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox", "AtriumSandboxWeb", "AtriumPartners", "AtriumCRM", "AtriumReports", "AtriumCompliance", "AtriumBrandAPI",
+                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox", "AtriumSandboxWeb", "AtriumPartners", "AtriumCRM", "AtriumReports", "AtriumCompliance", "AtriumBrandAPI", "AtriumWebhooks",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -303,6 +318,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

@@ -68,6 +68,8 @@ public struct AppConfig: Sendable {
     public var failpoint: String?
     /// `host:port` of the internal listener that serves `/metrics`; nil serves no metrics.
     public var metricsAddress: (host: String, port: Int)?
+    /// Lets webhooks go to plain http and loopback or private addresses (development and tests only).
+    public var webhooksAllowPrivate: Bool = false
     /// The process environment, where `env:NAME` secrets of brand files are looked up.
     public var environment: [String: String] = [:]
 
@@ -158,6 +160,7 @@ public struct AppConfig: Sendable {
         config.apiSpecsDirectory = env["ATRIUM_API_SPECS"].flatMap { $0.isEmpty ? nil : $0 }
             ?? ((config.templatesDirectory as NSString).deletingLastPathComponent as NSString).appendingPathComponent("Sources")
         config.metricsAddress = metricsAddress
+        config.webhooksAllowPrivate = try bool("ATRIUM_WEBHOOKS_ALLOW_PRIVATE", false)
         return config
     }
 

@@ -107,7 +107,7 @@ public func backgroundServices(_ services: AppServices) -> [any Service] {
         return (record.handle, config)
     }
     var list: [any Service] = [
-        JobWorker(queue: services.jobs, handlers: [sender, paymentJobs, tradingJobs, rescreenJobs], idleDelay: .milliseconds(200), logger: services.logger),
+        JobWorker(queue: services.jobs, handlers: [sender, paymentJobs, tradingJobs, rescreenJobs, services.webhookSender], idleDelay: .milliseconds(200), logger: services.logger),
         RegistryWatcher(registry: services.registry),
         AuditAnchorService(tenantDB: services.tenantDB, logger: services.logger) { try await registry.all().map(\.handle) },
         CommissionSettlements.recurring(services.settlements, brands: { try await registry.activeBrands() }, logger: services.logger),
@@ -156,6 +156,7 @@ public func buildApplication(services: AppServices, development: DevelopmentSite
     PartnerSecurityRoutes(services: services).register(on: brandRouter)
     PSPCallbackRoutes(services: services).register(on: brandRouter)
     AdminRoutes(services: services).register(on: brandRouter)
+    WebhookAdminRoutes(services: services).register(on: brandRouter)
     ClientAdminRoutes(services: services).register(on: brandRouter)
     WalletRoutes(services: services).register(on: brandRouter)
     AccountRoutes(services: services).register(on: brandRouter)
