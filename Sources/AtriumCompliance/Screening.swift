@@ -66,21 +66,31 @@ public final class Screening: Sendable {
     }
 }
 
-/// Holds the current index; one build at a time.
+/// Holds the current index. Concurrent callers share one build (the actor is re-entrant while the
+/// builder awaits, so without the shared task every waiting request would start its own build).
 actor IndexCache {
     let builder: Screening.IndexBuilder
     var index: (any ScreeningIndex)?
+    var building: Task<any ScreeningIndex, any Error>?
 
     init(builder: @escaping Screening.IndexBuilder) { self.builder = builder }
 
     func current() async throws -> any ScreeningIndex {
         if let index { return index }
-        let built = try await builder()
+        return try await build()
+    }
+
+    func rebuild() async throws { index = nil; _ = try await build() }
+
+    private func build() async throws -> any ScreeningIndex {
+        if let building { return try await building.value }
+        let task = Task { try await builder() }
+        building = task
+        defer { building = nil }
+        let built = try await task.value
         index = built
         return built
     }
-
-    func rebuild() async throws { index = try await builder() }
 
     func install(_ new: any ScreeningIndex) { index = new }
 }

@@ -9,8 +9,10 @@ public struct Database: Sendable {
     package let client: PostgresClient
     public let logger: Logger
     private let running = RunFlag()
+    private let url: DatabaseURL
 
     public init(url: DatabaseURL, poolSize: Int, logger: Logger) {
+        self.url = url
         // The pool's own chatter (e.g. "run() not called yet" during start-up) stays out of the logs
         // unless it is an error.
         var background = logger
@@ -28,6 +30,23 @@ public struct Database: Sendable {
                 return try await body(conn)
             }
         } catch {
+            throw error.rootCause
+        }
+    }
+
+    /// Runs `body` on a connection of its own, outside the pool: for a long read (the sanctions index)
+    /// that a request may wait on while it holds a pool connection in its transaction, so the read
+    /// can never wait for the pool that those requests have exhausted.
+    public func standalone<R: Sendable>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
+        let configuration = PostgresConnection.Configuration(host: url.host, port: url.port, username: url.user, password: url.password,
+                                                             database: url.database, tls: .disable)
+        let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+        do {
+            let result = try await body(connection)
+            try await connection.close()
+            return result
+        } catch {
+            try? await connection.close()
             throw error.rootCause
         }
     }

@@ -63,7 +63,7 @@ public struct EmbeddedPostgres: Sendable {
             let status = try run(binary("pg_ctl"), ["-D", dataDirectory, "-l", logFile, "-w", "-t", "60", "-o", options, "start"], allowFailure: true)
             // Another process may have started it between our status check and start.
             if status != 0, try run(binary("pg_ctl"), ["-D", dataDirectory, "status"], allowFailure: true) != 0 {
-                throw StorageError.embeddedPostgres("pg_ctl start failed; see \(logFile)")
+                throw StorageError.embeddedPostgres("pg_ctl start failed on port \(port); see \(logFile):\n\(logTail())")
             }
         }
     }
@@ -168,6 +168,12 @@ public struct EmbeddedPostgres: Sendable {
             throw StorageError.embeddedPostgres("\((path as NSString).lastPathComponent) exited \(status): \(text)")
         }
         return status
+    }
+
+    /// The last lines of the server log, so a failed start says why (a busy port, a permission).
+    func logTail(lines: Int = 12) -> String {
+        guard let text = try? String(contentsOfFile: logFile, encoding: .utf8) else { return "(no log)" }
+        return text.split(separator: "\n", omittingEmptySubsequences: true).suffix(lines).joined(separator: "\n")
     }
 
     private func read(_ file: String) throws -> String {

@@ -246,7 +246,7 @@ struct InvestigationTests {
             let after = try #require(try await RiskFlagTests.flags(f, trader).first)
             #expect(after.status == "reviewed")
             #expect(after.reviewedBy == "staff:\(try #require(f.staff["compliance@aurora.test"]).uuidString.lowercased())")
-            let again = try await web.post("/admin/compliance/risk/\(flag.id.uuidString.lowercased())/review", [:], csrfFrom: "/admin/compliance/risk")
+            let again = try await web.post("/admin/compliance/risk/\(flag.id.uuidString.lowercased())/review", [:], csrfFrom: "/admin")
             #expect(again.status == .notFound)
             let page = try await web.get("/admin/clients/\(trader.uuidString.lowercased())")
             #expect(page.body.contains("id=\"client-risk\""))

@@ -131,10 +131,12 @@ public enum SanctionListStore {
 
     /// The entries of the current version of each source with their aliases, for the matcher's index.
     /// One statement, so the entries and aliases come from the same snapshot even while a load commits.
+    /// It runs on a connection outside the pool: screening builds the index from it while the
+    /// request that screens holds a pool connection (see `Database.standalone`).
     public static func current(_ database: Database) async throws -> [ListEntry] {
         let logger = database.logger
         let decoder = JSONDecoder()
-        return try await database.platform { conn in
+        return try await database.standalone { conn in
             try await conn.query("""
                 SELECT v.id, v.source, e.source_ref, e.kind, e.primary_name, e.programs, e.countries, e.dates_of_birth::text, e.checksum,
                        COALESCE(array_agg(a.name ORDER BY a.id) FILTER (WHERE a.id IS NOT NULL), '{}'),

@@ -226,16 +226,25 @@ final class ChromeDriver: Sendable {
 
     /// Asks the kernel for a free TCP port on 127.0.0.1 by binding port 0.
     static func freePort() throws -> Int {
+        guard let port = bindLoopback(port: 0) else { throw WebDriverError.driverStartFailed("cannot find a free port: errno \(errno)") }
+        return port
+    }
+
+    /// Whether `port` on 127.0.0.1 can be bound right now.
+    static func isFree(port: Int) -> Bool { bindLoopback(port: port) != nil }
+
+    /// Binds a TCP socket to 127.0.0.1:`port` (0: any), returns the bound port and closes it.
+    private static func bindLoopback(port: Int) -> Int? {
         #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         #else
         let fd = socket(AF_INET, SOCK_STREAM, 0)
         #endif
-        guard fd >= 0 else { throw WebDriverError.driverStartFailed("socket() failed: errno \(errno)") }
+        guard fd >= 0 else { return nil }
         defer { close(fd) }
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = 0
+        addr.sin_port = UInt16(port).bigEndian
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
         let ok = withUnsafeMutablePointer(to: &addr) { ptr in
@@ -243,7 +252,6 @@ final class ChromeDriver: Sendable {
                 bind(fd, sa, len) == 0 && getsockname(fd, sa, &len) == 0
             }
         }
-        guard ok else { throw WebDriverError.driverStartFailed("cannot find a free port: errno \(errno)") }
-        return Int(UInt16(bigEndian: addr.sin_port))
+        return ok ? Int(UInt16(bigEndian: addr.sin_port)) : nil
     }
 }

@@ -37,25 +37,42 @@ actor TestCluster {
     func cluster() async throws -> EmbeddedPostgres {
         if let starting { return try await starting.value }
         let task = Task {
-            let port = try Self.clusterPort()
-            let pg = EmbeddedPostgres(root: Self.testHome + "/pg", port: port, durable: false)
-            try await pg.start(logger: Self.logger)
-            try await Self.dropLeftovers(pg)
-            return pg
+            // A port found free can be taken before PostgreSQL binds it (other suites start
+            // servers meanwhile); a failed start is retried on a newly chosen port.
+            var attempt = 0
+            while true {
+                attempt += 1
+                let port = try Self.clusterPort(fresh: attempt > 1)
+                let pg = EmbeddedPostgres(root: Self.testHome + "/pg", port: port, durable: false)
+                do {
+                    try await pg.start(logger: Self.logger)
+                } catch where attempt < 3 && ProcessInfo.processInfo.environment["ATRIUM_TEST_PG_PORT"] == nil {
+                    Self.logger.warning("test cluster did not start; trying another port", metadata: ["port": "\(port)", "error": "\(error)"])
+                    continue
+                }
+                try await Self.dropLeftovers(pg)
+                return pg
+            }
         }
         starting = task
         return try await task.value
     }
 
-    /// `ATRIUM_TEST_PG_PORT`, else the port this cluster used before (kept next to it), else a port
-    /// the OS reports free, so a busy fixed port (another checkout's tests) cannot break the run.
-    static func clusterPort() throws -> Int {
+    /// `ATRIUM_TEST_PG_PORT`, else the port this cluster used before (kept next to it), else a
+    /// free port below the kernel's ephemeral range, so neither a busy fixed port (another
+    /// checkout's tests) nor the ports the OS hands to this run's own servers and connections
+    /// can take it.
+    static func clusterPort(fresh: Bool = false) throws -> Int {
         if let env = ProcessInfo.processInfo.environment["ATRIUM_TEST_PG_PORT"], let port = Int(env) { return port }
         let file = testHome + "/pg.port"
-        if let text = try? String(contentsOfFile: file, encoding: .utf8), let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
+        if !fresh, let text = try? String(contentsOfFile: file, encoding: .utf8), let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) {
             return port
         }
-        let port = try ChromeDriver.freePort()
+        var port = try ChromeDriver.freePort()
+        for _ in 0..<50 {
+            let candidate = Int.random(in: 20_000..<32_000)
+            if ChromeDriver.isFree(port: candidate) { port = candidate; break }
+        }
         try FileManager.default.createDirectory(atPath: testHome, withIntermediateDirectories: true)
         try "\(port)\n".write(toFile: file, atomically: true, encoding: .utf8)
         return port
