@@ -52,7 +52,7 @@ struct APIClientsTests {
         }
     }
 
-    @Test("PATCH /clients/{id} edits name and country through the Back Office's path (audited, screened); ZZ is 422 naming /country; aurora's client on meridian's host is 404")
+    @Test("PATCH /clients/{id} edits name and country through the Back Office's path (audited, screened); ZZ is 422 naming /country, a null name 400 naming /name; aurora's client on meridian's host is 404")
     func updateClient() async throws {
         let s = try await F.env.value
         let id = try await F.trader(s, "aurora", email: "patch@api.test")
@@ -73,6 +73,15 @@ struct APIClientsTests {
 
             let nul = try await F.call(client, .patch, "/api/v1/clients/\(id)", token: write, body: ["name": "Bad\u{7}Bell"])
             #expect(nul.pointers == ["/name"])
+
+            // An explicit null is not "left out": no request member is nullable (schemathesis found this).
+            let null = try await F.call(client, .patch, "/api/v1/clients/\(id)", token: write, body: ["country": "DE", "name": NSNull()])
+            #expect(null.status == .badRequest)
+            #expect(null.pointers == ["/name"])
+            // A member the schema does not name is refused too, like Stripe's unknown parameters.
+            let unknown = try await F.call(client, .patch, "/api/v1/clients/\(id)", token: write, body: ["country": "DE", "nickname": "P"])
+            #expect(unknown.status == .badRequest)
+            #expect(try await F.count(s, "aurora", "SELECT count(*)::int FROM users WHERE id = '\(id)' AND country = 'FR' AND name = 'Petra Patched'") == 1)
 
             let foreign = try await F.call(client, .patch, "/api/v1/clients/\(id)", host: "meridian.localhost", token: meridian, body: ["name": "Hijack"])
             #expect(foreign.status == .notFound)

@@ -148,8 +148,8 @@ struct APIResponseConformanceTests {
     func undeclaredMethods() async throws {
         let s = try await Self.env.value
         try await buildApplication(services: s).test(.router) { client in
-            for (method, path, allow) in [(HTTPRequest.Method.trace, "/api/v1/clients", "GET"), (.delete, "/api/v1/clients/\(UUID())", "GET"),
-                                          (.post, "/api/v1/clients/\(UUID())", "GET")] {
+            for (method, path, allow) in [(HTTPRequest.Method.trace, "/api/v1/clients", "GET, POST"), (.delete, "/api/v1/clients/\(UUID())", "GET, PATCH"),
+                                          (.post, "/api/v1/clients/\(UUID())", "GET, PATCH")] {
                 let r = try await client.execute(uri: path, method: method, headers: [HTTPField.Name("Host")!: "aurora.localhost"], body: nil)
                 #expect(r.status == .methodNotAllowed, "\(method) \(path)")
                 #expect(r.headers[HTTPField.Name("Allow")!] == allow)

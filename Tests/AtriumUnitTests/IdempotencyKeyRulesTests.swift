@@ -48,5 +48,8 @@ struct IdempotencyKeyRulesTests {
         #expect(try TenantCursor.decode(TenantCursor.encode("aurora")) == "aurora")
         #expect(try TenantCursor.decode(nil) == nil)
         #expect(throws: APIProblem.badRequest(pointer: "cursor", "not a cursor from a previous page")) { try TenantCursor.decode("!!!") }
+        #expect(throws: APIProblem.badRequest(pointer: "cursor", "not a cursor from a previous page")) { try TenantCursor.decode("") }
+        // Any string of the slug's shape is a position, also one no brand has.
+        #expect(try TenantCursor.decode("zz9") == "zz9")
     }
 }

@@ -19,6 +19,7 @@ enum BrandAPIRouter {
         let secured = router.group()
         secured.add(middleware: APIKeyMiddleware(services: services))
         secured.add(middleware: APIRateLimitMiddleware(services: services))
+        secured.add(middleware: JSONNullMiddleware())
         secured.add(middleware: IdempotencyMiddleware(store: { try BrandIdempotencyStore.current(services) }))
         do {
             try BrandAPIHandler(services: services).registerHandlers(on: secured, serverURL: URL(string: prefix)!)
