@@ -25,12 +25,14 @@ public enum OperatorKeyError: Error, Equatable, CustomStringConvertible {
     case unknownScope(String)
     case noScopes
     case badName
+    case ambiguous(String)
 
     public var description: String {
         switch self {
         case .unknownScope(let s): "unknown scope \"\(s)\" (known: \(OperatorScope.allCases.map(\.rawValue).joined(separator: ", ")))"
         case .noScopes: "at least one scope is needed"
         case .badName: "the name must be 1 to 100 characters"
+        case .ambiguous(let r): "\"\(r)\" matches more than one live key; give the key's id"
         }
     }
 }
@@ -77,6 +79,31 @@ public enum OperatorAPIKeys {
         return try await database.platform { conn in
             try await conn.query("""
                 SELECT \(unescaped: columns) FROM platform.operator_api_keys WHERE token_hash = \(APIToken.hash(token)) AND revoked_at IS NULL
+                """, logger: database.logger).collect().first.map(decode)
+        }
+    }
+
+    /// Every operator key, newest first (revoked ones too, with the time).
+    public static func list(database: Database) async throws -> [OperatorAPIKey] {
+        try await database.platform { conn in
+            try await conn.query("SELECT \(unescaped: columns) FROM platform.operator_api_keys ORDER BY created_at DESC, id",
+                                 logger: database.logger).collect().map(decode)
+        }
+    }
+
+    /// Revokes the live key whose id or shown prefix (`atp_` and 8 characters) is `reference`;
+    /// returns it, or nil when no live key matches. A prefix that two live keys share is refused.
+    public static func revoke(_ reference: String, database: Database) async throws -> OperatorAPIKey? {
+        let id = UUID(uuidString: reference)
+        return try await database.platform { conn in
+            let matches = try await conn.query("""
+                SELECT id FROM platform.operator_api_keys
+                WHERE revoked_at IS NULL AND (id = \(id) OR prefix = \(reference))
+                """, logger: database.logger).collect().map { try $0.decode(UUID.self) }
+            guard !matches.isEmpty else { return nil }
+            guard matches.count == 1 else { throw OperatorKeyError.ambiguous(reference) }
+            return try await conn.query("""
+                UPDATE platform.operator_api_keys SET revoked_at = now() WHERE id = \(matches[0]) RETURNING \(unescaped: columns)
                 """, logger: database.logger).collect().first.map(decode)
         }
     }

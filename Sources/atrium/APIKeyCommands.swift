@@ -40,7 +40,7 @@ struct APIKeyCommand: AsyncParsableCommand {
 /// `atrium operator-key create --scopes tenants:read,tenants:write --name N`: an operator key for the
 /// provisioning API, printed once.
 struct OperatorKeyCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "operator-key", abstract: "Operator API keys (provisioning API).", subcommands: [Create.self])
+    static let configuration = CommandConfiguration(commandName: "operator-key", abstract: "Operator API keys (provisioning API).", subcommands: [Create.self, List.self, Revoke.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Make an operator API key and print its token once.")
@@ -58,6 +58,42 @@ struct OperatorKeyCommand: AsyncParsableCommand {
                     _ = try await s.database.platform { conn in try await AuditLog.appendPlatform(entry, on: conn, logger: s.logger) }
                     say("operator key \(made.key.prefix)… (\(list.map(\.rawValue).joined(separator: ","))), shown once:")
                     print(made.token)
+                }
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List operator keys: id, shown prefix, scopes, last use, revoked.")
+
+        func run() async throws {
+            try await Runtime.guarded {
+                try await Runtime.run { s in
+                    let formatter = ISO8601DateFormatter()
+                    for key in try await OperatorAPIKeys.list(database: s.database) {
+                        let used = key.lastUsedAt.map(formatter.string(from:)) ?? "never"
+                        let state = key.revokedAt.map { "revoked \(formatter.string(from: $0))" } ?? "live"
+                        print("\(key.id.uuidString.lowercased())  \(key.prefix)…  \(key.scopes.map(\.rawValue).joined(separator: ","))  \(key.name)  used \(used)  \(state)")
+                    }
+                }
+            }
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke an operator key at once (audited); it answers 401 from then on.")
+        @Argument(help: "The key's id or its shown prefix (atp_ and 8 characters).") var key: String
+
+        func run() async throws {
+            try await Runtime.guarded {
+                try await Runtime.run { s in
+                    let revoked: OperatorAPIKey?
+                    do { revoked = try await OperatorAPIKeys.revoke(key, database: s.database) } catch let error as OperatorKeyError { throw CLIError(description: "KEY: \(error)") }
+                    guard let revoked else { throw CLIError(description: "KEY: no live operator key \"\(key)\"") }
+                    let entry = AuditEntry(actor: "cli", action: "operator_key.revoked", subject: "operator_key:\(revoked.id.uuidString.lowercased())",
+                                           after: try CanonicalJSON.object(["name": revoked.name]))
+                    _ = try await s.database.platform { conn in try await AuditLog.appendPlatform(entry, on: conn, logger: s.logger) }
+                    say("operator key \(revoked.prefix)… (\(revoked.name)) revoked")
                 }
             }
         }

@@ -306,4 +306,23 @@ struct ProvisioningAPITests {
         }
         #expect(try await Self.count(s, "SELECT count(*)::int FROM platform.tenants WHERE slug = 'scoped'") == 0)
     }
+
+    @Test("a revoked operator key answers 401 at once; revoking by shown prefix or id, a second revoke finds no live key")
+    func revoke() async throws {
+        let s = try await Self.env.value
+        let made = try await OperatorAPIKeys.create(name: "to-revoke", scopes: [.tenantsRead], createdBy: "test", database: s.database)
+        let other = try await OperatorAPIKeys.create(name: "stays", scopes: [.tenantsRead], createdBy: "test", database: s.database)
+        try await buildApplication(services: s).test(.router) { client in
+            #expect(try await Self.call(client, .get, "/api/platform/v1/tenants", token: made.token).status == .ok)
+            let revoked = try await OperatorAPIKeys.revoke(made.key.prefix, database: s.database)
+            #expect(revoked?.id == made.key.id)
+            #expect(revoked?.revokedAt != nil)
+            #expect(try await Self.call(client, .get, "/api/platform/v1/tenants", token: made.token).status == .unauthorized)
+            #expect(try await Self.call(client, .get, "/api/platform/v1/tenants", token: other.token).status == .ok)
+        }
+        #expect(try await OperatorAPIKeys.revoke(made.key.id.uuidString, database: s.database) == nil)
+        let listed = try await OperatorAPIKeys.list(database: s.database).filter { [made.key.id, other.key.id].contains($0.id) }
+        #expect(listed.map(\.name).sorted() == ["stays", "to-revoke"])
+        #expect(listed.filter { $0.revokedAt != nil }.map(\.name) == ["to-revoke"])
+    }
 }
