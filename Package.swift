@@ -33,6 +33,10 @@ let package = Package(
         .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.2"),
         .package(url: "https://github.com/CoreOffice/XMLCoder.git", from: "0.18.2"),
         .package(url: "https://github.com/weichsel/ZIPFoundation.git", from: "0.9.20"),
+        // The public APIs are spec-first: openapi.yaml → generated types and server stubs at build time.
+        .package(url: "https://github.com/apple/swift-openapi-generator.git", from: "1.14.3"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
     ],
     targets: [
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
@@ -173,6 +177,21 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Outbound webhooks: signing, the SSRF guard, endpoints and the delivery job (the events
+        // themselves are written by AtriumStorage's `WebhookEvents`, which every domain module sees).
+        .target(
+            name: "AtriumWebhooks",
+            dependencies: [
+                "AtriumCore", "AtriumStorage", "AtriumWork",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "AtriumTrading",
             dependencies: [
@@ -209,14 +228,33 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The brand API (`/api/v1`): Sources/AtriumBrandAPI/openapi.yaml is the source of truth; the
+        // generator plugin turns it into `Components`, `Operations` and `APIProtocol` at build time.
+        .target(
+            name: "AtriumBrandAPI",
+            dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
+            // Generated code: its unused `public import`s in empty files would warn on every build.
+            swiftSettings: strict + [.unsafeFlags(["-suppress-warnings"])],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        // The operators' provisioning API (`/api/platform/v1`), generated the same way.
+        .target(
+            name: "AtriumPlatformAPI",
+            dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
+            // Generated code: its unused `public import`s in empty files would warn on every build.
+            swiftSettings: strict + [.unsafeFlags(["-suppress-warnings"])],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
         .target(
             name: "AtriumHTTP",
             dependencies: [
                 "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading",
-                "AtriumQR", "AtriumPartners", "AtriumCRM", "AtriumReports", "AtriumCompliance",
+                "AtriumQR", "AtriumPartners", "AtriumCRM", "AtriumReports", "AtriumCompliance", "AtriumBrandAPI", "AtriumPlatformAPI", "AtriumWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -257,7 +295,7 @@ let package = Package(
             name: "AtriumUnitTests",
             dependencies: [
                 "AtriumCore", "AtriumBrandConfig", "AtriumIdentity", "AtriumTenancy", "AtriumStorage", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox", "AtriumMT5", "AtriumOutbound",
-                "AtriumWork", "AtriumHTTP",
+                "AtriumWork", "AtriumHTTP", "AtriumWebhooks",
                 "AtriumQR", "AtriumPartners", "AtriumCRM", "AtriumReports", "AtriumCompliance",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -270,7 +308,7 @@ let package = Package(
         .testTarget(
             name: "AtriumIntegrationTests",
             dependencies: [
-                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox", "AtriumSandboxWeb", "AtriumPartners", "AtriumCRM", "AtriumReports", "AtriumCompliance",
+                "AtriumCore", "AtriumBrandConfig", "AtriumStorage", "AtriumIdentity", "AtriumTenancy", "AtriumWork", "AtriumHTTP", "AtriumLedger", "AtriumPayments", "AtriumKYC", "AtriumTrading", "AtriumSandbox", "AtriumSandboxWeb", "AtriumPartners", "AtriumCRM", "AtriumReports", "AtriumCompliance", "AtriumBrandAPI", "AtriumWebhooks",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -280,6 +318,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

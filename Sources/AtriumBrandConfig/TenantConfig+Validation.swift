@@ -232,6 +232,7 @@ extension TenantConfig {
         p += partnerProblems()
         p += securityProblems()
         p += complianceProblems()
+        p += apiProblems()
         return p
     }
 

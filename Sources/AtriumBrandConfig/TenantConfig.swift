@@ -19,6 +19,8 @@ public struct TenantConfig: Codable, Sendable, Equatable {
     public var security: Security?
     /// Screening threshold and AML rule settings (`compliance:`); defaults apply when absent.
     public var compliance: Compliance?
+    /// Public API settings (`api:`): the per-key rate limit; defaults apply when absent.
+    public var api: APISettings?
 
     public struct Branding: Codable, Sendable, Equatable {
         public var primaryColor: String

@@ -28,6 +28,9 @@ public struct AppConfig: Sendable {
     public var templatesDirectory: String
     public var migrationsDirectory: String
     public var tenantsDirectory: String
+    /// `ATRIUM_API_SPECS`: the folder holding `AtriumBrandAPI/openapi.yaml` and `AtriumPlatformAPI/openapi.yaml`
+    /// (the checkout's `Sources`, next to `templates` unless set).
+    public var apiSpecsDirectory: String = "Sources"
     /// Prefix of tenant role names; lets several databases share one cluster (tests do).
     public var rolePrefix: String
     /// Whether cookies carry the `Secure` attribute (on behind TLS, off for the plain-HTTP demo).
@@ -65,6 +68,8 @@ public struct AppConfig: Sendable {
     public var failpoint: String?
     /// `host:port` of the internal listener that serves `/metrics`; nil serves no metrics.
     public var metricsAddress: (host: String, port: Int)?
+    /// Lets webhooks go to plain http and loopback or private addresses (development and tests only).
+    public var webhooksAllowPrivate: Bool = false
     /// The process environment, where `env:NAME` secrets of brand files are looked up.
     public var environment: [String: String] = [:]
 
@@ -152,7 +157,10 @@ public struct AppConfig: Sendable {
             environment: env
         )
         config.mode = mode
+        config.apiSpecsDirectory = env["ATRIUM_API_SPECS"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? ((config.templatesDirectory as NSString).deletingLastPathComponent as NSString).appendingPathComponent("Sources")
         config.metricsAddress = metricsAddress
+        config.webhooksAllowPrivate = try bool("ATRIUM_WEBHOOKS_ALLOW_PRIVATE", false)
         return config
     }
 

@@ -14,7 +14,9 @@ public enum Users {
             VALUES (\(audience.rawValue), \(email.lowercased()), \(name), \(country), \(passwordHash), \(status))
             ON CONFLICT (audience, lower(email)) DO NOTHING RETURNING id
             """).collect()
-        return try rows.first?.decode(UUID.self)
+        let id = try rows.first?.decode(UUID.self)
+        if let id, audience == .trader { try await WebhookEvents.record(.clientRegistered, ["client_id": .id(id), "email": .string(email.lowercased()), "name": .string(name), "country": .string(country)], in: tx) }
+        return id
     }
 
     public static func find(audience: Audience, email: String, in tx: TenantTransaction) async throws -> UUID? {

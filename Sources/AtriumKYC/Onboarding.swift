@@ -173,6 +173,7 @@ public enum Onboarding {
             """)
         try await AuditLog.append(AuditEntry(actor: "rules", action: "kyc.\(outcome)", subject: "trader:\(user.uuidString.lowercased())",
                                              after: factText, requestID: requestID), in: tx)
+        try await WebhookEvents.record(.kycDecided, ["client_id": .id(user), "status": .string(status), "reasons": .strings(codes), "decided_by": .string("rules")], in: tx)
         return decision
     }
 
@@ -208,6 +209,7 @@ public enum Onboarding {
             """)
         try await AuditLog.append(AuditEntry(actor: actor, action: "kyc.\(outcome.rawValue)", subject: "trader:\(user.uuidString.lowercased())",
                                              after: factText, requestID: requestID), in: tx)
+        try await WebhookEvents.record(.kycDecided, ["client_id": .id(user), "status": .string(status), "reasons": .strings([]), "decided_by": .string("staff")], in: tx)
         return true
     }
 

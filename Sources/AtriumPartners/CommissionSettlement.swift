@@ -213,6 +213,9 @@ public struct CommissionSettlements: Sendable {
         try await AuditLog.append(AuditEntry(actor: "system", action: "commission.settlement.posted", subject: "settlement:\(id.uuidString.lowercased())",
                                              after: try CanonicalJSON.object(["amount": s.amount, "currency": s.currency.code,
                                                                               "transfer": transfer.uuidString.lowercased(), "ledger": outcome.rawValue])), in: tx)
+        try await WebhookEvents.record(.commissionSettled, ["settlement_id": .id(id), "partner_id": .id(s.partnerID), "partner_user_id": .id(s.partnerUserID),
+                                                            "period_start": .string(s.periodStart), "period_end": .string(s.periodEnd), "lines": .int(Int64(s.lines)),
+                                                            "amount": .money(minor: s.amount, currency: s.currency.code)], in: tx)
         return true
     }
 }

@@ -165,6 +165,7 @@ enum PaymentQueries {
             WHERE id = \(p.id)
             """)
         try await event(p.id, from: p.status.rawValue, to: status.rawValue, actor: actor, detail: detail, in: tx)
+        try await PaymentWebhooks.record(p, to: status, settled: settled, failureReason: failureReason, in: tx)
         return try AuditEntry(actor: actor, action: "\(p.kind.rawValue).\(status.rawValue)", subject: "payment:\(p.reference)",
                           before: CanonicalJSON.object(["status": p.status.rawValue]),
                           after: jsonObject(["status": status.rawValue, "amount": "\(settled ?? p.amount)", "currency": p.currency.code, "detail": detail]))

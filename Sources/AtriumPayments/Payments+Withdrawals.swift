@@ -50,6 +50,8 @@ extension Payments {
                                                  after: PaymentQueries.jsonObject(["amount": "\(money.minor)", "currency": money.currency.code, "psp": psp.id,
                                                                                    "status": status, "reasons": decision.reviewReasons.joined(separator: ",")])),
                                       in: tx)
+            try await WebhookEvents.record(.withdrawalRequested, PaymentWebhooks.data(id: id, reference: reference, kind: "withdrawal", client: client.id, psp: psp.id,
+                                                                         minor: money.minor, currency: money.currency.code, status: status), in: tx)
             if decision.reviewReasons.isEmpty {
                 tx.enqueue(JobRequest(kind: PaymentJobs.payout, payload: try PaymentJobs.payload(payment: id)))
             }

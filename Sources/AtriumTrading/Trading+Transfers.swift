@@ -136,6 +136,11 @@ extension Trading {
             try await AuditLog.append(AuditEntry(actor: "system", action: post ? "trading.transfer_posted" : "trading.transfer_voided",
                                                  subject: "trading_transfer:\(t.reference)", before: try CanonicalJSON.object(["state": t.state.rawValue]),
                                                  after: try CanonicalJSON.object(["state": state.rawValue, "ticket": ticket ?? ""])), in: tx)
+            if post {
+                try await WebhookEvents.record(.transferSettled, ["transfer_id": .id(t.id), "trading_account_id": .id(t.accountID), "client_id": .id(t.userID),
+                                                                  "direction": .string(t.direction.rawValue), "amount": .money(minor: t.amount, currency: t.currency.code),
+                                                                  "reference": .string(t.reference), "platform_ticket": .text(ticket)], in: tx)
+            }
             return updated.first ?? t
         }
     }

@@ -139,6 +139,9 @@ public struct Trading: Sendable {
             guard let account = rows.first else { throw TradingError.invalidState }
             try await AuditLog.append(AuditEntry(actor: client.actor, action: "trading.account_opened", subject: "trading_account:\(connectionID):\(login)",
                                                  after: try CanonicalJSON.object(["kind": kind, "type": accountTypeID, "leverage": leverage])), in: tx)
+            try await WebhookEvents.record(.tradingAccountOpened, ["trading_account_id": .id(account.id), "client_id": .id(client.id), "connection_id": .string(connectionID),
+                                                                   "login": .string(login), "kind": .string(kind), "account_type": .string(accountTypeID),
+                                                                   "currency": .string(currency.code), "leverage": .int(Int64(leverage))], in: tx)
             return OpenedAccount(account: account, password: password, investorPassword: investor)
         }
         if opened.password != nil && !live {

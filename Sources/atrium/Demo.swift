@@ -2,6 +2,7 @@ import ArgumentParser
 import AtriumBrandConfig
 import AtriumCore
 import AtriumHTTP
+import AtriumIdentity
 import AtriumTenancy
 import Foundation
 
@@ -31,6 +32,7 @@ struct Demo: AsyncParsableCommand {
                 _ = try await MigrateAll.run(s) { line in if !line.contains("up to date") || line.hasPrefix("tenants") || line.hasPrefix("platform") { say(line) } }
                 let files = ((try? FileManager.default.contentsOfDirectory(atPath: config.tenantsDirectory)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
                 var brands: [TenantConfig] = []
+                var apiKeys: [(token: String, revoked: Int)] = []
                 let started = ContinuousClock.now
                 for file in files {
                     let path = "\(config.tenantsDirectory)/\(file)"
@@ -56,6 +58,7 @@ struct Demo: AsyncParsableCommand {
                         + "history: \(history.clients) clients over 90 days, \(history.deposits) deposits, \(history.withdrawals) withdrawals, "
                         + "\(history.leads) leads, \(history.created) new this run in \(historyTook.seconds * 1000 + historyTook.attoseconds / 1_000_000_000_000_000) ms)")
                     brands.append(brand)
+                    apiKeys.append(try await DemoSeed.replaceDemoAPIKey(slug: brand.slug.value, services: s))
                 }
                 try await Operators.upsert(email: Self.operatorEmail, password: Self.operatorPassword, services: s)
                 for line in try await DemoLists.loadSamplesIfNone(services: s) { say(line) }
@@ -79,6 +82,12 @@ struct Demo: AsyncParsableCommand {
                 say("  referred clients: client1…client4@<slug>.test / \(DemoSeed.clientPassword)")
                 say("  history clients: demo-001…demo-\(String(DemoSeed.historyClients + 1000).suffix(3))@<slug>.test / \(DemoSeed.clientPassword)")
                 say("  traders: register at any brand's /register\n")
+                say("Read-only API keys (\(APIScope.readOnly.map(\.rawValue).joined(separator: ",")); new each run, the previous demo key revoked; docs/API.md):")
+                for (b, key) in zip(brands, apiKeys) {
+                    say("  \(b.slug.value): \(key.token)   curl -H 'Authorization: Bearer \(key.token)' http://\(b.domains[0]):\(port)/api/v1/clients"
+                        + (key.revoked > 0 ? "   (revoked \(key.revoked) earlier demo key)" : ""))
+                }
+                say("")
                 if brands.contains(where: { $0.securitySettings.requiresStaffTwoFactor }) {
                     say("Back Office staff enrol an authenticator app (TOTP) at their first sign-in (security.staff_two_factor: required).\n")
                 }

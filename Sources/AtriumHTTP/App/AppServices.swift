@@ -31,6 +31,8 @@ public struct AppServices: Sendable {
     /// `makeServices` builds the index from the current list versions in `platform`; with no list
     /// loaded every client screens clear.
     public var screening: Screening = .unloaded()
+    /// The brand and provisioning API specs as served (`/api/v1/openapi.json`, the reference page); set by `makeServices`.
+    public var apiSpecs: APISpecs?
 
     /// Public base URL of a brand (first domain, configured port), used in emailed links.
     public static func baseURL(config: AppConfig) -> @Sendable (TenantConfig) -> String {

@@ -67,6 +67,7 @@ public func makeServices(config: AppConfig, logger: Logger) async throws -> AppS
                        logger: logger)
     // The sanctions index is built from the current list versions on first use and after a load.
     services.screening = Screening { NameMatchIndex(entries: try await SanctionListStore.current(database)) }
+    services.apiSpecs = try APISpecs.load(directory: config.apiSpecsDirectory, renderer: renderer, templatesDirectory: config.templatesDirectory)
     return services
 }
 
@@ -106,7 +107,7 @@ public func backgroundServices(_ services: AppServices) -> [any Service] {
         return (record.handle, config)
     }
     var list: [any Service] = [
-        JobWorker(queue: services.jobs, handlers: [sender, paymentJobs, tradingJobs, rescreenJobs], idleDelay: .milliseconds(200), logger: services.logger),
+        JobWorker(queue: services.jobs, handlers: [sender, paymentJobs, tradingJobs, rescreenJobs, services.webhookSender], idleDelay: .milliseconds(200), logger: services.logger),
         RegistryWatcher(registry: services.registry),
         AuditAnchorService(tenantDB: services.tenantDB, logger: services.logger) { try await registry.all().map(\.handle) },
         CommissionSettlements.recurring(services.settlements, brands: { try await registry.activeBrands() }, logger: services.logger),
@@ -155,6 +156,7 @@ public func buildApplication(services: AppServices, development: DevelopmentSite
     PartnerSecurityRoutes(services: services).register(on: brandRouter)
     PSPCallbackRoutes(services: services).register(on: brandRouter)
     AdminRoutes(services: services).register(on: brandRouter)
+    WebhookAdminRoutes(services: services).register(on: brandRouter)
     ClientAdminRoutes(services: services).register(on: brandRouter)
     WalletRoutes(services: services).register(on: brandRouter)
     AccountRoutes(services: services).register(on: brandRouter)
@@ -167,6 +169,7 @@ public func buildApplication(services: AppServices, development: DevelopmentSite
     TradingAdminRoutes(services: services).register(on: brandRouter)
     PaymentsAdminRoutes(services: services).register(on: brandRouter)
     PlanAdminRoutes(services: services).register(on: brandRouter)
+    APIKeyAdminRoutes(services: services).register(on: brandRouter)
     AMLCaseRoutes(services: services).register(on: brandRouter)
     BrandSettingsScreens.register(on: brandRouter, services: services)
     StaffAdminRoutes(services: services).register(on: brandRouter)
@@ -186,7 +189,8 @@ public func buildApplication(services: AppServices, development: DevelopmentSite
     let sandbox = services.config.sandboxPSPEnabled ? development.sandboxPSP : nil
     let dispatcher = HostDispatcher(
         services: services, brand: brandRouter.buildResponder(), console: consoleRouter.buildResponder(), sandbox: sandbox,
-        operations: Operations(services: services))
+        operations: Operations(services: services),
+        brandAPI: BrandAPIRouter.build(services: services), platformAPI: PlatformAPIRouter.build(services: services))
     var background: [any Service] = [DatabaseService(database: services.database)] + backgroundServices(services)
     if let address = services.config.metricsAddress {
         background.append(MetricsListener.application(host: address.host, port: address.port, logger: services.logger, onRunning: onMetricsRunning))

@@ -26,6 +26,7 @@ public enum ProductionChecks {
         if !config.secureCookies { out.append("ATRIUM_SECURE_COOKIES: off; production cookies must carry Secure (serve behind TLS)") }
         if config.sandboxPSP { out.append("ATRIUM_SANDBOX_PSP: on; the sandbox PSP is development only") }
         if config.benchRoutes { out.append("ATRIUM_BENCH_ROUTES: on; benchmark routes are development only") }
+        if config.webhooksAllowPrivate { out.append("ATRIUM_WEBHOOKS_ALLOW_PRIVATE: on; webhooks to private and loopback addresses are development only") }
         if config.failpoint != nil { out.append("ATRIUM_FAILPOINT: set; fault injection is for tests only") }
         return out
     }

@@ -106,44 +106,32 @@ struct TraderRoutes: Sendable {
             values = ["name": form["name"] ?? "", "email": form["email"] ?? "", "phone": form["phone"] ?? "", "tax_id": form["tax_id"] ?? ""]
             let name = try Forms.required(form, "name", max: 200, strings: t)
             let email = try Forms.required(form, "email", max: 254, strings: t).lowercased()
-            guard TenantConfig.isValidEmail(email) else { throw RequestRejected(status: 400, publicMessage: "error_invalid_email") }
             let password = try Forms.required(form, "password", max: PasswordHasher.maximumLength, strings: t)
-            guard password.count >= PasswordHasher.minimumLength else { throw RequestRejected(status: 400, publicMessage: "error_password_too_short") }
             let country = try Forms.required(form, "country", max: 2, strings: t)
-            guard Countries.all[country] != nil else { throw RequestRejected(status: 400, publicMessage: "error_invalid_country") }
-            guard !(config.kyc?.blockedCountries ?? []).contains(country) else { throw RequestRejected(status: 422, publicMessage: "error_blocked_country") }
+            // The brand's rules, shared with the API's `POST /clients`; the form names the first one broken, in form order.
+            let registration = TraderRegistration(name: name, email: email, country: country, phone: form["phone"] ?? "", taxID: form["tax_id"] ?? "")
+            let failures = registration.failures(brand: config)
+            if failures.contains(.invalidEmail) { throw RequestRejected(status: 400, publicMessage: "error_invalid_email") }
+            guard password.count >= PasswordHasher.minimumLength else { throw RequestRejected(status: 400, publicMessage: "error_password_too_short") }
+            if failures.contains(.invalidCountry) { throw RequestRejected(status: 400, publicMessage: "error_invalid_country") }
+            if failures.contains(.blockedCountry) { throw RequestRejected(status: 422, publicMessage: "error_blocked_country") }
             guard form["accept_terms"] == "yes" else { throw RequestRejected(status: 400, publicMessage: "error_terms") }
-            // Fields the brand's rules require for this country.
-            let needed = Set(KYCEngine.jurisdiction(for: country, in: config.kyc).registrationFields ?? [])
-            let phone = (form["phone"] ?? "").filter { !$0.isWhitespace && $0 != "-" }
-            let taxID = (form["tax_id"] ?? "").trimmingCharacters(in: .whitespaces)
-            if needed.contains("phone") || !phone.isEmpty {
-                guard phone.range(of: "^\\+[0-9]{6,15}$", options: .regularExpression) != nil else {
-                    throw RequestRejected(status: 400, publicMessage: "\(t["field_phone"] ?? "phone"): \(t["error_phone"] ?? "")")
-                }
+            if failures.contains(.phone) { throw RequestRejected(status: 400, publicMessage: "\(t["field_phone"] ?? "phone"): \(t["error_phone"] ?? "")") }
+            if failures.contains(.taxIDRequired) {
+                throw RequestRejected(status: 400, publicMessage: "\(t["field_tax_id"] ?? "tax id"): \(t["error_required_for_country"] ?? "")")
             }
-            if needed.contains("tax_id") {
-                guard !taxID.isEmpty else { throw RequestRejected(status: 400, publicMessage: "\(t["field_tax_id"] ?? "tax id"): \(t["error_required_for_country"] ?? "")") }
+            if failures.contains(.taxIDTooLong) {
+                throw RequestRejected(status: 400, publicMessage: "\(t["field_tax_id"] ?? "tax id"): \((t["error_too_long"] ?? "").replacingOccurrences(of: "{{max}}", with: "32"))")
             }
-            guard taxID.count <= 32 else { throw RequestRejected(status: 400, publicMessage: "\(t["field_tax_id"] ?? "tax id"): \((t["error_too_long"] ?? "").replacingOccurrences(of: "{{max}}", with: "32"))") }
             let locale = PageContext.locale(for: req, site: ctx.site)
             let hash = try await services.authenticator.hasher.hash(password)
             let token = try await services.tenantDB.transaction(ctx.tenant.handle) { tx -> String? in
-                guard let id = try await Users.create(audience: .trader, email: email, name: name, country: country, passwordHash: hash, in: tx) else {
+                let cookie = req.cookies[Self.referralCookieName]?.value ?? ""
+                guard let id = try await registration.create(services: services, brand: config, passwordHash: hash, actor: { "trader:\($0.uuidString.lowercased())" },
+                                                             referral: Self.isReferralCode(cookie) ? cookie : nil, userAgent: req.headers[.userAgent] ?? "",
+                                                             locale: locale, requestCountry: ctx.clientCountry, requestID: ctx.requestID, in: tx) else {
                     return nil
                 }
-                let cookie = req.cookies[Self.referralCookieName]?.value ?? ""
-                let referral: String? = Self.isReferralCode(cookie) ? cookie : nil
-                try await AuditLog.append(AuditEntry(actor: "trader:\(id.uuidString.lowercased())", action: "trader.registered", subject: email,
-                                                     after: try CanonicalJSON.object(["country": country, "referral": referral ?? ""]), requestID: ctx.requestID), in: tx)
-                try await tx.query("""
-                    UPDATE users SET registration_user_agent = \(String((req.headers[.userAgent] ?? "").prefix(400))), referral_code = \(referral),
-                           phone = \(phone), tax_id = \(taxID), preferred_locale = \(locale), registration_country = \(ctx.clientCountry)
-                    WHERE id = \(id)
-                    """)
-                // The first valid code wins: the attribution is written here, once, with the account.
-                try await Attribution.recordRegistration(client: id, code: referral, in: tx)
-                try await services.screen(client: id, brand: config, trigger: .registration, in: tx)
                 try await AccountMail(services: services).sendVerification(user: id, email: email, brand: config,
                                                                            locale: PageContext.locale(for: req, site: ctx.site), in: tx)
                 return try await Sessions.create(user: id, audience: .trader, ip: ctx.clientIP, userAgent: req.headers[.userAgent] ?? "", replacing: nil, in: tx)

@@ -19,6 +19,10 @@ where Brand.Context == BrandRequestContext, Console.Context == ConsoleRequestCon
     /// The built-in sandbox PSP (development only), answering `/sandbox-psp` on the sandbox host.
     let sandbox: (any HTTPResponder<AtriumRequestContext>)?
     let operations: Operations
+    /// The brand API (`/api/v1` on a brand host) and the provisioning API (`/api/platform/v1` on the
+    /// platform host): key-authenticated, so they get no CSRF cookie and answer problem+json.
+    let brandAPI: any HTTPResponder<APIRequestContext>
+    let platformAPI: any HTTPResponder<PlatformAPIRequestContext>
 
     /// The sandbox PSP's own host: loopback `127.0.0.1` (any port), where the server reaches it
     /// and the demo's browser is sent. Brand hosts are names, so it is never one of theirs.
@@ -39,7 +43,7 @@ where Brand.Context == BrandRequestContext, Console.Context == ConsoleRequestCon
                                                       trusted: services.config.trustedProxies)
         // Every visitor gets a CSRF cookie on first contact; the form token is derived from it.
         var newCSRF: String?
-        if request.cookies[CSRFProtector.cookieName] == nil {
+        if request.cookies[CSRFProtector.cookieName] == nil && !Self.isAPI(request.uri.path) {
             let value = Token.random()
             newCSRF = value
             var head = request.head
@@ -58,6 +62,7 @@ where Brand.Context == BrandRequestContext, Console.Context == ConsoleRequestCon
     private func dispatch(_ request: Request, context: inout AtriumRequestContext, tagRequests: Bool) async -> Response {
         // No handler sees a query parameter holding NUL, invalid UTF-8 or a control character.
         if let rejection = Forms.queryRejection(request, strings: services.renderer.strings(PageContext.locale(for: request, site: context.site))) {
+            if Self.isAPI(request.uri.path) { return APIProblem.badRequest(pointer: "query", "the query string holds a NUL, a control character or invalid UTF-8").response() }
             return ErrorPages.from(rejection, request: request, context: context, services: services)
         }
         if let ops = await operations.respond(to: request) { return ops }
@@ -74,6 +79,9 @@ where Brand.Context == BrandRequestContext, Console.Context == ConsoleRequestCon
             if host == services.config.consoleHost {
                 context.site = .console
                 if tagRequests { context.logger[metadataKey: "site"] = "console" }
+                if Self.under(PlatformAPIRouter.prefix, request.uri.path) {
+                    return try await platformAPI.respond(to: request, context: PlatformAPIRequestContext(context: context))
+                }
                 return try await console.respond(to: request, context: ConsoleRequestContext(context: context))
             }
             guard let tenant = try await services.registry.resolve(host: host) else {
@@ -84,10 +92,22 @@ where Brand.Context == BrandRequestContext, Console.Context == ConsoleRequestCon
             if request.uri.path.hasPrefix("/static/") {
                 return StaticFiles.serve(path: request.uri.path, brand: tenant.handle.slug, root: services.config.templatesDirectory)
             }
+            if Self.under(BrandAPIRouter.prefix, request.uri.path) {
+                guard tenant.isActive else {
+                    return APIProblem(status: .serviceUnavailable, detail: "This brand is suspended.", headers: ["Retry-After": "3600"]).response()
+                }
+                return try await brandAPI.respond(to: request, context: APIRequestContext(context: context))
+            }
             guard tenant.isActive else { return ErrorPages.maintenance(request: request, context: context, services: services) }
             return try await brand.respond(to: request, context: BrandRequestContext(context: context))
         } catch {
             return ErrorPages.from(error, request: request, context: context, services: services)
         }
     }
+
+    /// Whether `path` is `prefix` or below it.
+    static func under(_ prefix: String, _ path: String) -> Bool { path == prefix || path.hasPrefix(prefix + "/") }
+
+    /// Whether the request is for one of the APIs (no CSRF cookie, problem+json errors).
+    static func isAPI(_ path: String) -> Bool { under(BrandAPIRouter.prefix, path) || under(PlatformAPIRouter.prefix, path) }
 }
