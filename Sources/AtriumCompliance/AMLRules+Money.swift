@@ -19,7 +19,7 @@ public struct DepositWithdrawalNoTradingRule: AMLRule {
             FROM payments w
             JOIN LATERAL (SELECT id, amount, created_at FROM payments d
                           WHERE d.user_id = w.user_id AND d.kind = 'deposit' AND d.status = 'succeeded'
-                            AND d.created_at <= w.created_at AND d.created_at >= w.created_at - \(Double(hours)) * interval '1 hour'
+                            AND d.created_at <= w.created_at AND d.created_at >= w.created_at - make_interval(hours => \(hours)::int)
                           ORDER BY d.created_at DESC LIMIT 1) d ON true
             WHERE w.user_id = \(s.client) AND w.kind = 'withdrawal' AND w.status NOT IN ('rejected', 'failed')
               AND w.amount >= \(p["min_amount_minor"]) AND w.created_at <= \(s.now)
@@ -83,7 +83,7 @@ public struct MethodSwitchingRule: AMLRule {
             SELECT w.id, w.psp_type, w.psp_id, w.amount, w.currency,
                    ARRAY(SELECT DISTINCT d.psp_type FROM payments d
                          WHERE d.user_id = w.user_id AND d.kind = 'deposit' AND d.status = 'succeeded' AND d.created_at <= w.created_at
-                           AND d.created_at >= w.created_at - \(Double(p["window_days"])) * interval '1 day' ORDER BY d.psp_type)
+                           AND d.created_at >= w.created_at - make_interval(days => \(p["window_days"])::int) ORDER BY d.psp_type)
             FROM payments w
             WHERE w.user_id = \(s.client) AND w.kind = 'withdrawal' AND w.status NOT IN ('rejected', 'failed')
               AND w.amount >= \(p["min_amount_minor"]) AND w.created_at <= \(s.now)
