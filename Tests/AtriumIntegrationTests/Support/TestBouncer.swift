@@ -113,14 +113,10 @@ actor TestBouncer {
         try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
     }
 
+    /// posix_spawn + waitpid (Subprocess): Foundation's `Process` never reaps `runuser` on a Swift concurrency thread.
     @discardableResult
     private static func run(_ path: String, _ arguments: [String]) throws -> Int32 {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        try process.run()
-        process.waitUntilExit()
-        return process.terminationStatus
+        try Subprocess.run(path, arguments, outputFile: directory + "/start.out")
     }
 
     private static func logTail() -> String {
