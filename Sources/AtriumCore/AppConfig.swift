@@ -70,6 +70,10 @@ public struct AppConfig: Sendable {
     public var metricsAddress: (host: String, port: Int)?
     /// Lets webhooks go to plain http and loopback or private addresses (development and tests only).
     public var webhooksAllowPrivate: Bool = false
+    /// `ATRIUM_DB_POOLER`: what sits between Atrium and PostgreSQL (AppConfig+Database.swift).
+    public var databasePooler: DatabasePooler = .none
+    /// `ATRIUM_DB_PREPARED_STATEMENTS`: hot queries go as named prepared statements (on unless the pooler cannot keep them).
+    public var databasePreparedStatements: Bool = true
     /// The process environment, where `env:NAME` secrets of brand files are looked up.
     public var environment: [String: String] = [:]
 
@@ -161,6 +165,7 @@ public struct AppConfig: Sendable {
             ?? ((config.templatesDirectory as NSString).deletingLastPathComponent as NSString).appendingPathComponent("Sources")
         config.metricsAddress = metricsAddress
         config.webhooksAllowPrivate = try bool("ATRIUM_WEBHOOKS_ALLOW_PRIVATE", false)
+        (config.databasePooler, config.databasePreparedStatements) = try databaseSettings(env)
         return config
     }
 

@@ -24,15 +24,14 @@ public enum Sessions {
     }
 
     /// The active user behind `token` for `audience` in the current tenant, if the session is live.
+    /// Runs on every signed-in request, so it goes as a named prepared statement where allowed (SessionLookup).
     public static func user(token: String, audience: Audience, in tx: TenantTransaction) async throws -> SessionUser? {
-        let rows = try await tx.query("""
-            SELECT u.id, u.email, u.name FROM sessions s JOIN users u ON u.id = s.user_id
-            WHERE s.token_hash = \(ByteBuffer(bytes: Token.digest(token))) AND s.audience = \(audience.rawValue) AND u.audience = s.audience
-              AND s.expires_at > now() AND u.status = 'active'
-            """).collect()
-        guard let row = rows.first else { return nil }
-        let (id, email, name) = try row.decode((UUID, String, String).self)
-        return SessionUser(id: id, email: email, name: name, audience: audience)
+        var found: SessionUser?
+        // Read to the end (at most one row: token_hash is unique) so the connection is left clean.
+        for try await (id, email, name) in try await tx.execute(SessionLookup(tokenHash: Token.digest(token), audience: audience.rawValue)) {
+            found = SessionUser(id: id, email: email, name: name, audience: audience)
+        }
+        return found
     }
 
     public static func delete(token: String, in tx: TenantTransaction) async throws {

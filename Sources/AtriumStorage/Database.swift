@@ -1,3 +1,4 @@
+import AtriumCore
 import Logging
 import PostgresNIO
 import ServiceLifecycle
@@ -8,11 +9,17 @@ import Synchronization
 public struct Database: Sendable {
     package let client: PostgresClient
     public let logger: Logger
+    /// Whether hot queries go as named prepared statements (`ATRIUM_DB_PREPARED_STATEMENTS`; see Database+Prepared.swift).
+    public let preparedStatements: Bool
+    /// What sits between us and PostgreSQL (`ATRIUM_DB_POOLER`): session features need `.none`.
+    public let pooler: DatabasePooler
     private let running = RunFlag()
     private let url: DatabaseURL
 
-    public init(url: DatabaseURL, poolSize: Int, logger: Logger) {
+    public init(url: DatabaseURL, poolSize: Int, preparedStatements: Bool = true, pooler: DatabasePooler = .none, logger: Logger) {
         self.url = url
+        self.preparedStatements = preparedStatements
+        self.pooler = pooler
         // The pool's own chatter (e.g. "run() not called yet" during start-up) stays out of the logs
         // unless it is an error.
         var background = logger
@@ -26,7 +33,7 @@ public struct Database: Sendable {
     public func platform<R: Sendable>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
         do {
             return try await client.withTransaction(logger: logger) { conn in
-                try await conn.query("SELECT set_config('search_path', 'platform', true)", logger: logger)
+                try await conn.run(EnterPlatform(), prepared: preparedStatements, logger: logger)
                 return try await body(conn)
             }
         } catch {

@@ -6,9 +6,9 @@ import Glibc
 /// Runs a program to completion with posix_spawn + waitpid. Foundation's `Process` waits for
 /// termination through a run loop, which never spins on Swift concurrency's threads, and a server
 /// started by `pg_ctl` inherits pipes and keeps them open; both made start-up hang.
-enum Subprocess {
+package enum Subprocess {
     /// Runs `path args`, sending stdout and stderr to `outputFile`; returns the exit status.
-    static func run(_ path: String, _ args: [String], outputFile: String) throws -> Int32 {
+    package static func run(_ path: String, _ args: [String], outputFile: String) throws -> Int32 {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

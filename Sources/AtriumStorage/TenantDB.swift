@@ -37,11 +37,14 @@ public final class TenantTransaction: Sendable {
     package let connection: PostgresConnection
     public let tenant: TenantHandle
     public let logger: Logger
+    /// Whether `execute(_:)` may send a named prepared statement (`Database.preparedStatements`).
+    public let preparedStatements: Bool
     private let pendingJobs = Mutex<[JobRequest]>([])
 
-    init(connection: PostgresConnection, tenant: TenantHandle, logger: Logger) {
+    init(connection: PostgresConnection, tenant: TenantHandle, preparedStatements: Bool, logger: Logger) {
         self.connection = connection
         self.tenant = tenant
+        self.preparedStatements = preparedStatements
         self.logger = logger
     }
 
@@ -74,7 +77,7 @@ public struct TenantDB: Sendable {
         let logger = database.logger
         do {
             return try await database.client.withTransaction(logger: logger) { conn in
-                let tx = try await Self.enter(conn, tenant, logger: logger)
+                let tx = try await Self.enter(conn, tenant, preparedStatements: database.preparedStatements, logger: logger)
                 let result = try await body(tx)
                 try await Self.flushJobs(tx)
                 return result
@@ -86,11 +89,9 @@ public struct TenantDB: Sendable {
 
     /// Switches an open transaction into `tenant`'s role and schema. Also used by provisioning,
     /// which creates the schema and then works inside it within one transaction.
-    package static func enter(_ conn: PostgresConnection, _ tenant: TenantHandle, logger: Logger) async throws -> TenantTransaction {
-        try await conn.query(
-            "SELECT set_config('role', \(tenant.role.name), true), set_config('search_path', \(tenant.schema.quoted), true)",
-            logger: logger)
-        return TenantTransaction(connection: conn, tenant: tenant, logger: logger)
+    package static func enter(_ conn: PostgresConnection, _ tenant: TenantHandle, preparedStatements: Bool, logger: Logger) async throws -> TenantTransaction {
+        try await conn.run(EnterTenant(role: tenant.role.name, searchPath: tenant.schema.quoted), prepared: preparedStatements, logger: logger)
+        return TenantTransaction(connection: conn, tenant: tenant, preparedStatements: preparedStatements, logger: logger)
     }
 
     /// Leaves the tenant role (back to the login role) for the rest of the transaction.

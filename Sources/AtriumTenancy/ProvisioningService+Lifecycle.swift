@@ -57,7 +57,7 @@ extension ProvisioningService {
         let logger = database.logger
         try await database.platform { conn in
             // Only the owning tenant role may drop its schema; the login role then drops the role.
-            let tx = try await TenantDB.enter(conn, record.handle, logger: logger)
+            let tx = try await TenantDB.enter(conn, record.handle, preparedStatements: database.preparedStatements, logger: logger)
             try await tx.query("DROP SCHEMA \(record.handle.schema) CASCADE")
             try await TenantDB.leave(conn, logger: logger)
             try await conn.query("DROP ROLE \(record.handle.role)", logger: logger)

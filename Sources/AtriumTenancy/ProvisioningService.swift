@@ -129,7 +129,7 @@ public struct ProvisioningService: Sendable {
     private func seedTenant(_ handle: TenantHandle, config: TenantConfig, json: String, checksum: String, change: ProvisioningResult.Change,
                             actor: String, requestID: String, origin: ConfigOrigin, section: String, baseVersion: Int?,
                             inTransaction: (@Sendable (TenantTransaction, Int) async throws -> Void)?, conn: PostgresConnection) async throws -> (link: String?, version: Int) {
-        let tx = try await TenantDB.enter(conn, handle, logger: database.logger)
+        let tx = try await TenantDB.enter(conn, handle, preparedStatements: database.preparedStatements, logger: database.logger)
         do {
             _ = try await Migrator.applyTenantMigrations(migrations.tenant, in: tx)
         } catch let e as StorageError {

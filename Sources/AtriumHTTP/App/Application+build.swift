@@ -44,7 +44,7 @@ public func makeServices(config: AppConfig, logger: Logger) async throws -> AppS
         try await embedded.start(logger: logger)
         url = try embedded.appURL()
     }
-    let database = Database(url: url, poolSize: config.poolSize, logger: logger)
+    let database = Database(url: url, poolSize: config.poolSize, preparedStatements: config.databasePreparedStatements, pooler: config.databasePooler, logger: logger)
     let migrations = try MigrationSet.load(root: config.migrationsDirectory)
     let renderer = try Renderer(root: config.templatesDirectory)
     let registry = TenantRegistry(database: database, platformDomain: config.platformDomain)

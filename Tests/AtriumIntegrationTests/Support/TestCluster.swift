@@ -103,7 +103,7 @@ actor TestCluster {
         let home = Self.testHome + "/" + dbName
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         var env = ProcessInfo.processInfo.environment
-        env["DATABASE_URL"] = try pg.appURL(database: dbName).string
+        env["DATABASE_URL"] = try await Self.applicationURL(pg, database: dbName, extra: extra).string
         env["ATRIUM_HOME"] = home
         env["ATRIUM_ENV"] = "development"
         env["ATRIUM_TEMPLATES"] = Self.repoRoot + "/templates"
@@ -116,8 +116,18 @@ actor TestCluster {
         env["ATRIUM_BENCH_ROUTES"] = "true"
         // Tests drive sync passes themselves; the background loop would race them.
         env["ATRIUM_TRADING_SYNC"] = "false"
+        if TestBouncer.enabled { env["ATRIUM_DB_POOLER"] = "transaction" }
         env.merge(extra) { _, new in new }
         return try AppConfig.fromEnvironment(env)
+    }
+
+    /// The application's URL: through the run's PgBouncer in the pooler pass (`ATRIUM_TEST_PGBOUNCER=1`),
+    /// unless the test names its own `ATRIUM_DB_POOLER` (then `none` means straight to the cluster).
+    private static func applicationURL(_ pg: EmbeddedPostgres, database: String, extra: [String: String]) async throws -> DatabaseURL {
+        var url = try pg.appURL(database: database)
+        guard TestBouncer.enabled, extra["ATRIUM_DB_POOLER"] == nil else { return url }
+        url.port = try await TestBouncer.shared.port(cluster: pg)
+        return url
     }
 
     /// The name of the template database: created and platform-migrated by the first caller of the run.
