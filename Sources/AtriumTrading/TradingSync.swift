@@ -32,6 +32,10 @@ public struct SyncPass: Sendable, Equatable {
     public var pages: Int
     public var accountsRefreshed: Int
     public var caughtUp: Bool
+    /// The stored cursor after the pass (nil when the pass failed before reading it).
+    public var cursor: DealCursor? = nil
+    /// Whether the connection maps any trading account (whose state a pass refreshes).
+    public var hasAccounts: Bool = true
 }
 
 extension Trading {
@@ -63,6 +67,8 @@ extension Trading {
                 at = page.next
                 if !page.hasMore { pass.caughtUp = true; break }
             }
+            pass.cursor = at
+            pass.hasAccounts = !currencies.isEmpty
             pass.accountsRefreshed = try await refreshStates(tenant: tenant, platform: platform, connectionID: connectionID, limit: stateBatch)
             try await tenantDB.transaction(tenant) { tx in
                 try await tx.query("UPDATE trading_sync SET status = 'ok', last_error = '', last_success_at = now() WHERE connection_id = \(connectionID)")
@@ -203,99 +209,6 @@ public protocol TradingBrands: Sendable {
     func activeBrands() async throws -> [(handle: TenantHandle, config: TenantConfig)]
     /// The current definition of one brand, or nil when it is gone.
     func brand(slug: String) async throws -> TenantConfig?
-}
-
-/// Keeps one sync loop per (brand, connection): started for every connection in the registry,
-/// stopped when a connection or brand goes away. A failing connection backs off on its own and
-/// never delays the others.
-public struct TradingSyncService: Service {
-    let trading: Trading
-    let registry: any TradingBrands
-    let interval: Duration
-    let logger: Logger
-
-    public init(trading: Trading, registry: any TradingBrands, interval: Duration = .seconds(5), logger: Logger) {
-        self.trading = trading
-        self.registry = registry
-        self.interval = interval
-        self.logger = logger
-    }
-
-    public func run() async throws {
-        // The loops are child tasks of this service: on graceful shutdown (or cancellation) each is
-        // cancelled, and the service returns only when they have all stopped, so none keeps using
-        // the pool after the services below it have shut down.
-        await withDiscardingTaskGroup { group in
-            var running: [String: CancelFlag] = [:]
-            while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                var wanted: Set<String> = []
-                for (handle, brand) in (try? await registry.activeBrands()) ?? [] {
-                    for c in brand.platforms ?? [] {
-                        let key = "\(handle.id)|\(c.id)"
-                        wanted.insert(key)
-                        if running[key] == nil {
-                            let flag = CancelFlag()
-                            running[key] = flag
-                            group.addTask { await loop(tenant: handle, slug: brand.slug.value, connectionID: c.id, stop: flag) }
-                        }
-                    }
-                }
-                for (key, flag) in running where !wanted.contains(key) {
-                    flag.cancel()
-                    running[key] = nil
-                }
-                await Self.pause(.seconds(10))
-            }
-            group.cancelAll()
-        }
-    }
-
-    /// Sleeps for `duration`, waking early on graceful shutdown or cancellation.
-    static func pause(_ duration: Duration) async {
-        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
-    }
-
-    func loop(tenant: TenantHandle, slug: String, connectionID: String, stop: CancelFlag) async {
-        var failures = 0
-        while !Task.isCancelled && !Task.isShuttingDownGracefully && !stop.isCancelled {
-            var delay = interval
-            do {
-                // The brand file may change while we run: read it each pass.
-                guard let brand = try await registry.brand(slug: slug) else { return }
-                // A pass stores page by page, so one cut short by shutdown resumes from its last page.
-                let pass = try await cancelWhenGracefulShutdown { try await trading.syncOnce(tenant: tenant, brand: brand, connectionID: connectionID) }
-                failures = 0
-                if !pass.caughtUp { delay = .zero }
-            } catch {
-                failures += 1
-                if case PlatformError.rateLimited(let seconds) = error { delay = .seconds(max(1, seconds)) } else {
-                    delay = .seconds(min(300, 5 << min(failures, 6)))
-                }
-                if Task.isCancelled || Task.isShuttingDownGracefully { return }
-                logger.warning("trading sync failed", metadata: ["tenant": "\(slug)", "connection": "\(connectionID)", "error": "\(error)", "retry_in": "\(delay)"])
-            }
-            await stop.sleep(delay)
-        }
-    }
-}
-
-/// Stops one sync loop whose connection went away, without stopping the others.
-final class CancelFlag: Sendable {
-    private let flag = Mutex(false)
-    var isCancelled: Bool { flag.withLock { $0 } }
-    func cancel() { flag.withLock { $0 = true } }
-
-    /// Sleeps for `duration` in short steps, waking early when cancelled, on graceful shutdown or
-    /// when the task is cancelled.
-    func sleep(_ duration: Duration) async {
-        var left = duration
-        while left > .zero && !isCancelled {
-            let step = min(left, .seconds(1))
-            await TradingSyncService.pause(step)
-            if Task.isCancelled || Task.isShuttingDownGracefully { return }
-            left -= step
-        }
-    }
 }
 
 /// Keeps the saga and the books honest without anyone watching: every minute it settles transfers
