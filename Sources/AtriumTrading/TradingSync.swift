@@ -219,21 +219,33 @@ public struct TradingMaintenanceService: Service {
     let registry: any TradingBrands
     let staleSeconds: Int
     let reconcileEvery: Duration
+    let activity: TableActivity?
     let logger: Logger
 
-    public init(trading: Trading, registry: any TradingBrands, staleSeconds: Int = 300, reconcileEvery: Duration = .seconds(3600), logger: Logger) {
+    /// With `activity`, the stale-transfer sweep runs only for brands whose transfers changed (and
+    /// for every brand at least once per sweep); without it, for every brand every minute.
+    public init(trading: Trading, registry: any TradingBrands, staleSeconds: Int = 300, reconcileEvery: Duration = .seconds(3600),
+                activity: TableActivity? = nil, logger: Logger) {
         self.trading = trading
         self.registry = registry
         self.staleSeconds = staleSeconds
         self.reconcileEvery = reconcileEvery
+        self.activity = activity
         self.logger = logger
     }
+
+    /// The tables whose changes the stale-transfer sweep reads.
+    public static let watchedTables = ["trading_transfers"]
 
     public func run() async throws {
         var lastReconcile: [UUID: ContinuousClock.Instant] = [:]
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let counters = await activity?.counters()
             for (handle, brand) in (try? await registry.activeBrands()) ?? [] where !(brand.platforms ?? []).isEmpty {
-                await sweep(handle, brand)
+                if activity?.isDue(handle.schema.name, counters: counters) ?? true {
+                    // A sweep that leaves transfers open keeps the brand due: `ran` is recorded only when none is left.
+                    if await sweep(handle, brand) { activity?.ran(handle.schema.name, counters: counters) }
+                }
                 let now = ContinuousClock.now
                 if lastReconcile[handle.id].map({ now - $0 >= reconcileEvery }) ?? true {
                     lastReconcile[handle.id] = now
@@ -252,14 +264,19 @@ public struct TradingMaintenanceService: Service {
         }
     }
 
-    func sweep(_ tenant: TenantHandle, _ brand: TenantConfig) async {
-        guard let open = try? await trading.openTransfers(tenant: tenant, olderThan: staleSeconds) else { return }
+    /// Settles the stale open transfers; true when none was open or all settled.
+    @discardableResult
+    func sweep(_ tenant: TenantHandle, _ brand: TenantConfig) async -> Bool {
+        guard let open = try? await trading.openTransfers(tenant: tenant, olderThan: staleSeconds) else { return false }
+        var clean = true
         for t in open {
             do {
                 try await trading.recover(tenant: tenant, brand: brand, transferID: t.id)
             } catch {
                 logger.warning("stale transfer still unsettled", metadata: ["tenant": "\(tenant.slug)", "reference": "\(t.reference)", "error": "\(error)"])
+                clean = false
             }
         }
+        return clean
     }
 }

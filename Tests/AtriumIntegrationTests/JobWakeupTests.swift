@@ -42,6 +42,13 @@ struct JobWakeupTests {
         return try await condition()
     }
 
+    /// Expects `condition` to come true within `seconds`.
+    static func expectEventually(_ seconds: Double, sourceLocation: SourceLocation = #_sourceLocation,
+                                 _ condition: @Sendable () async throws -> Bool) async throws {
+        let reached = try await eventually(seconds, condition)
+        #expect(reached, "not reached within \(seconds) s", sourceLocation: sourceLocation)
+    }
+
     static func pending(_ s: AppServices) async throws -> Int {
         try await s.database.platform { conn in
             try await conn.query("SELECT count(*) FROM platform.jobs WHERE done_at IS NULL AND kind = 'test.wake'", logger: s.logger).collect().first?.decode(Int.self) ?? -1
@@ -55,15 +62,15 @@ struct JobWakeupTests {
             let wakeups = JobWakeups(database: s.database, logger: s.logger)
             let worker = JobWorker(queue: s.jobs, handlers: [Recorder(seen: seen)], pollInterval: .seconds(60), wakeups: wakeups, logger: s.logger)
             try await Self.withWorker(worker) {
-                #expect(try await Self.eventually(10) { wakeups.mode == .listening })
+                try await JobWakeupTests.expectEventually(10) { wakeups.mode == .listening }
                 // The worker has made its first claim and sleeps for the 60 s poll now.
                 try await Task.sleep(for: .milliseconds(500))
                 try await s.jobs.enqueue(JobRequest(kind: "test.wake", payload: "{}"))
-                #expect(try await Self.eventually(5) { seen.count == 1 })
+                try await JobWakeupTests.expectEventually(5) { seen.count == 1 }
                 // A second one, enqueued from a tenant transaction (the outbox path), wakes it too.
                 let t = try await s.makeTenant("wake")
                 try await s.tenantDB.transaction(t.handle) { tx in tx.enqueue(JobRequest(kind: "test.wake", payload: #"{"n":2}"#)) }
-                #expect(try await Self.eventually(5) { seen.count == 2 })
+                try await JobWakeupTests.expectEventually(5) { seen.count == 2 }
             }
             #expect(try await Self.pending(s) == 0)
         }
@@ -76,13 +83,13 @@ struct JobWakeupTests {
             let wakeups = JobWakeups(database: s.database, logger: s.logger)
             let worker = JobWorker(queue: s.jobs, handlers: [Recorder(seen: seen)], pollInterval: .seconds(2), wakeups: wakeups, logger: s.logger)
             try await Self.withWorker(worker) {
-                #expect(try await Self.eventually(10) { wakeups.mode == .listening })
+                try await JobWakeupTests.expectEventually(10) { wakeups.mode == .listening }
                 try await Task.sleep(for: .milliseconds(300))
                 // Inserted as a lost notification would leave it: no pg_notify.
                 try await s.database.platform { conn in
                     try await conn.query("INSERT INTO platform.jobs (kind, payload, run_at) VALUES ('test.wake', '{}'::jsonb, now())", logger: s.logger)
                 }
-                #expect(try await Self.eventually(10) { seen.count == 1 })
+                try await JobWakeupTests.expectEventually(10) { seen.count == 1 }
             }
             #expect(try await Self.pending(s) == 0)
         }
@@ -95,11 +102,11 @@ struct JobWakeupTests {
             let wakeups = JobWakeups(database: s.database, logger: s.logger)
             let worker = JobWorker(queue: s.jobs, handlers: [Recorder(seen: seen)], pollInterval: .seconds(60), wakeups: wakeups, logger: s.logger)
             try await Self.withWorker(worker) {
-                #expect(try await Self.eventually(10) { wakeups.mode == .listening })
+                try await JobWakeupTests.expectEventually(10) { wakeups.mode == .listening }
                 try await s.jobs.enqueue(JobRequest(kind: "test.wake", payload: "{}", delaySeconds: 2))
                 try await Task.sleep(for: .milliseconds(500))
                 #expect(seen.count == 0) // not due yet
-                #expect(try await Self.eventually(8) { seen.count == 1 })
+                try await JobWakeupTests.expectEventually(8) { seen.count == 1 }
             }
         }
     }
@@ -114,9 +121,9 @@ struct JobWakeupTests {
             let wakeups = JobWakeups(database: s.database, url: other, probeTimeout: .seconds(1), logger: s.logger)
             let worker = JobWorker(queue: s.jobs, handlers: [Recorder(seen: seen)], pollInterval: .seconds(1), wakeups: wakeups, logger: s.logger)
             try await Self.withWorker(worker) {
-                #expect(try await Self.eventually(10) { wakeups.mode == .polling })
+                try await JobWakeupTests.expectEventually(10) { wakeups.mode == .polling }
                 try await s.jobs.enqueue(JobRequest(kind: "test.wake", payload: "{}"))
-                #expect(try await Self.eventually(10) { seen.count == 1 })
+                try await JobWakeupTests.expectEventually(10) { seen.count == 1 }
             }
         }
     }
