@@ -74,15 +74,22 @@ struct TradingSyncSchedulerTests {
     func concurrencyLimit() async throws {
         try await Self.withProxy(delay: .milliseconds(150)) { proxy, url in
             try await TestEnv.with("syncmax", environment: Self.environment(proxy: url, count: 6)) { s in
-                let brands = Brands(try await Self.brands(s, count: 6))
+                let list = try await Self.brands(s, count: 6)
+                let brands = Brands(list)
                 let service = TradingSyncService(trading: s.trading, registry: brands, interval: .milliseconds(500), concurrency: 2, logger: s.logger)
                 try await Self.running(service) {
-                    let all = (0..<6).map { "key-\($0)" }
-                    try await JobWakeupTests.expectEventually(30) { all.allSatisfy { proxy.calls($0) >= 4 } }
+                    // Every connection completes a pass (the sandbox's deals take several pages at
+                    // first) and then is called again.
+                    try await JobWakeupTests.expectEventually(60) {
+                        for (handle, _) in list {
+                            if try await !Self.succeeded(s, handle) { return false }
+                        }
+                        return true
+                    }
+                    let after = (0..<6).map { proxy.calls("key-\($0)") }
+                    try await JobWakeupTests.expectEventually(30) { (0..<6).allSatisfy { proxy.calls("key-\($0)") > after[$0] } }
                 }
                 #expect(proxy.maxInFlight == 2)
-                // Each recorded a successful pass (the last one may have been cut short by the stop).
-                for (handle, _) in try await brands.activeBrands() { #expect(try await Self.succeeded(s, handle)) }
             }
         }
     }
@@ -127,6 +134,34 @@ struct TradingSyncSchedulerTests {
                     #expect(proxy.calls("key-0") == removed)
                     #expect(proxy.calls("key-1") >= kept + 3)
                 }
+            }
+        }
+    }
+
+    static func lastAttempt(_ s: AppServices, _ handle: TenantHandle) async throws -> Date? {
+        try await s.tenantDB.transaction(handle) { tx in
+            try await tx.query("SELECT last_attempt_at FROM trading_sync").collect().first?.decode(Date?.self) ?? nil
+        }
+    }
+
+    @Test("a pass on a quiet connection without accounts writes nothing; the heartbeat records it")
+    func quietPassWritesNothing() async throws {
+        try await SandboxPlatformHarness.with { sandbox in
+            var env = Self.environment(proxy: sandbox.url, count: 1)
+            env["IDLE_SYNC_KEY_0"] = SandboxPlatformKeys.matchTraderAPIKey
+            try await TestEnv.with("syncquiet", environment: env) { s in
+                let (handle, brand) = try #require(try await Self.brands(s, count: 1).first)
+                let id = try #require(brand.platforms?.first?.id)
+                let (first, memo) = try await s.trading.syncPass(tenant: handle, brand: brand, connectionID: id, memo: SyncMemo())
+                #expect(first.hasAccounts == false)
+                let recorded = try #require(try await Self.lastAttempt(s, handle))
+                try await Task.sleep(for: .milliseconds(50))
+                let (quiet, same) = try await s.trading.syncPass(tenant: handle, brand: brand, connectionID: id, memo: memo)
+                #expect(quiet.deals == 0)
+                #expect(try await Self.lastAttempt(s, handle) == recorded)
+                let (_, _) = try await s.trading.syncPass(tenant: handle, brand: brand, connectionID: id, memo: same, heartbeat: .zero)
+                let beat = try #require(try await Self.lastAttempt(s, handle))
+                #expect(beat > recorded)
             }
         }
     }
