@@ -9,22 +9,32 @@ public struct AMLService: Service {
     let engine: AMLEngine
     let brands: @Sendable () async throws -> [(handle: TenantHandle, config: TenantConfig)]
     let interval: Duration
+    let activity: TableActivity?
     let logger: Logger
 
-    public init(engine: AMLEngine, interval: Duration = .seconds(10), logger: Logger,
+    /// With `activity`, a tick runs only the brands whose payments or sessions changed (and each
+    /// brand at least once per sweep); without it, every brand every tick.
+    public init(engine: AMLEngine, interval: Duration = .seconds(10), activity: TableActivity? = nil, logger: Logger,
                 brands: @escaping @Sendable () async throws -> [(handle: TenantHandle, config: TenantConfig)]) {
         self.engine = engine
         self.brands = brands
         self.interval = interval
+        self.activity = activity
         self.logger = logger
     }
 
+    /// The tables whose changes the engine reads.
+    public static let watchedTables = ["payment_events", "payments", "sessions"]
+
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let counters = await activity?.counters()
             for (handle, brand) in (try? await brands()) ?? [] {
                 if Task.isShuttingDownGracefully || Task.isCancelled { return }
+                if let activity, !activity.isDue(handle.schema.name, counters: counters) { continue }
                 do {
                     _ = try await cancelWhenGracefulShutdown { try await engine.runUntilCaughtUp(tenant: handle, brand: brand) }
+                    activity?.ran(handle.schema.name, counters: counters)
                 } catch {
                     if Task.isShuttingDownGracefully || Task.isCancelled { return }
                     logger.warning("aml engine failed", metadata: ["tenant": "\(handle.slug)", "error": "\(error)"])

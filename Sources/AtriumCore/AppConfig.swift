@@ -13,6 +13,13 @@ public struct AppConfig: Sendable {
     public var home: String
     /// A PostgreSQL URL; `nil` means "start the embedded cluster under `home/pg`".
     public var databaseURL: String?
+    /// `DATABASE_DIRECT_URL`: the same database reached without a pooler, for the job wake-up
+    /// `LISTEN` connection; `nil` listens on `databaseURL`.
+    public var directDatabaseURL: String?
+    /// `ATRIUM_JOB_POLL_SECONDS`: the backstop poll of the job worker (jobs wake on NOTIFY).
+    public var jobPollSeconds: Int = 10
+    /// `ATRIUM_TRADING_SYNC_CONCURRENCY`: platform sync passes running at once, over all connections.
+    public var tradingSyncConcurrency: Int = 4
     /// Port of the embedded PostgreSQL cluster.
     public var embeddedPostgresPort: Int
     /// Interface and port the HTTP server binds to.
@@ -115,6 +122,10 @@ public struct AppConfig: Sendable {
         if let url, !(url.hasPrefix("postgres://") || url.hasPrefix("postgresql://")) {
             throw ConfigError.invalid(key: "DATABASE_URL", expected: "a postgres:// URL", got: "(hidden)")
         }
+        let direct = env["DATABASE_DIRECT_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        if let direct, !(direct.hasPrefix("postgres://") || direct.hasPrefix("postgresql://")) {
+            throw ConfigError.invalid(key: "DATABASE_DIRECT_URL", expected: "a postgres:// URL", got: "(hidden)")
+        }
         let smtp = try env["ATRIUM_SMTP_URL"].flatMap { $0.isEmpty ? nil : $0 }.map { try SMTPSettings.parse(url: $0, caFile: env["ATRIUM_SMTP_CA_FILE"]) }
         let level = env["ATRIUM_LOG_LEVEL"] ?? "info"
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(level) else {
@@ -166,6 +177,9 @@ public struct AppConfig: Sendable {
         config.metricsAddress = metricsAddress
         config.webhooksAllowPrivate = try bool("ATRIUM_WEBHOOKS_ALLOW_PRIVATE", false)
         (config.databasePooler, config.databasePreparedStatements) = try databaseSettings(env)
+        config.directDatabaseURL = direct
+        config.jobPollSeconds = try int("ATRIUM_JOB_POLL_SECONDS", 10, 1...3_600)
+        config.tradingSyncConcurrency = try int("ATRIUM_TRADING_SYNC_CONCURRENCY", 4, 1...64)
         return config
     }
 

@@ -11,22 +11,32 @@ public struct CommissionService: Service {
     let engine: CommissionEngine
     let brands: any TradingBrands
     let interval: Duration
+    let activity: TableActivity?
     let logger: Logger
 
-    public init(engine: CommissionEngine, brands: any TradingBrands, interval: Duration = .seconds(5), logger: Logger) {
+    /// With `activity`, a tick runs only the brands whose deals changed (and each brand at least
+    /// once per sweep); without it, every brand every tick.
+    public init(engine: CommissionEngine, brands: any TradingBrands, interval: Duration = .seconds(5), activity: TableActivity? = nil, logger: Logger) {
         self.engine = engine
         self.brands = brands
         self.interval = interval
+        self.activity = activity
         self.logger = logger
     }
 
+    /// The tables whose changes the engine reads.
+    public static let watchedTables = ["platform_deals"]
+
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let counters = await activity?.counters()
             for (handle, brand) in (try? await brands.activeBrands()) ?? [] {
                 if Task.isShuttingDownGracefully || Task.isCancelled { return }
+                if let activity, !activity.isDue(handle.schema.name, counters: counters) { continue }
                 do {
                     // One batch per transaction: shutdown between batches loses nothing (the cursor moves with the lines).
                     _ = try await cancelWhenGracefulShutdown { try await engine.runUntilCaughtUp(tenant: handle, brand: brand) }
+                    activity?.ran(handle.schema.name, counters: counters)
                 } catch {
                     if Task.isShuttingDownGracefully || Task.isCancelled { return }
                     logger.warning("commission engine failed", metadata: ["tenant": "\(handle.slug)", "error": "\(error)"])

@@ -15,11 +15,16 @@ public struct Database: Sendable {
     public let pooler: DatabasePooler
     private let running = RunFlag()
     private let url: DatabaseURL
+    /// Where `LISTEN` connects: the direct URL when one is configured (a pooler in transaction
+    /// mode does not deliver notifications), else the pool's own URL.
+    public let listenURL: DatabaseURL
 
-    public init(url: DatabaseURL, poolSize: Int, preparedStatements: Bool = true, pooler: DatabasePooler = .none, logger: Logger) {
+    public init(url: DatabaseURL, poolSize: Int, preparedStatements: Bool = true, pooler: DatabasePooler = .none, logger: Logger,
+                directURL: DatabaseURL? = nil) {
         self.url = url
         self.preparedStatements = preparedStatements
         self.pooler = pooler
+        self.listenURL = directURL ?? url
         // The pool's own chatter (e.g. "run() not called yet" during start-up) stays out of the logs
         // unless it is an error.
         var background = logger

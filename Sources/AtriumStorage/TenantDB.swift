@@ -111,5 +111,12 @@ public struct TenantDB: Sendable {
                 VALUES (\(tx.tenant.id), \(job.kind), \(job.payload)::jsonb, now() + make_interval(secs => \(job.delaySeconds)))
                 """, logger: tx.logger)
         }
+        // Delivered on commit: a listening worker claims the job within milliseconds.
+        try await tx.connection.query("SELECT pg_notify(\(JobChannel.name), '')", logger: tx.logger)
     }
+}
+
+/// The `LISTEN/NOTIFY` channel that wakes job workers when a job is enqueued.
+public enum JobChannel {
+    public static let name = "atrium_jobs"
 }

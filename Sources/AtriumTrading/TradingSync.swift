@@ -32,6 +32,10 @@ public struct SyncPass: Sendable, Equatable {
     public var pages: Int
     public var accountsRefreshed: Int
     public var caughtUp: Bool
+    /// The stored cursor after the pass (nil when the pass failed before reading it).
+    public var cursor: DealCursor? = nil
+    /// Whether the connection maps any trading account (whose state a pass refreshes).
+    public var hasAccounts: Bool = true
 }
 
 extension Trading {
@@ -63,6 +67,8 @@ extension Trading {
                 at = page.next
                 if !page.hasMore { pass.caughtUp = true; break }
             }
+            pass.cursor = at
+            pass.hasAccounts = !currencies.isEmpty
             pass.accountsRefreshed = try await refreshStates(tenant: tenant, platform: platform, connectionID: connectionID, limit: stateBatch)
             try await tenantDB.transaction(tenant) { tx in
                 try await tx.query("UPDATE trading_sync SET status = 'ok', last_error = '', last_success_at = now() WHERE connection_id = \(connectionID)")
@@ -205,99 +211,6 @@ public protocol TradingBrands: Sendable {
     func brand(slug: String) async throws -> TenantConfig?
 }
 
-/// Keeps one sync loop per (brand, connection): started for every connection in the registry,
-/// stopped when a connection or brand goes away. A failing connection backs off on its own and
-/// never delays the others.
-public struct TradingSyncService: Service {
-    let trading: Trading
-    let registry: any TradingBrands
-    let interval: Duration
-    let logger: Logger
-
-    public init(trading: Trading, registry: any TradingBrands, interval: Duration = .seconds(5), logger: Logger) {
-        self.trading = trading
-        self.registry = registry
-        self.interval = interval
-        self.logger = logger
-    }
-
-    public func run() async throws {
-        // The loops are child tasks of this service: on graceful shutdown (or cancellation) each is
-        // cancelled, and the service returns only when they have all stopped, so none keeps using
-        // the pool after the services below it have shut down.
-        await withDiscardingTaskGroup { group in
-            var running: [String: CancelFlag] = [:]
-            while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                var wanted: Set<String> = []
-                for (handle, brand) in (try? await registry.activeBrands()) ?? [] {
-                    for c in brand.platforms ?? [] {
-                        let key = "\(handle.id)|\(c.id)"
-                        wanted.insert(key)
-                        if running[key] == nil {
-                            let flag = CancelFlag()
-                            running[key] = flag
-                            group.addTask { await loop(tenant: handle, slug: brand.slug.value, connectionID: c.id, stop: flag) }
-                        }
-                    }
-                }
-                for (key, flag) in running where !wanted.contains(key) {
-                    flag.cancel()
-                    running[key] = nil
-                }
-                await Self.pause(.seconds(10))
-            }
-            group.cancelAll()
-        }
-    }
-
-    /// Sleeps for `duration`, waking early on graceful shutdown or cancellation.
-    static func pause(_ duration: Duration) async {
-        try? await cancelWhenGracefulShutdown { try await Task.sleep(for: duration) }
-    }
-
-    func loop(tenant: TenantHandle, slug: String, connectionID: String, stop: CancelFlag) async {
-        var failures = 0
-        while !Task.isCancelled && !Task.isShuttingDownGracefully && !stop.isCancelled {
-            var delay = interval
-            do {
-                // The brand file may change while we run: read it each pass.
-                guard let brand = try await registry.brand(slug: slug) else { return }
-                // A pass stores page by page, so one cut short by shutdown resumes from its last page.
-                let pass = try await cancelWhenGracefulShutdown { try await trading.syncOnce(tenant: tenant, brand: brand, connectionID: connectionID) }
-                failures = 0
-                if !pass.caughtUp { delay = .zero }
-            } catch {
-                failures += 1
-                if case PlatformError.rateLimited(let seconds) = error { delay = .seconds(max(1, seconds)) } else {
-                    delay = .seconds(min(300, 5 << min(failures, 6)))
-                }
-                if Task.isCancelled || Task.isShuttingDownGracefully { return }
-                logger.warning("trading sync failed", metadata: ["tenant": "\(slug)", "connection": "\(connectionID)", "error": "\(error)", "retry_in": "\(delay)"])
-            }
-            await stop.sleep(delay)
-        }
-    }
-}
-
-/// Stops one sync loop whose connection went away, without stopping the others.
-final class CancelFlag: Sendable {
-    private let flag = Mutex(false)
-    var isCancelled: Bool { flag.withLock { $0 } }
-    func cancel() { flag.withLock { $0 = true } }
-
-    /// Sleeps for `duration` in short steps, waking early when cancelled, on graceful shutdown or
-    /// when the task is cancelled.
-    func sleep(_ duration: Duration) async {
-        var left = duration
-        while left > .zero && !isCancelled {
-            let step = min(left, .seconds(1))
-            await TradingSyncService.pause(step)
-            if Task.isCancelled || Task.isShuttingDownGracefully { return }
-            left -= step
-        }
-    }
-}
-
 /// Keeps the saga and the books honest without anyone watching: every minute it settles transfers
 /// left open longer than `staleSeconds` (their recovery job may have run out of retries during a
 /// long outage), and every `reconcileEvery` it runs the reconciliation of each brand.
@@ -306,21 +219,33 @@ public struct TradingMaintenanceService: Service {
     let registry: any TradingBrands
     let staleSeconds: Int
     let reconcileEvery: Duration
+    let activity: TableActivity?
     let logger: Logger
 
-    public init(trading: Trading, registry: any TradingBrands, staleSeconds: Int = 300, reconcileEvery: Duration = .seconds(3600), logger: Logger) {
+    /// With `activity`, the stale-transfer sweep runs only for brands whose transfers changed (and
+    /// for every brand at least once per sweep); without it, for every brand every minute.
+    public init(trading: Trading, registry: any TradingBrands, staleSeconds: Int = 300, reconcileEvery: Duration = .seconds(3600),
+                activity: TableActivity? = nil, logger: Logger) {
         self.trading = trading
         self.registry = registry
         self.staleSeconds = staleSeconds
         self.reconcileEvery = reconcileEvery
+        self.activity = activity
         self.logger = logger
     }
+
+    /// The tables whose changes the stale-transfer sweep reads.
+    public static let watchedTables = ["trading_transfers"]
 
     public func run() async throws {
         var lastReconcile: [UUID: ContinuousClock.Instant] = [:]
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let counters = await activity?.counters()
             for (handle, brand) in (try? await registry.activeBrands()) ?? [] where !(brand.platforms ?? []).isEmpty {
-                await sweep(handle, brand)
+                if activity?.isDue(handle.schema.name, counters: counters) ?? true {
+                    // A sweep that leaves transfers open keeps the brand due: `ran` is recorded only when none is left.
+                    if await sweep(handle, brand) { activity?.ran(handle.schema.name, counters: counters) }
+                }
                 let now = ContinuousClock.now
                 if lastReconcile[handle.id].map({ now - $0 >= reconcileEvery }) ?? true {
                     lastReconcile[handle.id] = now
@@ -339,14 +264,19 @@ public struct TradingMaintenanceService: Service {
         }
     }
 
-    func sweep(_ tenant: TenantHandle, _ brand: TenantConfig) async {
-        guard let open = try? await trading.openTransfers(tenant: tenant, olderThan: staleSeconds) else { return }
+    /// Settles the stale open transfers; true when none was open or all settled.
+    @discardableResult
+    func sweep(_ tenant: TenantHandle, _ brand: TenantConfig) async -> Bool {
+        guard let open = try? await trading.openTransfers(tenant: tenant, olderThan: staleSeconds) else { return false }
+        var clean = true
         for t in open {
             do {
                 try await trading.recover(tenant: tenant, brand: brand, transferID: t.id)
             } catch {
                 logger.warning("stale transfer still unsettled", metadata: ["tenant": "\(tenant.slug)", "reference": "\(t.reference)", "error": "\(error)"])
+                clean = false
             }
         }
+        return clean
     }
 }

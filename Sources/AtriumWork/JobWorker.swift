@@ -9,31 +9,48 @@ public protocol JobHandler: Sendable {
     func perform(_ job: Job) async throws
 }
 
-/// A Service that polls the queue and runs handlers; stops between jobs on graceful shutdown.
+/// A Service that runs handlers for queued jobs. It wakes on `NOTIFY` (see `JobWakeups`), when the
+/// next delayed job falls due, and at the latest every `pollInterval` (the backstop for a lost
+/// notification); it stops between jobs on graceful shutdown.
 public struct JobWorker: Service {
     let queue: JobQueue
     let handlers: [String: any JobHandler]
     let name: String
-    let idleDelay: Duration
+    let pollInterval: Duration
+    let wakeups: JobWakeups?
     let logger: Logger
 
     public init(queue: JobQueue, handlers: [any JobHandler], name: String = "worker-\(ProcessInfo.processInfo.processIdentifier)",
-                idleDelay: Duration = .milliseconds(500), logger: Logger) {
+                pollInterval: Duration = .seconds(10), wakeups: JobWakeups? = nil, logger: Logger) {
         self.queue = queue
         var map: [String: any JobHandler] = [:]
         for h in handlers { for k in h.kinds { map[k] = h } }
         self.handlers = map
         self.name = name
-        self.idleDelay = idleDelay
+        self.pollInterval = pollInterval
+        self.wakeups = wakeups
         self.logger = logger
     }
 
     public func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let worked = (try? await runOnce()) ?? false
-            if !worked {
-                try? await Task.sleep(for: idleDelay)
+        let signal = WakeSignal()
+        await withDiscardingTaskGroup { group in
+            if let wakeups { group.addTask { await wakeups.run(signal) } }
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                var wait = pollInterval
+                do {
+                    let (worked, dueIn) = try await step()
+                    if worked { continue }
+                    if let dueIn { wait = min(wait, .milliseconds(Int64(max(0.1, dueIn) * 1000))) }
+                } catch {
+                    // The database is away: try again soon, not at once.
+                    logger.warning("job worker: claim failed", metadata: ["error": "\(error)"])
+                    wait = min(wait, .seconds(1))
+                }
+                let timeout = wait
+                await cancelWhenGracefulShutdown { await signal.wait(timeout: timeout) }
             }
+            group.cancelAll()
         }
     }
 
@@ -41,7 +58,20 @@ public struct JobWorker: Service {
     @discardableResult
     public func runOnce() async throws -> Bool {
         guard let job = try await queue.claim(kinds: Array(handlers.keys), worker: name) else { return false }
-        guard let handler = handlers[job.kind] else { return true }
+        try await perform(job)
+        return true
+    }
+
+    /// One claim: performs the job, or says when the next one falls due.
+    private func step() async throws -> (worked: Bool, dueIn: Double?) {
+        let (job, dueIn) = try await queue.claimOrNextDue(kinds: Array(handlers.keys), worker: name)
+        guard let job else { return (false, dueIn) }
+        try await perform(job)
+        return (true, nil)
+    }
+
+    private func perform(_ job: Job) async throws {
+        guard let handler = handlers[job.kind] else { return }
         do {
             try await handler.perform(job)
             try await queue.complete(job)
@@ -53,6 +83,5 @@ public struct JobWorker: Service {
             logger.warning("job failed", metadata: ["job": "\(job.id)", "kind": "\(job.kind)", "error": "\(error)"])
             try await queue.fail(job, error: "\(error)")
         }
-        return true
     }
 }

@@ -21,14 +21,22 @@ extension AppServices {
 }
 
 extension CommissionSettlements {
+    /// The tables whose changes settlement reads.
+    static let watchedTables = ["commission_lines", "commission_settlements"]
+
     /// The recurring settlement job: every minute, each active brand's closed periods are settled
-    /// and approved settlements posted. A pass that finds nothing to do costs one query per brand.
+    /// and approved settlements posted. A pass that finds nothing to do costs one query per brand;
+    /// with `activity`, only brands whose commission lines or settlements changed run, and every
+    /// brand at least once per sweep (a period that closed with no change waits for it).
     static func recurring(_ settlements: CommissionSettlements, brands: @escaping @Sendable () async throws -> [(handle: TenantHandle, config: TenantConfig)],
-                          every interval: Duration = .seconds(60), logger: Logger) -> RecurringService {
+                          every interval: Duration = .seconds(60), activity: TableActivity? = nil, logger: Logger) -> RecurringService {
         RecurringService(name: "commission-settlement", every: interval, logger: logger) {
+            let counters = await activity?.counters()
             for (handle, config) in try await brands() {
+                if let activity, !activity.isDue(handle.schema.name, counters: counters) { continue }
                 do {
                     try await settlements.run(tenant: handle, program: config.partnerProgram)
+                    activity?.ran(handle.schema.name, counters: counters)
                 } catch {
                     logger.warning("commission settlement failed", metadata: ["tenant": "\(handle.slug)", "error": "\(error)"])
                 }

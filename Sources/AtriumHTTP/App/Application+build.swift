@@ -44,7 +44,8 @@ public func makeServices(config: AppConfig, logger: Logger) async throws -> AppS
         try await embedded.start(logger: logger)
         url = try embedded.appURL()
     }
-    let database = Database(url: url, poolSize: config.poolSize, preparedStatements: config.databasePreparedStatements, pooler: config.databasePooler, logger: logger)
+    let database = Database(url: url, poolSize: config.poolSize, preparedStatements: config.databasePreparedStatements, pooler: config.databasePooler,
+                            logger: logger, directURL: try config.directDatabaseURL.map(DatabaseURL.init(parsing:)))
     let migrations = try MigrationSet.load(root: config.migrationsDirectory)
     let renderer = try Renderer(root: config.templatesDirectory)
     let registry = TenantRegistry(database: database, platformDomain: config.platformDomain)
@@ -107,21 +108,27 @@ public func backgroundServices(_ services: AppServices) -> [any Service] {
         return (record.handle, config)
     }
     var list: [any Service] = [
-        JobWorker(queue: services.jobs, handlers: [sender, paymentJobs, tradingJobs, rescreenJobs, services.webhookSender], idleDelay: .milliseconds(200), logger: services.logger),
+        JobWorker(queue: services.jobs, handlers: [sender, paymentJobs, tradingJobs, rescreenJobs, services.webhookSender], pollInterval: .seconds(services.config.jobPollSeconds), wakeups: JobWakeups(database: services.database, logger: services.logger), logger: services.logger),
         RegistryWatcher(registry: services.registry),
         AuditAnchorService(tenantDB: services.tenantDB, logger: services.logger) { try await registry.all().map(\.handle) },
-        CommissionSettlements.recurring(services.settlements, brands: { try await registry.activeBrands() }, logger: services.logger),
-        AMLService(engine: AMLEngine(tenantDB: services.tenantDB), logger: services.logger) { try await registry.activeBrands() },
+        CommissionSettlements.recurring(services.settlements, brands: { try await registry.activeBrands() },
+                                        activity: TableActivity(database: services.database, tables: CommissionSettlements.watchedTables), logger: services.logger),
+        AMLService(engine: AMLEngine(tenantDB: services.tenantDB), activity: TableActivity(database: services.database, tables: AMLService.watchedTables),
+                   logger: services.logger) { try await registry.activeBrands() },
     ]
     let config = services.config
     if config.tradingSync {
-        list.append(TradingSyncService(trading: services.trading, registry: services.registry, interval: .seconds(config.tradingSyncSeconds), logger: services.logger))
+        list.append(TradingSyncService(trading: services.trading, registry: services.registry, interval: .seconds(config.tradingSyncSeconds),
+                                          concurrency: config.tradingSyncConcurrency, logger: services.logger))
         list.append(TradingMaintenanceService(trading: services.trading, registry: services.registry,
                                               staleSeconds: max(60, config.tradingRecoverySeconds * 4),
-                                              reconcileEvery: .seconds(config.tradingReconcileMinutes * 60), logger: services.logger))
+                                              reconcileEvery: .seconds(config.tradingReconcileMinutes * 60),
+                                              activity: TableActivity(database: services.database, tables: TradingMaintenanceService.watchedTables), logger: services.logger))
         // IB commissions follow the deals sync brings in.
-        list.append(CommissionService(engine: CommissionEngine(tenantDB: services.tenantDB), brands: services.registry, logger: services.logger))
-        list.append(RiskFlagService.recurring(tenantDB: services.tenantDB, brands: { try await registry.activeBrands() }, logger: services.logger))
+        list.append(CommissionService(engine: CommissionEngine(tenantDB: services.tenantDB), brands: services.registry,
+                                      activity: TableActivity(database: services.database, tables: CommissionService.watchedTables), logger: services.logger))
+        list.append(RiskFlagService.recurring(tenantDB: services.tenantDB, brands: { try await registry.activeBrands() },
+                                              activity: TableActivity(database: services.database, tables: RiskFlagService.watchedTables), logger: services.logger))
     }
     return list
 }

@@ -116,7 +116,11 @@ actor TestCluster {
         env["ATRIUM_BENCH_ROUTES"] = "true"
         // Tests drive sync passes themselves; the background loop would race them.
         env["ATRIUM_TRADING_SYNC"] = "false"
-        if TestBouncer.enabled { env["ATRIUM_DB_POOLER"] = "transaction" }
+        if TestBouncer.enabled {
+            env["ATRIUM_DB_POOLER"] = "transaction"
+            // As docs/OPERATIONS.md tells operators: the job wake-up listener bypasses PgBouncer.
+            env["DATABASE_DIRECT_URL"] = try pg.appURL(database: dbName).string
+        }
         env.merge(extra) { _, new in new }
         return try AppConfig.fromEnvironment(env)
     }
