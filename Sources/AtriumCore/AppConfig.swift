@@ -68,6 +68,8 @@ public struct AppConfig: Sendable {
     public var failpoint: String?
     /// `host:port` of the internal listener that serves `/metrics`; nil serves no metrics.
     public var metricsAddress: (host: String, port: Int)?
+    /// `ATRIUM_TEMPLATE_CACHE_SIZE`: compiled template libraries kept for brands with override files (LRU).
+    public var templateCacheSize: Int = 64
     /// Lets webhooks go to plain http and loopback or private addresses (development and tests only).
     public var webhooksAllowPrivate: Bool = false
     /// The process environment, where `env:NAME` secrets of brand files are looked up.
@@ -161,6 +163,7 @@ public struct AppConfig: Sendable {
             ?? ((config.templatesDirectory as NSString).deletingLastPathComponent as NSString).appendingPathComponent("Sources")
         config.metricsAddress = metricsAddress
         config.webhooksAllowPrivate = try bool("ATRIUM_WEBHOOKS_ALLOW_PRIVATE", false)
+        config.templateCacheSize = try int("ATRIUM_TEMPLATE_CACHE_SIZE", 64, 1...100_000)
         return config
     }
 
