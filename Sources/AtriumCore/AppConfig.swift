@@ -75,6 +75,8 @@ public struct AppConfig: Sendable {
     public var failpoint: String?
     /// `host:port` of the internal listener that serves `/metrics`; nil serves no metrics.
     public var metricsAddress: (host: String, port: Int)?
+    /// `ATRIUM_TEMPLATE_CACHE_SIZE`: compiled template libraries kept for brands with override files (LRU).
+    public var templateCacheSize: Int = 64
     /// Lets webhooks go to plain http and loopback or private addresses (development and tests only).
     public var webhooksAllowPrivate: Bool = false
     /// `ATRIUM_DB_POOLER`: what sits between Atrium and PostgreSQL (AppConfig+Database.swift).
@@ -180,6 +182,7 @@ public struct AppConfig: Sendable {
         config.directDatabaseURL = direct
         config.jobPollSeconds = try int("ATRIUM_JOB_POLL_SECONDS", 10, 1...3_600)
         config.tradingSyncConcurrency = try int("ATRIUM_TRADING_SYNC_CONCURRENCY", 4, 1...64)
+        config.templateCacheSize = try int("ATRIUM_TEMPLATE_CACHE_SIZE", 64, 1...100_000)
         return config
     }
 

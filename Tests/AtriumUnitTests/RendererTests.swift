@@ -21,7 +21,7 @@ struct RendererTests {
 }
 
 extension RendererTests {
-    @Test("a changed brand value renders at once (compiled brand constants are keyed by content)")
+    @Test("a changed brand value renders at once (brand values come from the render context, not the compiled templates)")
     func brandConstantsFollowChanges() throws {
         let r = try Renderer(root: RepositoryPaths.root + "/templates")
         func page(_ name: String) throws -> String {

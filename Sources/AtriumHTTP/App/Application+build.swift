@@ -47,7 +47,7 @@ public func makeServices(config: AppConfig, logger: Logger) async throws -> AppS
     let database = Database(url: url, poolSize: config.poolSize, preparedStatements: config.databasePreparedStatements, pooler: config.databasePooler,
                             logger: logger, directURL: try config.directDatabaseURL.map(DatabaseURL.init(parsing:)))
     let migrations = try MigrationSet.load(root: config.migrationsDirectory)
-    let renderer = try Renderer(root: config.templatesDirectory)
+    let renderer = try Renderer(root: config.templatesDirectory, overrideCacheSize: config.templateCacheSize)
     let registry = TenantRegistry(database: database, platformDomain: config.platformDomain)
     let master = try MasterKey.load(config: config)
     let provisioning = ProvisioningService(database: database, migrations: migrations, registry: registry, rolePrefix: config.rolePrefix,

@@ -7,14 +7,35 @@ import Yams
 
 /// Renders pages from `templates/`: a brand's override of a file wins over `templates/default`.
 /// Templates are logic-less Mustache, so a broker's override cannot run code.
+///
+/// Memory stays flat in the number of brands: every brand without override files renders from one
+/// compiled library per locale, shared; its values (`brand.name`, colours, footer …) come from the
+/// render context. Brands with override files get a library of their own, kept in a bounded LRU
+/// (`ATRIUM_TEMPLATE_CACHE_SIZE`). Both caches are counted in `/metrics`.
 public final class Renderer: Sendable {
     let root: String
     let defaults: [String: String]
     let locales: [String: [String: String]]
-    private let libraries = Mutex<[String: MustacheLibrary]>([:])
+    /// One library per locale for brands without overrides (and for pages without a brand).
+    let sharedLibraries: BoundedCache<String, MustacheLibrary>
+    /// One library per brand with override files and locale, least recently used dropped first.
+    let overrideLibraries: BoundedCache<String, MustacheLibrary>
+    /// Slugs that have `*.mustache` files under `brands/<slug>/`, read at start and on `reload()`.
+    private let overridden = Mutex<Set<String>>([])
 
-    public init(root: String) throws {
+    /// The default number of compiled libraries kept for brands with override files.
+    public static let defaultOverrideCacheSize = 64
+
+    public convenience init(root: String) throws {
+        try self.init(root: root, overrideCacheSize: Self.defaultOverrideCacheSize)
+    }
+
+    /// Loads the default templates and locale strings under `root`; at most `overrideCacheSize`
+    /// compiled libraries of brands with override files are kept.
+    public init(root: String, overrideCacheSize: Int) throws {
         self.root = root
+        sharedLibraries = BoundedCache(name: "templates_shared", capacity: TenantConfig.Locale.supported.count + 1)
+        overrideLibraries = BoundedCache(name: "templates_override", capacity: overrideCacheSize)
         self.defaults = try Self.loadTemplates(in: root + "/default")
         guard !defaults.isEmpty else { throw RendererError.missing("no templates under \(root)/default") }
         var locales: [String: [String: String]] = [:]
@@ -36,6 +57,7 @@ public final class Renderer: Sendable {
         guard let english = locales["en"] else { throw RendererError.missing("\(root)/locales/en.yaml") }
         // Missing keys in a translation fall back to English rather than rendering blank.
         self.locales = locales.mapValues { english.merging($0) { _, new in new } }
+        overridden.withLock { $0 = Self.brandsWithOverrides(in: root + "/brands") }
     }
 
     /// A flat `key: string` map from one locale file.
@@ -48,41 +70,56 @@ public final class Renderer: Sendable {
     public func strings(_ locale: String) -> [String: String] { locales[locale] ?? locales["en"] ?? [:] }
 
     /// Renders `template` for `brand` (nil: platform defaults only) in the context's `lang`.
-    /// The brand's plain values (`brand.name`, colours, footer …) are compiled in as well, keyed by
-    /// their content, so a changed brand configuration compiles a fresh library.
+    /// The brand's values (`brand.name`, colours, footer …) are read from `context["brand"]` at
+    /// render time, so a changed brand configuration shows on the next render.
     public func render(_ template: String, brand: String?, context: [String: Any]) throws -> String {
-        let constants = (context["brand"] as? [String: Any])?.compactMapValues { $0 as? String } ?? [:]
-        let library = try library(for: brand, locale: context["lang"] as? String ?? "en", constants: constants)
+        let library = try library(for: brand, locale: context["lang"] as? String ?? "en")
         guard let html = library.render(context, withTemplate: template) else { throw RendererError.missing(template) }
         return html
     }
 
-    /// Drops compiled templates (after a brand's override files changed).
-    public func reload() { libraries.withLock { $0 = [:] } }
+    /// Drops compiled templates and looks for override files again (after a brand's override files changed).
+    public func reload() {
+        overridden.withLock { $0 = Self.brandsWithOverrides(in: root + "/brands") }
+        sharedLibraries.removeAll()
+        overrideLibraries.removeAll()
+    }
 
-    /// One compiled library per brand and locale. Locale strings (`{{t.key}}`) are constants for a
-    /// given locale, so they are written into the template text before compiling: rendering then
+    /// Whether `brand` has template override files (as of start or the last `reload()`).
+    public func hasOverrides(_ brand: String) -> Bool { overridden.withLock { $0.contains(brand) } }
+
+    /// The compiled library for `brand` and `locale`. Locale strings (`{{t.key}}`) are constants for
+    /// a given locale, so they are written into the template text before compiling: rendering then
     /// skips ~20 context lookups per page (the renderer was most of a page's CPU time).
-    private func library(for brand: String?, locale: String, constants: [String: String]) throws -> MustacheLibrary {
-        let key = "\(brand ?? "")|\(locale)|\(constants.hashValue)"
-        if let lib = libraries.withLock({ $0[key] }) { return lib }
-        var sources = defaults
-        if let brand {
-            let overrides = try Self.loadTemplates(in: "\(root)/brands/\(brand)")
-            sources.merge(overrides) { _, override in override }
+    func library(for brand: String?, locale: String) throws -> MustacheLibrary {
+        guard let brand, hasOverrides(brand) else {
+            return try sharedLibraries.value(for: locale) { try compile(defaults, locale: locale) }
         }
+        return try overrideLibraries.value(for: "\(brand)|\(locale)") {
+            let overrides = try Self.loadTemplates(in: "\(root)/brands/\(brand)")
+            return try compile(defaults.merging(overrides) { _, override in override }, locale: locale)
+        }
+    }
+
+    private func compile(_ sources: [String: String], locale: String) throws -> MustacheLibrary {
         let strings = self.strings(locale)
         var lib = MustacheLibrary()
         for (name, text) in sources {
-            let inlined = Self.inlineStrings(Self.inlineStrings(text, strings), constants, prefix: "brand")
-            try lib.register(inlined, named: name)
-        }
-        libraries.withLock { cache in
-            // Old brand versions are not looked up again; keep the cache bounded.
-            if cache.count > 1000 { cache = [:] }
-            cache[key] = lib
+            try lib.register(Self.inlineStrings(text, strings), named: name)
         }
         return lib
+    }
+
+    /// The slugs under `dir` that hold at least one `*.mustache` file outside `static/`.
+    static func brandsWithOverrides(in dir: String) -> Set<String> {
+        let slugs = (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []
+        return Set(slugs.filter { slug in
+            guard let files = FileManager.default.enumerator(atPath: "\(dir)/\(slug)") else { return false }
+            while let rel = files.nextObject() as? String {
+                if rel.hasSuffix(".mustache"), !rel.hasPrefix("static/") { return true }
+            }
+            return false
+        })
     }
 
     /// Replaces `{{t.key}}` (or `{{<prefix>.key}}`) with the escaped string and `{{{t.key}}}` with the raw one. Strings that
