@@ -65,6 +65,7 @@ public final class JobWakeups: Sendable {
                                                              database: url.database, tls: .disable)
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger)
         do {
+            // pooler-safe: its own connection to Database.listenURL (DATABASE_DIRECT_URL behind PgBouncer), never the pool.
             let result = try await connection.listen(on: JobChannel.name) { notifications in
                 try await consume(notifications, signal: signal)
             }
