@@ -72,8 +72,17 @@ public struct TenantDB: Sendable {
 
     /// Runs `body` in a transaction that has `SET LOCAL ROLE <tenant role>` and
     /// `SET LOCAL search_path = <tenant schema>` applied, in one round trip after BEGIN.
+    /// Inside `sharing(tenant)` it joins that request's transaction instead.
     @discardableResult
     public func transaction<R: Sendable>(_ tenant: TenantHandle, _ body: (TenantTransaction) async throws -> R) async throws -> R {
+        if let shared = joinable(tenant) {
+            do {
+                return try await body(shared.tx)
+            } catch {
+                shared.markFailed()
+                throw error.rootCause
+            }
+        }
         let logger = database.logger
         do {
             return try await database.client.withTransaction(logger: logger) { conn in

@@ -14,8 +14,9 @@ struct ComplianceRoutes: Sendable {
     var pages: Pages { Pages(services: services) }
 
     func register(on router: Router<BrandRequestContext>) {
+        // The queue only reads: one tenant transaction for the session and the page.
+        router.staff("/admin/kyc", .kycReview, services: services, sharingTransaction: true).get { req, ctx in try await queue(req, ctx) }
         let compliance = router.staff("/admin/kyc", .kycReview, services: services)
-        compliance.get { req, ctx in try await queue(req, ctx) }
         compliance.get("/:user") { req, ctx in try await reviewCase(req, ctx) }
         compliance.get("/:user/documents/:doc") { req, ctx in try await viewDocument(req, ctx) }
         compliance.post("/:user/decide") { req, ctx in try await decide(req, ctx) }

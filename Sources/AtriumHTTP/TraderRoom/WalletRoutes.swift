@@ -16,11 +16,13 @@ struct WalletRoutes: Sendable {
 
     func register(on router: Router<BrandRequestContext>) {
         let traders = router.traders(services)
-        traders.get("/wallet") { req, ctx in try await wallet(req, ctx) }
+        // The wallet's pages only read this brand's database: one tenant transaction each.
+        let readOnly = router.traders(services, sharingTransaction: true)
+        readOnly.get("/wallet") { req, ctx in try await wallet(req, ctx) }
         traders.post("/wallet/deposit") { req, ctx in try await deposit(req, ctx) }
         traders.post("/wallet/withdraw") { req, ctx in try await withdraw(req, ctx) }
-        traders.get("/wallet/payments/:id") { req, ctx in try await payment(req, ctx) }
-        traders.get("/wallet/deposits/:id") { req, ctx in try await payment(req, ctx) }
+        readOnly.get("/wallet/payments/:id") { req, ctx in try await payment(req, ctx) }
+        readOnly.get("/wallet/deposits/:id") { req, ctx in try await payment(req, ctx) }
     }
 
     func client(_ t: TraderPrincipal, _ req: Request, _ ctx: TraderRequestContext) -> PaymentClient {

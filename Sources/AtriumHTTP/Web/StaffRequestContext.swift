@@ -73,8 +73,12 @@ struct StaffSession: AudienceSession {
 
 extension RouterMethods<BrandRequestContext> {
     /// A group of Back Office routes under `path` for signed-in staff holding `permission` (any staff member when nil).
-    func staff(_ path: RouterPath = "", _ permission: Permission?, services: AppServices) -> RouterGroup<StaffRequestContext> {
-        group(path).add(middleware: StaffSession(services: services)).group(context: StaffRequestContext.self)
+    /// With `sharingTransaction`, its read-only pages run in one tenant transaction (`SharedTenantTransaction`):
+    /// only for routes that call no outside service.
+    func staff(_ path: RouterPath = "", _ permission: Permission?, services: AppServices, sharingTransaction: Bool = false) -> RouterGroup<StaffRequestContext> {
+        let group = group(path)
+        if sharingTransaction { group.add(middleware: SharedTenantTransaction(services: services)) }
+        return group.add(middleware: StaffSession(services: services)).group(context: StaffRequestContext.self)
             .add(middleware: RequirePermission(permission))
     }
 }

@@ -57,8 +57,12 @@ struct TraderSession: AudienceSession {
 }
 
 extension RouterMethods<BrandRequestContext> {
-    /// A group of Trader's Room routes that need a signed-in trader.
-    func traders(_ services: AppServices) -> RouterGroup<TraderRequestContext> {
-        group().add(middleware: TraderSession(services: services)).group(context: TraderRequestContext.self)
+    /// A group of Trader's Room routes that need a signed-in trader. With `sharingTransaction`, its
+    /// read-only pages run in one tenant transaction (`SharedTenantTransaction`): only for routes
+    /// that call no outside service.
+    func traders(_ services: AppServices, sharingTransaction: Bool = false) -> RouterGroup<TraderRequestContext> {
+        let group = group()
+        if sharingTransaction { group.add(middleware: SharedTenantTransaction(services: services)) }
+        return group.add(middleware: TraderSession(services: services)).group(context: TraderRequestContext.self)
     }
 }
