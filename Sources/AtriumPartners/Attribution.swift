@@ -83,7 +83,7 @@ public enum Attribution {
         try await AuditLog.append(AuditEntry(actor: actor, action: "partner.client.reassigned", subject: "client:\(client.uuidString.lowercased())",
                                              before: try CanonicalJSON.object(["partner": before?.uuidString.lowercased() ?? ""]),
                                              after: try CanonicalJSON.object(["partner": partner.uuidString.lowercased(),
-                                                                              "effective_from": ISO8601DateFormatter().string(from: effectiveFrom),
+                                                                              "effective_from": Timestamp.iso8601(effectiveFrom),
                                                                               "note": note]),
                                              requestID: requestID), in: tx)
         return client

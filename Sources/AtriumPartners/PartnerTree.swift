@@ -85,7 +85,7 @@ public enum PartnerTree {
         try await AuditLog.append(AuditEntry(actor: actor, action: "partner.parent.moved", subject: "partner:\(partner.uuidString.lowercased())",
                                              before: try CanonicalJSON.object(["parent": before?.uuidString.lowercased() ?? ""]),
                                              after: try CanonicalJSON.object(["parent": parent?.uuidString.lowercased() ?? "",
-                                                                              "effective_from": ISO8601DateFormatter().string(from: effectiveFrom),
+                                                                              "effective_from": Timestamp.iso8601(effectiveFrom),
                                                                               "note": note]),
                                              requestID: requestID), in: tx)
     }

@@ -47,7 +47,7 @@ public final class SandboxPSP: Sendable {
 
     func note(_ line: String) {
         state.withLock { s in
-            s.log.append("\(ISO8601DateFormatter().string(from: Date())) \(line)")
+            s.log.append("\(Timestamp.iso8601(Date())) \(line)")
             if s.log.count > 200 { s.log.removeFirst(s.log.count - 200) }
         }
     }

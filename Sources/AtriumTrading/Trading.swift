@@ -214,6 +214,9 @@ public struct Trading: Sendable {
         guard !states.isEmpty else { return }
         // One statement for all of them; Int64.min stands for "no margin level" (NULL) in the array.
         try await tenantDB.transaction(tenant) { tx in
+            // Lock the rows in id order first: two views of one trader at once would otherwise lock
+            // them in whatever order the join produces and deadlock (SQLSTATE 40P01).
+            try await tx.query("SELECT 1 FROM trading_accounts WHERE id = ANY(\(states.map(\.0))) ORDER BY id FOR UPDATE")
             try await tx.query("""
                 UPDATE trading_accounts a SET last_balance = s.balance, last_equity = s.equity, last_margin = s.margin,
                        last_free_margin = s.free_margin, last_margin_level_bp = NULLIF(s.level, \(Int64.min)), state_at = now()

@@ -1,5 +1,6 @@
 import ArgumentParser
 import AtriumCompliance
+import AtriumCore
 import Foundation
 
 /// `atrium lists load --source ofac|un PATH…`: loads a sanctions list as the new current version.
@@ -24,7 +25,7 @@ struct ListsCommand: AsyncParsableCommand {
                     let took = started.duration(to: .now)
                     // The servers' job workers rescreen every brand (their index reloads for the new version).
                     let brands = try await s.screening.rescreenAll(version: version.id, database: s.database, jobs: s.jobs, reloadIndex: false)
-                    let date = version.publishedAt.map { ISO8601DateFormatter().string(from: $0) } ?? "not stated"
+                    let date = version.publishedAt.map { Timestamp.iso8601($0) } ?? "not stated"
                     say("\(version.source.rawValue) version \(version.id.uuidString.lowercased()) is current: published \(date), "
                         + "\(version.entries) entries, \(version.aliases) aliases (stored in \(took.formatted(.units(allowed: [.milliseconds])))); "
                         + "rescreen queued for \(brands) brand(s)")

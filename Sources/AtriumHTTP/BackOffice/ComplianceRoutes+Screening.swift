@@ -34,7 +34,7 @@ extension ComplianceRoutes {
         var out: [String: Any] = ["hits": hits.map { hitView($0, t: t) }, "hasHits": !hits.isEmpty]
         if let f = freeze {
             out["freeze"] = ["origin": t["screening_freeze_origin_\(f.origin.rawValue)"] ?? f.origin.rawValue, "reason": f.reason, "by": f.frozenBy,
-                             "at": ISO8601DateFormatter().string(from: f.frozenAt)]
+                             "at": Timestamp.iso8601(f.frozenAt)]
         }
         return out
     }

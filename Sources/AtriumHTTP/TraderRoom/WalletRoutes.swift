@@ -48,15 +48,15 @@ struct WalletRoutes: Sendable {
             "reasons": p.reviewReasons.map { ["code": $0, "label": t["review_reason_\($0)"] ?? $0] },
             "approvals": p.approvals, "requiredApprovals": p.requiredApprovals, "email": p.email,
             "clientId": p.userID.uuidString.lowercased(), "failure": p.failureReason,
-            "created": ISO8601DateFormatter().string(from: p.createdAt),
+            "created": Timestamp.iso8601(p.createdAt),
             "isReview": p.status == .review, "isPendingWire": p.pspType == "bank_wire" && p.status == .pending,
         ]
     }
 
     func walletContext(_ t: TraderPrincipal, tenant: TenantRecord, brand: TenantConfig, strings: [String: String],
-                       form: [String: String] = [:]) async throws -> [String: Any] {
+                       form: [String: String] = [:], psps: [ResolvedPSP]? = nil) async throws -> [String: Any] {
         let (wallets, history) = try await payments.summary(tenant: tenant.handle, user: t.user.id)
-        let psps = payments.psps(brand)
+        let psps = psps ?? payments.psps(brand)
         let currencies = payments.currencies(brand)
         // Default to the first currency of the brand's preferred PSP.
         let preferred = psps.filter(\.isConfigured).min { ($0.config.priority ?? 100) < ($1.config.priority ?? 100) }?.config.currencies.first
@@ -82,15 +82,17 @@ struct WalletRoutes: Sendable {
 
     func wallet(_ req: Request, _ ctx: TraderRequestContext) async throws -> Response {
         let (tenant, brand, t) = (ctx.tenant, ctx.brand, ctx.trader)
-        let extra = try await walletContext(t, tenant: tenant, brand: brand, strings: pages.strings(req, ctx))
-        return allowingCheckout(try pages.render("trader/wallet", title: "title_wallet", request: req, context: ctx, extra: extra), brand: brand)
+        // Resolved once for the form and the page's CSP (each resolution derives the PSP keys).
+        let psps = payments.psps(brand)
+        let extra = try await walletContext(t, tenant: tenant, brand: brand, strings: pages.strings(req, ctx), psps: psps)
+        return allowingCheckout(try pages.render("trader/wallet", title: "title_wallet", request: req, context: ctx, extra: extra), brand: brand, psps: psps)
     }
 
     /// The deposit form redirects to the PSP's hosted page; CSP `form-action` covers redirects after a
     /// form post, so the wallet page names this brand's checkout origins (and nothing else).
-    func allowingCheckout(_ response: Response, brand: TenantConfig) -> Response {
+    func allowingCheckout(_ response: Response, brand: TenantConfig, psps: [ResolvedPSP]? = nil) -> Response {
         var origins: Set<String> = []
-        for p in payments.psps(brand) where p.isConfigured && p.type != "bank_wire" {
+        for p in psps ?? payments.psps(brand) where p.isConfigured && p.type != "bank_wire" {
             if p.type == "stripe" && !p.usesSandbox { origins.insert("https://checkout.stripe.com") }
             if let url = URLComponents(string: p.endpoint), let scheme = url.scheme, let host = url.host {
                 origins.insert("\(scheme)://\(host)\(url.port.map { ":\($0)" } ?? "")")
@@ -169,7 +171,7 @@ struct WalletRoutes: Sendable {
         }
         let strings = pages.strings(req, ctx)
         var extra: [String: Any] = ["user": ["name": t.user.name, "email": t.user.email], "payment": Self.view(p, t: strings),
-                                    "events": events.map { ["at": ISO8601DateFormatter().string(from: $0.at), "status": strings["payment_status_\($0.to)"] ?? $0.to,
+                                    "events": events.map { ["at": Timestamp.iso8601($0.at), "status": strings["payment_status_\($0.to)"] ?? $0.to,
                                                             // risk signals behind a review stay internal
                                                             "detail": ($0.to == "review" || $0.detail.isEmpty) ? false as Any : $0.detail as Any] as [String: Any] }]
         if p.pspType == "bank_wire", p.status == .pending, let psp = payments.psp(brand, id: p.pspID) {
