@@ -14,8 +14,13 @@ application's login role (every backend that served the request, in log order), 
 
 and prints one line: transactions statements backends.
 
-usage: capture-sql.py LOG START_MARKER END_MARKER ROLE PREFIX
+usage: capture-sql.py LOG START_MARKER END_MARKER ROLE PREFIX [FROM UNTIL]
+
+FROM and UNTIL (Unix seconds, from just before the request was sent and just after its answer
+came back) narrow the window to the request's own time, so a periodic task of the server that
+runs between the markers is left out.
 """
+from datetime import datetime, timezone
 import re
 import sys
 
@@ -42,12 +47,17 @@ def array_cast(text):
     return "::text[]"
 
 
+def stamp(text):
+    """Unix seconds of a %m prefix ("2026-12-07 11:45:29.392 UTC"); the cluster logs in UTC."""
+    return datetime.strptime(text.replace(" UTC", ""), "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=timezone.utc).timestamp()
+
+
 def entries(lines):
-    """Yields (pid, session, user, app, level, text) per log message; continuation lines start with a tab."""
+    """Yields (time, pid, session, user, app, level, text) per log message; continuation lines start with a tab."""
     current = None
     for line in lines:
         if line.startswith("\t") and current is not None:
-            current[5] += "\n" + line[1:]
+            current[6] += "\n" + line[1:]
             continue
         parts = line.split("|", 5)
         if len(parts) < 6:
@@ -57,15 +67,16 @@ def entries(lines):
             continue
         if current is not None:
             yield tuple(current)
-        current = [parts[1], parts[2], parts[3], parts[4], m.group(1), m.group(2)]
+        current = [parts[0], parts[1], parts[2], parts[3], parts[4], m.group(1), m.group(2)]
     if current is not None:
         yield tuple(current)
 
 
 def main():
-    if len(sys.argv) != 6:
+    if len(sys.argv) not in (6, 8):
         sys.exit(__doc__)
-    log, start, end, role, prefix = sys.argv[1:]
+    log, start, end, role, prefix = sys.argv[1:6]
+    since, until = (float(sys.argv[6]) - 0.002, float(sys.argv[7]) + 0.002) if len(sys.argv) == 8 else (None, None)
     with open(log, encoding="utf-8", errors="replace") as f:
         lines = f.read().split("\n")
     begin = max((i for i, l in enumerate(lines) if start in l), default=None)
@@ -77,8 +88,10 @@ def main():
     window = lines[begin + 1:finish]
 
     statements = []  # (pid, sql, {n: value})
-    for pid, session, user, app, level, text in entries(window):
+    for at, pid, session, user, app, level, text in entries(window):
         if user != role or app == "psql":
+            continue
+        if since is not None and not since <= stamp(at) <= until:
             continue
         if level == "LOG":
             m = EXECUTE.match(text)
@@ -91,16 +104,28 @@ def main():
     if not statements:
         sys.exit(f"capture-sql: no statement of role {role} between the markers in {log}")
 
-    script, variables = [], []
-    transactions, inside = 0, False
-    for k, (pid, sql, params) in enumerate(statements, 1):
+    # Transactions per backend (BEGIN … COMMIT, or one statement outside of one), in the order they
+    # began. When the page holds two connections at once, their transactions interleave in the log;
+    # one pgbench client runs them one after the other, each kept whole.
+    groups, open_group = [], {}
+    for pid, sql, params in statements:
         word = sql.split(None, 1)[0].rstrip(";").upper() if sql.split() else ""
-        if word in ("BEGIN", "START"):
-            transactions, inside = transactions + 1, True
-        elif word in ("COMMIT", "ROLLBACK", "END"):
-            inside = False
-        elif not inside:
-            transactions += 1  # a statement outside BEGIN … COMMIT is a transaction of its own
+        group = open_group.get(pid)
+        if group is None:
+            group = []
+            groups.append(group)
+            if word in ("BEGIN", "START"):
+                open_group[pid] = group
+        group.append((pid, sql, params))
+        if word in ("COMMIT", "ROLLBACK", "END"):
+            open_group.pop(pid, None)
+    if open_group:
+        sys.exit("capture-sql: a transaction was still open at the end marker; the capture window is too short")
+    transactions = len(groups)
+    statements = [s for g in groups for s in g]
+
+    script, variables = [], []
+    for k, (pid, sql, params) in enumerate(statements, 1):
 
         def value(m, k=k, params=params):
             n = int(m.group(1))
