@@ -255,10 +255,9 @@ public enum Ledger {
     static func apply(id: UUID, kind: TransferKind, debit: Int64?, credit: Int64?, amount: Int64?, currency: String?, pending: UUID?,
                       code: String, reference: String, rate: String?, in tx: TenantTransaction) async throws -> TransferOutcome {
         do {
-            let rows = try await tx.query("""
-                SELECT ledger_transfer(\(id), \(kind.rawValue), \(debit), \(credit), \(amount), \(currency), \(pending), \(code), \(reference), \(rate)::numeric)
-                """)
-            for try await outcome in rows.decode(String.self) {
+            let rows = try await tx.execute(LedgerTransferStatement(id: id, kind: kind.rawValue, debit: debit, credit: credit, amount: amount,
+                                                                    currency: currency, pending: pending, code: code, reference: reference, rate: rate))
+            for try await outcome in rows {
                 return try tx.stored(outcome, kind: "ledger_outcome", table: "ledger_transfer()", id: id, TransferOutcome.init(rawValue:))
             }
             return .created
