@@ -20,6 +20,8 @@ public struct AppConfig: Sendable {
     public var jobPollSeconds: Int = 10
     /// `ATRIUM_TRADING_SYNC_CONCURRENCY`: platform sync passes running at once, over all connections.
     public var tradingSyncConcurrency: Int = 4
+    /// `ATRIUM_TRADING_SYNC_MAX_SECONDS`: the longest pause of a connection whose passes find nothing new.
+    public var tradingSyncMaxSeconds: Int = 120
     /// Port of the embedded PostgreSQL cluster.
     public var embeddedPostgresPort: Int
     /// Interface and port the HTTP server binds to.
@@ -182,6 +184,7 @@ public struct AppConfig: Sendable {
         config.directDatabaseURL = direct
         config.jobPollSeconds = try int("ATRIUM_JOB_POLL_SECONDS", 10, 1...3_600)
         config.tradingSyncConcurrency = try int("ATRIUM_TRADING_SYNC_CONCURRENCY", 4, 1...64)
+        config.tradingSyncMaxSeconds = try int("ATRIUM_TRADING_SYNC_MAX_SECONDS", 120, 1...3_600)
         config.templateCacheSize = try int("ATRIUM_TEMPLATE_CACHE_SIZE", 64, 1...100_000)
         return config
     }

@@ -11,25 +11,29 @@ public final class TableActivity: Sendable {
     let database: Database
     let tables: [String]
     let sweepEvery: Duration
+    /// Count inserted rows only (new rows are the activity; updates may be the task's own writes).
+    let insertsOnly: Bool
     private struct Seen {
         var counter: Int64?
         var ranAt: ContinuousClock.Instant
     }
     private let seen = Mutex<[String: Seen]>([:])
 
-    public init(database: Database, tables: [String], sweepEvery: Duration = .seconds(600)) {
+    public init(database: Database, tables: [String], sweepEvery: Duration = .seconds(600), insertsOnly: Bool = false) {
         self.database = database
         self.tables = tables
         self.sweepEvery = sweepEvery
+        self.insertsOnly = insertsOnly
     }
 
     /// The current counters of every schema holding one of the tables; nil when they cannot be read
     /// (then every tenant is due).
     public func counters() async -> [String: Int64]? {
-        try? await database.platform { conn in
+        let insertsOnly = self.insertsOnly
+        return try? await database.platform { conn in
             var out: [String: Int64] = [:]
             for try await (schema, count) in try await conn.query("""
-                SELECT schemaname::text, sum(n_tup_ins + n_tup_upd + n_tup_del)::int8 FROM pg_stat_user_tables
+                SELECT schemaname::text, sum(n_tup_ins + CASE WHEN \(insertsOnly) THEN 0 ELSE n_tup_upd + n_tup_del END)::int8 FROM pg_stat_user_tables
                 WHERE relname = ANY(\(tables)) GROUP BY schemaname
                 """, logger: database.logger).decode((String, Int64).self) {
                 out[schema] = count

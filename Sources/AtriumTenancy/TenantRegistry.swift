@@ -56,7 +56,20 @@ public final class TenantRegistry: Sendable {
     let database: Database
     let platformDomain: String
     let logger: Logger
-    private let snapshot = Mutex<Snapshot?>(nil)
+    /// The cached snapshot, and the load in flight that every caller waits for (at start-up every
+    /// service and `/ready` ask at once: one load, not one each). `epoch` moves on `invalidate`, so
+    /// a load started before it is not cached.
+    private struct State {
+        var snapshot: Snapshot?
+        var loading: Task<Snapshot, any Error>?
+        var epoch = 0
+        /// Loads started, for tests.
+        var loads = 0
+    }
+    private let state = Mutex(State())
+
+    /// How many times the registry was read from the database (tests check loads are shared).
+    var loadCount: Int { state.withLock { $0.loads } }
 
     public init(database: Database, platformDomain: String) {
         self.database = database
@@ -82,14 +95,20 @@ public final class TenantRegistry: Sendable {
     public func all() async throws -> [TenantRecord] { try await current().bySlug.values.sorted { $0.handle.slug < $1.handle.slug } }
 
     /// Drops the cache; the next lookup reloads.
-    public func invalidate() { snapshot.withLock { $0 = nil } }
+    public func invalidate() {
+        state.withLock { s in
+            s.snapshot = nil
+            s.loading = nil
+            s.epoch += 1
+        }
+    }
 
     /// Reloads if the stored generation differs from the cached one.
     public func refreshIfChanged() async throws {
         let gen = try await database.platform { conn in
             try await conn.query("SELECT generation FROM platform.registry_state", logger: database.logger).collect().first?.decode(Int64.self) ?? 0
         }
-        let cached = snapshot.withLock { $0?.generation }
+        let cached = state.withLock { $0.snapshot?.generation }
         if cached != gen { invalidate() }
     }
 
@@ -102,11 +121,38 @@ public final class TenantRegistry: Sendable {
         return h
     }
 
+    private enum Lookup {
+        case cached(Snapshot)
+        case loading(Task<Snapshot, any Error>, epoch: Int)
+    }
+
     private func current() async throws -> Snapshot {
-        if let s = snapshot.withLock({ $0 }) { return s }
-        let loaded = try await load()
-        snapshot.withLock { $0 = loaded }
-        return loaded
+        let lookup: Lookup = state.withLock { s in
+            if let snap = s.snapshot { return .cached(snap) }
+            if let loading = s.loading { return .loading(loading, epoch: s.epoch) }
+            let loading = Task { try await self.load() }
+            s.loading = loading
+            s.loads += 1
+            return .loading(loading, epoch: s.epoch)
+        }
+        switch lookup {
+        case let .cached(snap):
+            return snap
+        case let .loading(task, epoch):
+            do {
+                let loaded = try await task.value
+                state.withLock { s in
+                    guard s.epoch == epoch else { return }
+                    s.snapshot = loaded
+                    s.loading = nil
+                }
+                return loaded
+            } catch {
+                // The next caller tries again.
+                state.withLock { s in if s.epoch == epoch { s.loading = nil } }
+                throw error
+            }
+        }
     }
 
     private func load() async throws -> Snapshot {

@@ -7,25 +7,37 @@ import ServiceLifecycle
 /// Schedules platform sync fairly over every (brand, connection) in the registry. Each connection
 /// has its own next due time (its interval after a pass, its own backoff after a failure), at most
 /// `concurrency` passes run at once over all connections, and the most overdue connection starts
-/// first, so a slow or failing connection never delays the others. Brands and connections added
-/// or removed are picked up every `refreshEvery`; a removed one is not synced again.
+/// first, so a slow or failing connection never delays the others. A connection whose passes find
+/// no new deal backs off from `interval` to `maxInterval` (doubling); new deals or activity on its
+/// brand (rows inserted in `activity`'s tables, read every `refreshEvery`) bring it back to
+/// `interval` (`SyncSchedule`). Brands and connections added or removed are picked up every
+/// `refreshEvery`; a removed one is not synced again.
 public struct TradingSyncService: Service {
     let trading: Trading
     let registry: any TradingBrands
     let interval: Duration
+    let maxInterval: Duration
     let concurrency: Int
     let refreshEvery: Duration
     let heartbeat: Duration
+    let activity: TableActivity?
     let logger: Logger
 
-    public init(trading: Trading, registry: any TradingBrands, interval: Duration = .seconds(5), concurrency: Int = 4,
-                refreshEvery: Duration = .seconds(10), heartbeat: Duration = .seconds(600), logger: Logger) {
+    /// The tables whose inserts mean activity on a brand that sync should follow closely: a new
+    /// trading account, a transfer to or from one, a deposit or withdrawal.
+    public static let activityTables = ["trading_accounts", "trading_transfers", "payments"]
+
+    public init(trading: Trading, registry: any TradingBrands, interval: Duration = .seconds(5), maxInterval: Duration = .seconds(120),
+                concurrency: Int = 4, refreshEvery: Duration = .seconds(10), heartbeat: Duration = .seconds(600),
+                activity: TableActivity? = nil, logger: Logger) {
         self.trading = trading
         self.registry = registry
         self.interval = interval
+        self.maxInterval = max(interval, maxInterval)
         self.concurrency = max(1, concurrency)
         self.refreshEvery = refreshEvery
         self.heartbeat = heartbeat
+        self.activity = activity
         self.logger = logger
     }
 
@@ -39,6 +51,8 @@ public struct TradingSyncService: Service {
         let slug: String
         let connectionID: String
         var due: ContinuousClock.Instant
+        /// The pause after the next quiet pass is twice this (up to the maximum).
+        var interval: Duration
         var failures = 0
         var running = false
         var memo = SyncMemo()
@@ -59,26 +73,23 @@ public struct TradingSyncService: Service {
         // Passes are child tasks: on graceful shutdown each is cancelled and the service returns
         // only when they have all stopped, so none keeps using the pool after it has shut down.
         await withTaskGroup(of: Event.self) { group in
-            var entries: [Key: Entry] = [:]
-            var running = 0
+            var schedule = SyncSchedule(interval: interval, maxInterval: maxInterval)
+            var inserts: [String: Int64]?
             var nextRefresh = ContinuousClock.now
             var timer: ContinuousClock.Instant?
             while !Task.isShuttingDownGracefully && !Task.isCancelled {
                 var now = ContinuousClock.now
                 if now >= nextRefresh {
-                    await refresh(&entries, now: now)
+                    await refresh(&schedule, inserts: &inserts, now: now)
                     now = ContinuousClock.now
                     nextRefresh = now + refreshEvery
                 }
-                for key in Self.pick(entries, now: now, slots: concurrency - running) {
-                    guard let entry = entries[key] else { continue }
-                    entries[key]?.running = true
-                    running += 1
+                for (key, entry) in schedule.start(now: now, slots: concurrency - schedule.running) {
                     group.addTask { .done(key, await pass(entry)) }
                 }
                 // Sleep until the next connection falls due (when a slot is free) or the next refresh.
                 var wake = nextRefresh
-                if running < concurrency, let due = entries.values.filter({ !$0.running }).map(\.due).min() { wake = min(wake, due) }
+                if schedule.running < concurrency, let due = schedule.nextDue() { wake = min(wake, due) }
                 if timer.map({ wake < $0 }) ?? true {
                     timer = wake
                     let until = wake
@@ -92,11 +103,12 @@ public struct TradingSyncService: Service {
                 case .tick:
                     if let t = timer, ContinuousClock.now >= t { timer = nil }
                 case let .done(key, outcome):
-                    running -= 1
                     // A connection removed while its pass ran is simply not scheduled again.
-                    if var entry = entries[key] {
-                        apply(outcome, to: &entry)
-                        entries[key] = entry
+                    let slug = schedule.entries[key]?.slug
+                    if let retry = schedule.finish(key, outcome, now: ContinuousClock.now), case let .failed(error) = outcome,
+                       !Task.isCancelled, !Task.isShuttingDownGracefully {
+                        logger.warning("trading sync failed", metadata: ["tenant": "\(slug ?? "")", "connection": "\(key.connectionID)", "error": "\(error)",
+                                                                         "retry_in": "\(retry)"])
                     }
                 }
             }
@@ -104,28 +116,27 @@ public struct TradingSyncService: Service {
         }
     }
 
-    /// The keys to start now: due, not running, most overdue first, at most `slots`.
-    static func pick(_ entries: [Key: Entry], now: ContinuousClock.Instant, slots: Int) -> [Key] {
-        guard slots > 0 else { return [] }
-        return entries.filter { !$0.value.running && $0.value.due <= now }
-            .sorted { $0.value.due < $1.value.due }
-            .prefix(slots).map(\.key)
-    }
-
-    /// Adds the connections that appeared (due at once) and drops those that went away.
-    func refresh(_ entries: inout [Key: Entry], now: ContinuousClock.Instant) async {
+    /// Adds the connections that appeared (due at once), drops those that went away, and wakes
+    /// the connections of brands with new rows in the activity tables since the last refresh.
+    func refresh(_ schedule: inout SyncSchedule, inserts: inout [String: Int64]?, now: ContinuousClock.Instant) async {
         guard let brands = try? await registry.activeBrands() else { return }
         var wanted: Set<Key> = []
+        var bySchema: [String: UUID] = [:]
         for (handle, brand) in brands {
             for c in brand.platforms ?? [] {
                 let key = Key(tenant: handle.id, connectionID: c.id)
                 wanted.insert(key)
-                if entries[key] == nil {
-                    entries[key] = Entry(tenant: handle, slug: brand.slug.value, connectionID: c.id, due: now)
-                }
+                bySchema[handle.schema.name] = handle.id
+                if schedule.entries[key] == nil { schedule.add(key, tenant: handle, slug: brand.slug.value, due: now) }
             }
         }
-        for key in entries.keys where !wanted.contains(key) { entries[key] = nil }
+        for key in schedule.entries.keys where !wanted.contains(key) { schedule.remove(key) }
+        guard let activity, let counters = await activity.counters() else { return }
+        if let before = inserts {
+            let moved = counters.compactMap { schema, count in before[schema] != count ? bySchema[schema] : nil }
+            schedule.wake(tenants: Set(moved), now: now)
+        }
+        inserts = counters
     }
 
     func pass(_ entry: Entry) async -> Outcome {
@@ -139,29 +150,6 @@ public struct TradingSyncService: Service {
             return .synced(pass, memo)
         } catch {
             return .failed(error)
-        }
-    }
-
-    func apply(_ outcome: Outcome, to entry: inout Entry) {
-        let now = ContinuousClock.now
-        entry.running = false
-        switch outcome {
-        case let .synced(pass, memo):
-            entry.failures = 0
-            entry.memo = memo
-            entry.due = pass.caughtUp ? now + interval : now
-        case .gone:
-            entry.due = now + interval
-        case let .failed(error):
-            entry.failures += 1
-            entry.memo = SyncMemo()
-            let delay: Duration
-            if case PlatformError.rateLimited(let seconds) = error { delay = .seconds(max(1, seconds)) } else {
-                delay = .seconds(min(300, 5 << min(entry.failures, 6)))
-            }
-            entry.due = now + delay
-            if Task.isCancelled || Task.isShuttingDownGracefully { return }
-            logger.warning("trading sync failed", metadata: ["tenant": "\(entry.slug)", "connection": "\(entry.connectionID)", "error": "\(error)", "retry_in": "\(delay)"])
         }
     }
 

@@ -76,7 +76,7 @@ struct TradingSyncSchedulerTests {
             try await TestEnv.with("syncmax", environment: Self.environment(proxy: url, count: 6)) { s in
                 let list = try await Self.brands(s, count: 6)
                 let brands = Brands(list)
-                let service = TradingSyncService(trading: s.trading, registry: brands, interval: .milliseconds(500), concurrency: 2, logger: s.logger)
+                let service = TradingSyncService(trading: s.trading, registry: brands, interval: .milliseconds(500), maxInterval: .milliseconds(500), concurrency: 2, logger: s.logger)
                 try await Self.running(service) {
                     // Every connection completes a pass (the sandbox's deals take several pages at
                     // first) and then is called again.
@@ -101,7 +101,7 @@ struct TradingSyncSchedulerTests {
                 let list = try await Self.brands(s, count: 3)
                 let brands = Brands(list)
                 proxy.fail("key-0")
-                let service = TradingSyncService(trading: s.trading, registry: brands, interval: .milliseconds(500), concurrency: 1, logger: s.logger)
+                let service = TradingSyncService(trading: s.trading, registry: brands, interval: .milliseconds(500), maxInterval: .milliseconds(500), concurrency: 1, logger: s.logger)
                 try await Self.running(service) {
                     try await JobWakeupTests.expectEventually(20) { proxy.calls("key-1") >= 8 && proxy.calls("key-2") >= 8 }
                 }
@@ -121,7 +121,7 @@ struct TradingSyncSchedulerTests {
             try await TestEnv.with("syncdrop", environment: Self.environment(proxy: url, count: 2)) { s in
                 let list = try await Self.brands(s, count: 2)
                 let brands = Brands(list)
-                let service = TradingSyncService(trading: s.trading, registry: brands, interval: .milliseconds(300), concurrency: 2,
+                let service = TradingSyncService(trading: s.trading, registry: brands, interval: .milliseconds(300), maxInterval: .milliseconds(300), concurrency: 2,
                                                  refreshEvery: .milliseconds(300), logger: s.logger)
                 try await Self.running(service) {
                     try await JobWakeupTests.expectEventually(20) { proxy.calls("key-0") >= 3 && proxy.calls("key-1") >= 3 }

@@ -9,23 +9,26 @@ import Testing
 /// starts, which tenants a gated periodic task runs for, and the worker's wake-up slot.
 @Suite("Idle scheduling")
 struct IdleSchedulingTests {
-    static func entry(_ id: String, due: ContinuousClock.Instant, running: Bool = false) -> (TradingSyncService.Key, TradingSyncService.Entry) {
-        let handle = TenantHandle(id: UUID(), slug: "b\(id)", schema: SQLIdentifier("tenant_b\(id)")!, role: SQLIdentifier("r_b\(id)")!)
-        var e = TradingSyncService.Entry(tenant: handle, slug: handle.slug, connectionID: id, due: due)
-        e.running = running
-        return (TradingSyncService.Key(tenant: handle.id, connectionID: id), e)
+    static func handle(_ id: String) -> TenantHandle {
+        TenantHandle(id: UUID(), slug: "b\(id)", schema: SQLIdentifier("tenant_b\(id)")!, role: SQLIdentifier("r_b\(id)")!)
     }
 
     @Test("the scheduler starts the most overdue connections first, never more than the free slots, never a running one")
     func pickMostOverdue() {
         let now = ContinuousClock.now
-        let list = [Self.entry("a", due: now - .seconds(1)), Self.entry("b", due: now - .seconds(9)),
-                    Self.entry("c", due: now - .seconds(5), running: true), Self.entry("d", due: now + .seconds(3)),
-                    Self.entry("e", due: now - .seconds(4))]
-        let entries = Dictionary(uniqueKeysWithValues: list)
-        #expect(TradingSyncService.pick(entries, now: now, slots: 2).map(\.connectionID) == ["b", "e"])
-        #expect(TradingSyncService.pick(entries, now: now, slots: 5).map(\.connectionID) == ["b", "e", "a"])
-        #expect(TradingSyncService.pick(entries, now: now, slots: 0).isEmpty)
+        var schedule = SyncSchedule(interval: .seconds(5), maxInterval: .seconds(120))
+        for (id, offset) in [("c", -5), ("a", -1), ("b", -9), ("d", 3), ("e", -4)] {
+            let h = Self.handle(id)
+            schedule.add(TradingSyncService.Key(tenant: h.id, connectionID: id), tenant: h, slug: h.slug, due: now + .seconds(offset))
+        }
+        #expect(schedule.start(now: now - .seconds(5), slots: 1).map(\.0.connectionID) == ["b"])
+        #expect(schedule.start(now: now - .seconds(5), slots: 1).map(\.0.connectionID) == ["c"])  // "c" is running now
+        #expect(schedule.start(now: now, slots: 2).map(\.0.connectionID) == ["e", "a"])
+        #expect(schedule.start(now: now, slots: 5).isEmpty)
+        #expect(schedule.running == 4)
+        #expect(schedule.nextDue() == now + .seconds(3))
+        #expect(schedule.start(now: now + .seconds(3), slots: 0).isEmpty)
+        #expect(schedule.start(now: now + .seconds(3), slots: 1).map(\.0.connectionID) == ["d"])
     }
 
     @Test("a gated task runs for a tenant whose counters moved or whose sweep is due, and for all when counters are unknown")

@@ -119,7 +119,9 @@ public func backgroundServices(_ services: AppServices) -> [any Service] {
     let config = services.config
     if config.tradingSync {
         list.append(TradingSyncService(trading: services.trading, registry: services.registry, interval: .seconds(config.tradingSyncSeconds),
-                                          concurrency: config.tradingSyncConcurrency, logger: services.logger))
+                                          maxInterval: .seconds(config.tradingSyncMaxSeconds), concurrency: config.tradingSyncConcurrency,
+                                          activity: TableActivity(database: services.database, tables: TradingSyncService.activityTables, insertsOnly: true),
+                                          logger: services.logger))
         list.append(TradingMaintenanceService(trading: services.trading, registry: services.registry,
                                               staleSeconds: max(60, config.tradingRecoverySeconds * 4),
                                               reconcileEvery: .seconds(config.tradingReconcileMinutes * 60),

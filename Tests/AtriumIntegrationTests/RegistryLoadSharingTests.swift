@@ -1,0 +1,31 @@
+import AtriumStorage
+@testable import AtriumTenancy
+import Foundation
+import Testing
+
+/// At start-up every service and `/ready` ask the registry at once; they must share one read of
+/// `platform.tenants` (each read decodes every brand's config: at 1,000 brands, a fraction of a second).
+@Suite("Registry loads are shared", .timeLimit(.minutes(3)))
+struct RegistryLoadSharingTests {
+    @Test("eight concurrent lookups on a cold registry read the database once; after invalidate, once more")
+    func concurrentLookupsShareOneLoad() async throws {
+        try await TradeFixture.with("regload") { f in
+            // setup: a registry of its own, so other suites' lookups do not count
+            let registry = TenantRegistry(database: f.s.database, platformDomain: "atrium.localhost")
+            // MUT
+            let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<8 { group.addTask { try await registry.all().count } }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            // validate
+            #expect(registry.loadCount == 1)
+            #expect(counts.count == 8)
+            #expect(Set(counts).count == 1)
+            #expect(try await registry.tenant(slug: f.handle.slug)?.handle.id == f.handle.id)
+            #expect(registry.loadCount == 1)
+            registry.invalidate()
+            _ = try await registry.all()
+            #expect(registry.loadCount == 2)
+        }
+    }
+}
