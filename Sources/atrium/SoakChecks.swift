@@ -57,7 +57,8 @@ enum SoakRateLimit {
     }
 }
 
-/// Background jobs created during the run: each must have been done once, by one server.
+/// Background jobs created during the run: each must have been done once, by one server. Overdue:
+/// neither done nor failed a minute after it was due (jobs due later, such as payment expiry, are not).
 enum SoakJobs {
     static func report(_ s: AppServices, since: Date) async throws {
         let rows = try await s.database.platform { c in
@@ -65,7 +66,7 @@ enum SoakJobs {
                 SELECT count(*)::int,
                        count(*) FILTER (WHERE done_at IS NOT NULL)::int,
                        count(*) FILTER (WHERE failed_at IS NOT NULL)::int,
-                       count(*) FILTER (WHERE done_at IS NULL AND failed_at IS NULL)::int,
+                       count(*) FILTER (WHERE done_at IS NULL AND failed_at IS NULL AND run_at < now() - interval '1 minute')::int,
                        count(*) FILTER (WHERE attempts > 1)::int,
                        count(DISTINCT locked_by)::int
                 FROM platform.jobs WHERE created_at >= \(since)
@@ -73,7 +74,7 @@ enum SoakJobs {
         }
         guard let row = rows.first else { return }
         let (total, done, failed, pending, retried, workers) = try row.decode((Int, Int, Int, Int, Int, Int).self)
-        say("jobs_created=\(total) jobs_done=\(done) jobs_failed=\(failed) jobs_pending=\(pending) jobs_attempted_more_than_once=\(retried) job_workers=\(workers)")
+        say("jobs_created=\(total) jobs_done=\(done) jobs_failed=\(failed) jobs_overdue=\(pending) jobs_attempted_more_than_once=\(retried) job_workers=\(workers)")
         let by = try await s.database.platform { c in
             try await c.query("""
                 SELECT coalesce(locked_by, '-'), count(*)::int FROM platform.jobs

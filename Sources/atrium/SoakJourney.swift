@@ -78,11 +78,14 @@ struct SoakJourney {
     /// Opens a live account with the first account type and leverage the form offers; returns its id.
     private func openAccount(_ web: SoakBrowser) async -> String? {
         guard let form = await web.get("/accounts/open") else { return nil }
-        guard let type = SoakBrowser.first(#"name="type" value="([^"]+)""#, in: form.body),
-              let leverage = SoakBrowser.first(#"<option value="([0-9]+)""#, in: form.body) ?? SoakBrowser.first(#"name="leverage" value="([0-9]+)""#, in: form.body) else {
-            recorder.record("GET /accounts/open (form has no account type)", startedAt: recorder.elapsedSeconds(), milliseconds: 0, status: 200, ok: false, upstream: nil, detail: "")
+        // The first account type, and the first leverage its label lists ("Standard (1:30, 1:100)").
+        guard let rawType = SoakBrowser.first(#"name="type" required>\s*<option value="([^"]+)""#, in: form.body),
+              let leverage = SoakBrowser.first(#"name="type" required>\s*<option [^>]*>[^<]*\(1:([0-9]+)"#, in: form.body) else {
+            recorder.record("GET /accounts/open (form has no account type)", startedAt: recorder.elapsedSeconds(), milliseconds: 0, status: 200, ok: false, upstream: nil,
+                            detail: String(form.body.prefix(200)))
             return nil
         }
+        let type = rawType.replacingOccurrences(of: "&#x2F;", with: "/").replacingOccurrences(of: "&#47;", with: "/")
         guard await web.post("/accounts/open", ["type": type, "leverage": leverage, "kind": "live", "idem": UUID().uuidString],
                              csrfFrom: "/accounts/open", expect: [200, 303]) != nil else { return nil }
         guard let list = await web.get("/accounts"), let id = SoakBrowser.first(#"/accounts/([0-9a-f-]{36})"#, in: list.body) else {
