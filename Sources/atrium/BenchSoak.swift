@@ -44,7 +44,7 @@ struct BenchSoak: AsyncParsableCommand {
         let run = Token.random(bytes: 5).lowercased().filter { $0.isLetter || $0.isNumber }
         let runStart = Date()
         var setups: [SoakBrand] = []
-        for slug in slugs { setups.append(try await SoakBrand.prepare(s, slug: slug, run: run)) }
+        for slug in slugs { setups.append(try await SoakBrand.prepare(s, slug: slug, run: run, workers: workers)) }
         let brands = setups
         let recorder = SoakRecorder()
         let deadline = ContinuousClock.now + .seconds(seconds)
@@ -57,7 +57,7 @@ struct BenchSoak: AsyncParsableCommand {
                         var n = 0
                         while ContinuousClock.now < deadline {
                             n += 1
-                            await SoakJourney(s: s, brand: brand, http: http, base: base, recorder: recorder, staff: staff,
+                            await SoakJourney(s: s, brand: brand, http: http, base: base, recorder: recorder, staff: staff, staffEmail: brand.staffEmails[w],
                                               email: "soak-\(run)-\(w)-\(n)@\(brand.slug).test").run()
                         }
                     }

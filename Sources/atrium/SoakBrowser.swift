@@ -88,7 +88,7 @@ final class SoakBrowser: @unchecked Sendable {
             let upstream = response.headers.first(name: "X-Atrium-Upstream") ?? ""
             let ok = expect.contains(Int(response.status.code))
             recorder.record(label, startedAt: at, milliseconds: ms, status: Int(response.status.code), ok: ok, upstream: upstream.isEmpty ? nil : upstream,
-                            detail: text.isEmpty ? (response.headers.first(name: "Location") ?? "") : text)
+                            detail: Self.first(#"role="alert">([^<]+)<"#, in: text) ?? (text.isEmpty ? (response.headers.first(name: "Location") ?? "") : text))
             if ok, let first = sessionUpstream, !upstream.isEmpty, upstream != first, response.status.code < 400 { recorder.crossServer() }
             return ok ? Reply(status: Int(response.status.code), body: text, location: response.headers.first(name: "Location") ?? "", upstream: upstream) : nil
         } catch {

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import AtriumCore
 import AtriumHTTP
+import AtriumIdentity
 import AtriumPayments
 import AtriumStorage
 import Foundation
@@ -16,6 +17,7 @@ struct SoakJourney {
     let recorder: SoakRecorder
     /// The brand's finance user, signed in once per worker and reused (its session crosses servers too).
     let staff: SoakBrowser
+    let staffEmail: String
     let email: String
 
     func run() async {
@@ -96,6 +98,24 @@ struct SoakJourney {
         return id
     }
 
+    /// Signs the worker's finance user in once; the brand requires TOTP, so the first page leads to
+    /// enrolment, done as a person would with the secret shown there.
+    private func staffSignIn() async -> Bool {
+        guard let signedIn = await staff.post("/admin/login", ["email": staffEmail, "password": SoakBrand.staffPassword], csrfFrom: "/admin") else { return false }
+        staff.sessionUpstream = signedIn.upstream
+        let enrolment = "/admin/security/two-factor"
+        guard signedIn.location == enrolment || signedIn.location == "/admin" else { return true }
+        guard let page = await staff.get(enrolment) else { return false }
+        guard let text = SoakBrowser.first(#"<code id="totp-secret">([A-Z2-7]+)</code>"#, in: page.body), let secret = Base32.decode(text),
+              let code = TOTP.code(secret: secret, time: Date()) else {
+            if page.body.contains("totp-secret") || staff.cookies.isEmpty { return false }
+            return true
+        }
+        guard await staff.post(enrolment + "/enable", ["code": code], csrfFrom: enrolment, expect: [200]) != nil else { return false }
+        recorder.step("staff_totp_enrolled")
+        return true
+    }
+
     /// A withdrawal, approved by the brand's finance user in the Back Office.
     private func withdraw(_ web: SoakBrowser) async -> Bool {
         guard let requested = await web.post("/wallet/withdraw", ["method": "sandbox-card", "currency": "USD", "amount": "100", "idem": UUID().uuidString],
@@ -106,10 +126,7 @@ struct SoakJourney {
             return false
         }
         recorder.step("withdrawals_requested")
-        if staff.cookies.isEmpty {
-            guard let signedIn = await staff.post("/admin/login", ["email": brand.staffEmail, "password": SoakBrand.staffPassword], csrfFrom: "/admin") else { return false }
-            staff.sessionUpstream = signedIn.upstream
-        }
+        if staff.cookies.isEmpty, !(await staffSignIn()) { return false }
         guard await staff.post("/admin/payments/\(id)/approve", [:], csrfFrom: "/admin/payments/withdrawals") != nil else { return false }
         recorder.step("withdrawals_approved")
         return true
