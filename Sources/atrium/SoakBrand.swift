@@ -17,6 +17,9 @@ struct SoakBrand: Sendable {
     let webhookSecret: String
     let apiToken: String
     let staffEmails: [String]
+    /// The currency of the first account type the open form lists: deposits and withdrawals use it,
+    /// so the wallet holds what transfers to the account need (Kite's first type is in EUR).
+    let currency: String
     static let staffPassword = "soak-staff-pass-1234"
 
     static func prepare(_ s: AppServices, slug: String, run: String, workers: Int) async throws -> SoakBrand {
@@ -41,7 +44,8 @@ struct SoakBrand: Sendable {
             return made.token
         }
         return SoakBrand(slug: slug, handle: record.handle, config: config, host: record.domains.first ?? "\(slug).\(s.config.platformDomain)",
-                         webhookSecret: secret, apiToken: token, staffEmails: emails)
+                         webhookSecret: secret, apiToken: token, staffEmails: emails,
+                         currency: config.platforms?.first?.accountTypes?.first?.currency ?? "USD")
     }
 
     /// A fresh API key for the rate-limit burst, so the load's own calls do not count against it.

@@ -57,7 +57,7 @@ struct SoakJourney {
     /// A sandbox-card deposit, completed by a callback the driver signs as the PSP would.
     private func deposit(_ web: SoakBrowser) async -> Bool {
         let idem = UUID().uuidString
-        guard await web.post("/wallet/deposit", ["method": "sandbox-card", "currency": "USD", "amount": "500", "idem": idem], csrfFrom: "/wallet") != nil else { return false }
+        guard await web.post("/wallet/deposit", ["method": "sandbox-card", "currency": brand.currency, "amount": "500", "idem": idem], csrfFrom: "/wallet") != nil else { return false }
         let found: (String, Int64)?
         do {
             found = try await s.tenantDB.transaction(brand.handle) { tx in
@@ -118,7 +118,7 @@ struct SoakJourney {
 
     /// A withdrawal, approved by the brand's finance user in the Back Office.
     private func withdraw(_ web: SoakBrowser) async -> Bool {
-        guard let requested = await web.post("/wallet/withdraw", ["method": "sandbox-card", "currency": "USD", "amount": "100", "idem": UUID().uuidString],
+        guard let requested = await web.post("/wallet/withdraw", ["method": "sandbox-card", "currency": brand.currency, "amount": "100", "idem": UUID().uuidString],
                                              csrfFrom: "/wallet") else { return false }
         guard let id = SoakBrowser.first(#"/wallet/payments/([0-9a-f-]{36})"#, in: requested.location) else {
             recorder.record("POST /wallet/withdraw (no payment in Location)", startedAt: recorder.elapsedSeconds(), milliseconds: 0, status: requested.status, ok: false,
