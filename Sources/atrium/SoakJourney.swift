@@ -68,7 +68,7 @@ struct SoakJourney {
             recorder.record("deposit lookup (database)", startedAt: recorder.elapsedSeconds(), milliseconds: 0, status: nil, ok: false, upstream: nil, detail: idem)
             return false
         }
-        guard let body = try? Array(CanonicalJSON.text(BenchCheckoutEvent(id: "evt_\(UUID().uuidString)", amount: Int(amount), reference: reference)).utf8) else { return false }
+        guard let body = try? Array(CanonicalJSON.text(BenchCheckoutEvent(id: "evt_\(UUID().uuidString)", amount: Int(amount), reference: reference, currency: brand.currency)).utf8) else { return false }
         let signature = StripeSignature.header(secret: brand.webhookSecret, timestamp: Int(Date().timeIntervalSince1970), body: body)
         let psp = SoakBrowser(http: http, base: base, host: brand.host, recorder: recorder)
         guard await psp.send("POST /psp/callback/sandbox-card", method: .POST, path: "/psp/callback/sandbox-card", body: body,
