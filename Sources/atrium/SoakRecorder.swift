@@ -30,7 +30,7 @@ final class SoakRecorder: Sendable {
             if !ok {
                 let key = "\(label) -> \(status.map(String.init) ?? "connection failure")"
                 s.errors[key, default: 0] += 1
-                if s.errorSamples.count < 20 { s.errorSamples.append(String(format: "t=%.1fs %@: %@", startedAt, key, String(detail.prefix(300)))) }
+                if s.errorSamples.count < 20 { s.errorSamples.append(String(format: "t=%.1fs %@: %@", startedAt, key, String(detail.prefix(300)).replacingOccurrences(of: "\n", with: " "))) }
             }
         }
     }
