@@ -9,5 +9,5 @@ struct Atrium: AsyncParsableCommand {
         subcommands: [Serve.self, Migrate.self, TenantCommand.self, OperatorCommand.self, AuditCommand.self, Demo.self, DB.self, SandboxPlatformCommand.self,
                       BenchSession.self, BenchTenants.self, BenchLedger.self, BenchCallbacks.self, BenchTrading.self,
                       CommissionsCommand.self, BenchCommissions.self, BenchClients.self, BenchReports.self, ListsCommand.self,
-                      ScreeningCommand.self, BenchScreening.self, APIKeyCommand.self, OperatorKeyCommand.self])
+                      ScreeningCommand.self, BenchScreening.self, APIKeyCommand.self, OperatorKeyCommand.self, BenchSoak.self])
 }

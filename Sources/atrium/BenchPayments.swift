@@ -162,7 +162,7 @@ final class BenchCounter: Sendable {
 struct BenchCheckoutEvent: Encodable {
     struct Session: Encodable {
         let amountTotal: Int
-        let currency = "usd"
+        let currency: String
         let clientReferenceID: String
         let paymentStatus = "paid"
         enum CodingKeys: String, CodingKey {
@@ -176,8 +176,9 @@ struct BenchCheckoutEvent: Encodable {
     let type = "checkout.session.completed"
     let data: Payload
 
-    init(id: String, amount: Int, reference: String) {
+    /// `currency`: ISO code; Stripe writes it in lowercase.
+    init(id: String, amount: Int, reference: String, currency: String = "usd") {
         self.id = id
-        self.data = Payload(object: Session(amountTotal: amount, clientReferenceID: reference))
+        self.data = Payload(object: Session(amountTotal: amount, currency: currency.lowercased(), clientReferenceID: reference))
     }
 }
