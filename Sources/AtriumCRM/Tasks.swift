@@ -90,7 +90,7 @@ public enum Tasks {
         try await AuditLog.append(AuditEntry(actor: actor, action: "task.created", subject: "task:\(id.uuidString.lowercased())",
                                              after: try CanonicalJSON.object(["title": title, "assignee": assignee.uuidString.lowercased(),
                                                                               "client": draft.client?.uuidString.lowercased(),
-                                                                              "due_at": Timestamp.iso8601(due)]),
+                                                                              "due_at": due.formatted(.iso8601)]),
                                              requestID: requestID), in: tx)
         return id
     }

@@ -83,7 +83,7 @@ public enum Attribution {
         try await AuditLog.append(AuditEntry(actor: actor, action: "partner.client.reassigned", subject: "client:\(client.uuidString.lowercased())",
                                              before: try CanonicalJSON.object(["partner": before?.uuidString.lowercased() ?? ""]),
                                              after: try CanonicalJSON.object(["partner": partner.uuidString.lowercased(),
-                                                                              "effective_from": Timestamp.iso8601(effectiveFrom),
+                                                                              "effective_from": effectiveFrom.formatted(.iso8601),
                                                                               "note": note]),
                                              requestID: requestID), in: tx)
         return client

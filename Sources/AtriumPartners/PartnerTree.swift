@@ -85,7 +85,7 @@ public enum PartnerTree {
         try await AuditLog.append(AuditEntry(actor: actor, action: "partner.parent.moved", subject: "partner:\(partner.uuidString.lowercased())",
                                              before: try CanonicalJSON.object(["parent": before?.uuidString.lowercased() ?? ""]),
                                              after: try CanonicalJSON.object(["parent": parent?.uuidString.lowercased() ?? "",
-                                                                              "effective_from": Timestamp.iso8601(effectiveFrom),
+                                                                              "effective_from": effectiveFrom.formatted(.iso8601),
                                                                               "note": note]),
                                              requestID: requestID), in: tx)
     }

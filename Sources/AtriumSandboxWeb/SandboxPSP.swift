@@ -47,7 +47,7 @@ public final class SandboxPSP: Sendable {
 
     func note(_ line: String) {
         state.withLock { s in
-            s.log.append("\(Timestamp.iso8601(Date())) \(line)")
+            s.log.append("\(Date().formatted(.iso8601)) \(line)")
             if s.log.count > 200 { s.log.removeFirst(s.log.count - 200) }
         }
     }

@@ -50,7 +50,7 @@ extension ProvisioningService {
         guard confirm == slug else { throw ProvisioningError.confirmationMismatch(expected: slug) }
         let yaml = try await export(slug: slug)
         try FileManager.default.createDirectory(atPath: exportDirectory, withIntermediateDirectories: true)
-        let stamp = Timestamp.iso8601(Date()).replacingOccurrences(of: ":", with: "")
+        let stamp = Date().formatted(.iso8601).replacingOccurrences(of: ":", with: "")
         let path = "\(exportDirectory)/\(slug)-\(stamp).yaml"
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         guard let record = try await registry.tenant(slug: slug) else { throw ProvisioningError.notFound(slug) }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import AtriumCompliance
-import AtriumCore
 import Foundation
 
 /// `atrium lists load --source ofac|un PATH…`: loads a sanctions list as the new current version.
@@ -25,7 +24,7 @@ struct ListsCommand: AsyncParsableCommand {
                     let took = started.duration(to: .now)
                     // The servers' job workers rescreen every brand (their index reloads for the new version).
                     let brands = try await s.screening.rescreenAll(version: version.id, database: s.database, jobs: s.jobs, reloadIndex: false)
-                    let date = version.publishedAt.map { Timestamp.iso8601($0) } ?? "not stated"
+                    let date = version.publishedAt.map { $0.formatted(.iso8601) } ?? "not stated"
                     say("\(version.source.rawValue) version \(version.id.uuidString.lowercased()) is current: published \(date), "
                         + "\(version.entries) entries, \(version.aliases) aliases (stored in \(took.formatted(.units(allowed: [.milliseconds])))); "
                         + "rescreen queued for \(brands) brand(s)")

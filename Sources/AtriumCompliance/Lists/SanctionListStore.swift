@@ -1,4 +1,3 @@
-import AtriumCore
 import AtriumStorage
 import Foundation
 import PostgresNIO
@@ -58,7 +57,7 @@ public enum SanctionListStore {
             }
             let after = try JSONSerialization.data(withJSONObject: [
                 "version": versionID.uuidString.lowercased(), "entries": entryCount, "aliases": aliasCount, "checksum": list.checksum,
-                "published_at": list.publishedAt.map { Timestamp.iso8601($0) } ?? "",
+                "published_at": list.publishedAt.map { $0.formatted(.iso8601) } ?? "",
                 "superseded": previous?.uuidString.lowercased() ?? "",
             ] as [String: Any], options: [.sortedKeys])
             try await AuditLog.appendPlatform(AuditEntry(actor: actor, action: "sanction_list.loaded", subject: source,

@@ -34,7 +34,7 @@ extension ComplianceRoutes {
         var out: [String: Any] = ["hits": hits.map { hitView($0, t: t) }, "hasHits": !hits.isEmpty]
         if let f = freeze {
             out["freeze"] = ["origin": t["screening_freeze_origin_\(f.origin.rawValue)"] ?? f.origin.rawValue, "reason": f.reason, "by": f.frozenBy,
-                             "at": Timestamp.iso8601(f.frozenAt)]
+                             "at": f.frozenAt.formatted(.iso8601)]
         }
         return out
     }

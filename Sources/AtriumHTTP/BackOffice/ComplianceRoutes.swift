@@ -33,7 +33,7 @@ struct ComplianceRoutes: Sendable {
         var extra = staffContext(ctx)
         extra["entries"] = entries.map { e in
             ["id": e.user.uuidString.lowercased(), "email": e.email, "name": e.name, "country": e.country,
-             "since": Timestamp.iso8601(e.since), "reasons": e.reasons.map { t["kyc_reason_\($0)"] ?? $0 }] as [String: Any]
+             "since": e.since.formatted(.iso8601), "reasons": e.reasons.map { t["kyc_reason_\($0)"] ?? $0 }] as [String: Any]
         }
         if let done = req.uri.queryParameters.get("done") { extra["notice"] = t["notice_kyc_decided_\(done)"] ?? "" }
         return try pages.render("admin/kyc-queue", title: "title_admin_kyc", request: req, context: ctx, extra: extra)

@@ -75,7 +75,7 @@ struct EmailTemplateRoutes: Sendable {
             "overridden": stored != nil, "variables": kind.variables.map { "{{\($0)}}" } + ["{{t.…}}"],
             "defaultSubject": defaults.subject, "defaultBody": defaults.body,
         ]
-        if let stored { extra["updatedBy"] = stored.updatedBy; extra["updatedAt"] = Timestamp.iso8601(stored.updatedAt) }
+        if let stored { extra["updatedBy"] = stored.updatedBy; extra["updatedAt"] = stored.updatedAt.formatted(.iso8601) }
         if req.uri.queryParameters.get("saved") != nil { extra["notice"] = t["emails_notice_saved"] ?? "Saved." }
         extra.merge(more) { _, new in new }
         return try render("admin/email-edit", "emails_title_edit", req, ctx, extra, status: status)

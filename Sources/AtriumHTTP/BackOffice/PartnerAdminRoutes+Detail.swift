@@ -36,7 +36,7 @@ extension PartnerAdminRoutes {
         extra["plans"] = plans.map { ["name": $0.planName, "from": StaffTime.minute($0.effectiveFrom)] }
         extra["parents"] = parents.map { ["parent": $0.parentName ?? (t["network_top_level"] ?? "top level"), "parentId": $0.parentID?.uuidString.lowercased() ?? "",
                                           "from": StaffTime.minute($0.effectiveFrom), "note": $0.note, "by": $0.by ?? ""] }
-        extra["today"] = String(Timestamp.iso8601(Date()).prefix(10))
+        extra["today"] = String(Date().formatted(.iso8601).prefix(10))
         return extra
     }
 

@@ -27,7 +27,7 @@ struct SettlementAdminRoutes: Sendable {
             "period": s.periodStart == s.periodEnd ? s.periodStart : "\(s.periodStart) – \(s.periodEnd)",
             "amount": Money(minor: s.amount, currency: s.currency).amountText, "currency": s.currency.code, "lines": s.lines,
             "status": s.status.rawValue, "statusLabel": t["settlement_status_\(s.status.rawValue)"] ?? s.status.rawValue, "note": s.note,
-            "created": Timestamp.iso8601(s.createdAt), "waiting": s.status == .awaitingApproval,
+            "created": s.createdAt.formatted(.iso8601), "waiting": s.status == .awaitingApproval,
         ]
     }
 

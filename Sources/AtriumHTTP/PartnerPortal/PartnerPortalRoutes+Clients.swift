@@ -38,7 +38,7 @@ extension PartnerPortalRoutes {
         return view
     }
 
-    static func day(_ date: Date) -> String { String(Timestamp.iso8601(date).prefix(10)) }
+    static func day(_ date: Date) -> String { String(date.formatted(.iso8601).prefix(10)) }
 
     func network(_ req: Request, _ ctx: PartnerRequestContext) async throws -> Response {
         let me = try await account(ctx)

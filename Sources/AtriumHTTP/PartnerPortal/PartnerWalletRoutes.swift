@@ -86,7 +86,7 @@ struct PartnerWalletRoutes: Sendable {
         let t = pages.strings(req, ctx)
         let extra: [String: Any] = [
             "partner": ["name": ctx.partner.user.name, "email": ctx.partner.user.email], "payment": WalletRoutes.view(p, t: t),
-            "events": events.map { ["at": Timestamp.iso8601($0.at), "status": t["payment_status_\($0.to)"] ?? $0.to,
+            "events": events.map { ["at": $0.at.formatted(.iso8601), "status": t["payment_status_\($0.to)"] ?? $0.to,
                                     // risk signals behind a review stay internal, as in the Trader's Room
                                     "detail": ($0.to == "review" || $0.detail.isEmpty) ? false as Any : $0.detail as Any] as [String: Any] },
             "waiting": p.status == .created || p.status == .pending || p.status == .processing || p.status == .approved,

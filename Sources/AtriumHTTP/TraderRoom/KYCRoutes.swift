@@ -87,7 +87,7 @@ struct KYCRoutes: Sendable {
             "required": required.map { ["kind": $0, "label": t["document_\($0)"] ?? $0, "done": have.contains($0)] as [String: Any] },
             "kinds": DocumentKind.allCases.map { ["kind": $0.rawValue, "label": t["document_\($0.rawValue)"] ?? $0.rawValue] },
             "documents": docs.map { ["kind": t["document_\($0.kind)"] ?? $0.kind, "name": $0.fileName, "format": $0.format.uppercased(),
-                                     "size": "\(($0.byteCount + 1023) / 1024) KB", "at": Timestamp.iso8601($0.uploadedAt)] },
+                                     "size": "\(($0.byteCount + 1023) / 1024) KB", "at": $0.uploadedAt.formatted(.iso8601)] },
             "canSubmit": ["not_started", "more_documents", "rejected"].contains(p.kycStatus),
         ]
     }

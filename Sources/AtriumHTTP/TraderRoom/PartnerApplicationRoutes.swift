@@ -26,7 +26,7 @@ struct PartnerApplicationRoutes: Sendable {
         var out: [String: Any] = ["user": ["name": ctx.trader.user.name, "email": ctx.trader.user.email], "isPartner": isPartner]
         if let latest {
             out["application"] = ["status": latest.status, "statusLabel": t["network_status_\(latest.status)"] ?? latest.status,
-                                  "reason": latest.reason, "hasReason": !latest.reason.isEmpty, "date": Timestamp.iso8601(latest.createdAt)]
+                                  "reason": latest.reason, "hasReason": !latest.reason.isEmpty, "date": latest.createdAt.formatted(.iso8601)]
         }
         out["canApply"] = !isPartner && latest?.status != "pending"
         return out

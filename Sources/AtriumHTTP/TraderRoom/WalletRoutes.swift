@@ -48,7 +48,7 @@ struct WalletRoutes: Sendable {
             "reasons": p.reviewReasons.map { ["code": $0, "label": t["review_reason_\($0)"] ?? $0] },
             "approvals": p.approvals, "requiredApprovals": p.requiredApprovals, "email": p.email,
             "clientId": p.userID.uuidString.lowercased(), "failure": p.failureReason,
-            "created": Timestamp.iso8601(p.createdAt),
+            "created": p.createdAt.formatted(.iso8601),
             "isReview": p.status == .review, "isPendingWire": p.pspType == "bank_wire" && p.status == .pending,
         ]
     }
@@ -171,7 +171,7 @@ struct WalletRoutes: Sendable {
         }
         let strings = pages.strings(req, ctx)
         var extra: [String: Any] = ["user": ["name": t.user.name, "email": t.user.email], "payment": Self.view(p, t: strings),
-                                    "events": events.map { ["at": Timestamp.iso8601($0.at), "status": strings["payment_status_\($0.to)"] ?? $0.to,
+                                    "events": events.map { ["at": $0.at.formatted(.iso8601), "status": strings["payment_status_\($0.to)"] ?? $0.to,
                                                             // risk signals behind a review stay internal
                                                             "detail": ($0.to == "review" || $0.detail.isEmpty) ? false as Any : $0.detail as Any] as [String: Any] }]
         if p.pspType == "bank_wire", p.status == .pending, let psp = payments.psp(brand, id: p.pspID) {
