@@ -37,7 +37,7 @@ public struct Database: Sendable {
     @discardableResult
     public func platform<R: Sendable>(_ body: (PostgresConnection) async throws -> R) async throws -> R {
         do {
-            return try await client.withTransaction(logger: logger) { conn in
+            return try await client.checkedTransaction(logger: logger) { conn in
                 try await conn.run(EnterPlatform(), prepared: preparedStatements, logger: logger)
                 return try await body(conn)
             }

@@ -9,6 +9,8 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
     case migrationFileName(String)
     case embeddedPostgres(String)
     case databaseURL(String)
+    /// COMMIT was answered with ROLLBACK: a statement had failed without its error being read.
+    case transactionAborted
 
     public var description: String {
         switch self {
@@ -20,6 +22,7 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
         case .migrationFileName(let f): "migration file \(f): expected a name like 0001_description.sql"
         case .embeddedPostgres(let m): "embedded PostgreSQL: \(m)"
         case .databaseURL(let m): "DATABASE_URL: \(m)"
+        case .transactionAborted: "the transaction was rolled back: one of its statements failed (e.g. a deadlock) and nothing was committed"
         }
     }
 }

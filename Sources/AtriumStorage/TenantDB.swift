@@ -85,7 +85,7 @@ public struct TenantDB: Sendable {
         }
         let logger = database.logger
         do {
-            return try await database.client.withTransaction(logger: logger) { conn in
+            return try await database.client.checkedTransaction(logger: logger) { conn in
                 let tx = try await Self.enter(conn, tenant, preparedStatements: database.preparedStatements, logger: logger)
                 let result = try await body(tx)
                 try await Self.flushJobs(tx)
