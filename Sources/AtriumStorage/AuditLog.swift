@@ -32,12 +32,14 @@ public struct AuditRecord: Sendable, Equatable {
 }
 
 /// The append-only, hash-chained audit log of a tenant (or of the platform). The chain is built
-/// by `audit_append` in SQL under a table lock, so concurrent appends cannot fork it.
+/// in SQL under a table lock, so concurrent appends cannot fork it. A tenant's entries are chained
+/// when their transaction commits (migration 0031), so the lock is taken last and cannot deadlock
+/// with the transaction's row locks.
 public enum AuditLog {
-    /// Appends to the current tenant's log; returns the new sequence number.
-    @discardableResult
-    public static func append(_ e: AuditEntry, in tx: TenantTransaction) async throws -> Int64 {
-        try await append(e, on: tx.connection, logger: tx.logger, function: "audit_append")
+    /// Queues an entry for the current tenant's log. It is chained, and gets its sequence number, when
+    /// the transaction commits; if the transaction rolls back, it is not written.
+    public static func append(_ e: AuditEntry, in tx: TenantTransaction) async throws {
+        _ = try await append(e, on: tx.connection, logger: tx.logger, function: "audit_append")
     }
 
     /// Appends to the platform's log (operator actions).

@@ -64,7 +64,7 @@ struct AuditTests {
                 for i in 0..<40 {
                     group.addTask { () async throws -> Void in
                         try await s.tenantDB.transaction(t.handle) { tx in
-                            _ = try await AuditLog.append(AuditEntry(actor: "test", action: "test.\(i)", subject: "s"), in: tx)
+                            try await AuditLog.append(AuditEntry(actor: "test", action: "test.\(i)", subject: "s"), in: tx)
                         }
                     }
                 }
@@ -74,6 +74,74 @@ struct AuditTests {
                 (try await tx.query("SELECT count(*) FROM audit_log").collect().first?.decode(Int.self), try await AuditLog.verify(in: tx))
             }
             #expect(count == 41)
+            #expect(broken == nil)
+        }
+    }
+
+    /// The soak found 23 × 500 in 10 minutes from this: a transaction that appended to the audit
+    /// log early held the log's lock while it waited for a row, and the transaction holding that
+    /// row then wanted the audit lock (SQLSTATE 40P01). The chain is now built at COMMIT.
+    @Test("a transaction that audits and then waits for a row does not deadlock with the row's holder auditing")
+    func auditThenRowDoesNotDeadlock() async throws {
+        try await TestEnv.with("auditdl") { s in
+            // setup: one row both transactions want
+            let t = try await s.makeTenant("dl")
+            let user: UUID = try await s.tenantDB.transaction(t.handle) { tx in
+                try #require(try await tx.query("SELECT id FROM users LIMIT 1").collect().first?.decode(UUID.self))
+            }
+            let (rowLocked, rowLockedSignal) = AsyncStream<Void>.makeStream()
+            let (audited, auditedSignal) = AsyncStream<Void>.makeStream()
+            // MUT: A locks the row, then audits; B audits, then wants the row
+            async let a: Void = s.tenantDB.transaction(t.handle) { tx in
+                try await tx.query("SELECT id FROM users WHERE id = \(user) FOR UPDATE")
+                rowLockedSignal.yield()
+                for await _ in audited { break }
+                try await AuditLog.append(AuditEntry(actor: "test", action: "test.a", subject: "row"), in: tx)
+            }
+            async let b: Void = s.tenantDB.transaction(t.handle) { tx in
+                for await _ in rowLocked { break }
+                try await AuditLog.append(AuditEntry(actor: "test", action: "test.b", subject: "row"), in: tx)
+                auditedSignal.yield()
+                try await tx.query("SELECT id FROM users WHERE id = \(user) FOR UPDATE")
+            }
+            var outcomes: [String] = []
+            do { try await a; outcomes.append("ok") } catch { outcomes.append(String(reflecting: error)) }
+            do { try await b; outcomes.append("ok") } catch { outcomes.append(String(reflecting: error)) }
+            // validate: both committed, in commit order (A released the row, so A first), chain intact
+            #expect(outcomes == ["ok", "ok"])
+            let (actions, broken, pending) = try await s.tenantDB.transaction(t.handle) { tx in
+                (try await AuditLog.recent(limit: 2, in: tx).map(\.action), try await AuditLog.verify(in: tx),
+                 try await tx.query("SELECT count(*) FROM audit_pending").collect().first?.decode(Int.self))
+            }
+            #expect(actions == ["test.b", "test.a"])
+            #expect(broken == nil)
+            #expect(pending == 0)
+        }
+    }
+
+    @Test("an audit entry of a transaction that rolls back is not written, and later entries chain on")
+    func rolledBackEntryIsNotWritten() async throws {
+        try await TestEnv.with("auditrb") { s in
+            let t = try await s.makeTenant("rb")
+            struct Abort: Error {}
+            // MUT: append, then fail the transaction
+            await #expect(throws: Abort.self) {
+                try await s.tenantDB.transaction(t.handle) { tx in
+                    try await AuditLog.append(AuditEntry(actor: "test", action: "test.rolled_back", subject: "s"), in: tx)
+                    throw Abort()
+                }
+            }
+            try await s.tenantDB.transaction(t.handle) { tx in
+                try await AuditLog.append(AuditEntry(actor: "test", action: "test.kept.1", subject: "s"), in: tx)
+                try await AuditLog.append(AuditEntry(actor: "test", action: "test.kept.2", subject: "s"), in: tx)
+            }
+            // validate
+            let (actions, seqs, broken) = try await s.tenantDB.transaction(t.handle) { tx in
+                let recent = try await AuditLog.recent(limit: 3, in: tx)
+                return (recent.map(\.action), recent.map(\.seq), try await AuditLog.verify(in: tx))
+            }
+            #expect(actions == ["test.kept.2", "test.kept.1", "tenant.created"])
+            #expect(seqs == [3, 2, 1])
             #expect(broken == nil)
         }
     }

@@ -50,7 +50,7 @@ struct InvestigationTests {
         let proving = try await f.s.tenantDB.transaction(f.aurora.handle) { tx in
             try await tx.query("INSERT INTO kyc_decisions (user_id, actor, outcome, reasons, note, facts) VALUES (\(client), 'staff:later', 'rejected', '{}', 'later', '{}')")
             // a later row, so the exported segment always has one past the withdrawal's own rows
-            _ = try await AuditLog.append(AuditEntry(actor: "test", action: "test.marker", subject: "test:\(p)"), in: tx)
+            try await AuditLog.append(AuditEntry(actor: "test", action: "test.marker", subject: "test:\(p)"), in: tx)
             return try await tx.query("SELECT seq FROM audit_log WHERE subject = \("payment:\(w.reference)") ORDER BY seq").collect().map { try $0.decode(Int64.self) }
         }
         return Approved(client: client, withdrawal: approved, financeEmail: financeEmail, proving: proving)

@@ -106,7 +106,7 @@ struct RiskAdminRoutes: Sendable {
                                      anchor: CaseFileAnchor(tenantID: tenantID, seq: anchor.seq, hash: CaseFile.hex(anchor.hash),
                                                             at: anchor.at.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))))
         try await services.tenantDB.transaction(tenant) { tx in
-            _ = try await AuditLog.append(AuditEntry(actor: ctx.staff.actor, action: "compliance.case_exported", subject: "payment:\(facts.withdrawal.reference)",
+            try await AuditLog.append(AuditEntry(actor: ctx.staff.actor, action: "compliance.case_exported", subject: "payment:\(facts.withdrawal.reference)",
                                                      after: CanonicalJSON.object(["anchor_seq": anchor.seq, "from_seq": from]), requestID: ctx.requestID), in: tx)
         }
         var headers = HTTPFields()
