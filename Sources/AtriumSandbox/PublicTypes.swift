@@ -107,8 +107,10 @@ public struct SandboxConfiguration: Sendable {
     public var tradeGroupPatterns: [String]
     /// For each eligible account on each tick, the chance in percent to open or close a position.
     public var tradeProbabilityPercent: Int
-    /// Match-Trader requests allowed per API key in any 60-second window.
+    /// Match-Trader requests allowed per API key in any window of `rateLimitWindowSeconds`.
     public var rateLimitPerMinute: Int
+    /// The rate limit's sliding window: 60 seconds, shorter in tests.
+    public var rateLimitWindowSeconds: Int
     /// Seed of the deterministic price walk and trade generation.
     public var seed: UInt64
 
@@ -122,6 +124,7 @@ public struct SandboxConfiguration: Sendable {
         tradeGroupPatterns: [String] = ["demo*"],
         tradeProbabilityPercent: Int = 20,
         rateLimitPerMinute: Int = 500,
+        rateLimitWindowSeconds: Int = 60,
         seed: UInt64 = 42
     ) {
         self.dataDirectory = dataDirectory
@@ -132,6 +135,7 @@ public struct SandboxConfiguration: Sendable {
         self.tradeGroupPatterns = tradeGroupPatterns
         self.tradeProbabilityPercent = tradeProbabilityPercent
         self.rateLimitPerMinute = rateLimitPerMinute
+        self.rateLimitWindowSeconds = rateLimitWindowSeconds
         self.seed = seed
     }
 }

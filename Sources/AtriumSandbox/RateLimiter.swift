@@ -1,12 +1,15 @@
 import Foundation
 
-/// A sliding 60-second window of admitted requests per key.
+/// A sliding window (60 seconds unless told) of admitted requests per key.
 struct RateLimiter: Sendable {
     let limit: Int
-    let windowMilliseconds: Int64 = 60_000
+    let windowMilliseconds: Int64
     private var admitted: [String: [Int64]] = [:]
 
-    init(limit: Int) { self.limit = max(1, limit) }
+    init(limit: Int, windowSeconds: Int = 60) {
+        self.limit = max(1, limit)
+        windowMilliseconds = Int64(max(1, windowSeconds)) * 1_000
+    }
 
     /// Admits a request at `now` (Unix ms), or answers how many seconds until a slot frees (≥ 1).
     mutating func admit(key: String, now: Int64) -> Int? {

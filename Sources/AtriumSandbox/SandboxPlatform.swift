@@ -26,7 +26,7 @@ public actor SandboxPlatform {
         prices = PriceFeed(seed: configuration.seed)
         tradeGenerator = SplitMix64(seed: configuration.seed ^ 0x5452_4144_4553_0002)
         dealGenerator = SplitMix64(seed: configuration.seed ^ 0x4445_414C_5300_0003)
-        rateLimiter = RateLimiter(limit: configuration.rateLimitPerMinute)
+        rateLimiter = RateLimiter(limit: configuration.rateLimitPerMinute, windowSeconds: configuration.rateLimitWindowSeconds)
         tradeGroups = GroupMask(patterns: configuration.tradeGroupPatterns)
         if let directory = configuration.dataDirectory {
             let (journal, loaded) = try Journal.open(directory: directory)

@@ -146,7 +146,25 @@ public final class MatchTraderClient: TradingPlatform {
         return try? Date(text, strategy: .iso8601)
     }
 
+    /// A 429 is definite: the platform did not apply the request. When it asks for a pause of at most
+    /// this many seconds, every caller waits it out (the throttle) and the request is sent again, up
+    /// to `rateLimitAttempts` times in all; a longer pause is reported as `rateLimited`. Two servers
+    /// share one platform limit but not one throttle, so short 429s are normal there.
+    static let rateLimitRetrySeconds = 5
+    static let rateLimitAttempts = 3
+
     func request<T: Decodable>(_ method: HTTPMethod, _ path: String, query: [(String, String)] = [], body: [String: any Sendable]? = nil, as type: T.Type) async throws -> T {
+        var attempt = 1
+        while true {
+            do {
+                return try await send(method, path, query: query, body: body, as: type)
+            } catch PlatformError.rateLimited(let seconds) where seconds <= Self.rateLimitRetrySeconds && attempt < Self.rateLimitAttempts {
+                attempt += 1
+            }
+        }
+    }
+
+    private func send<T: Decodable>(_ method: HTTPMethod, _ path: String, query: [(String, String)], body: [String: any Sendable]?, as type: T.Type) async throws -> T {
         do {
             try await throttle.acquire()
         } catch {

@@ -266,4 +266,31 @@ struct TradingClientTests {
             }
         }
     }
+
+    /// The soak's 98 × 503: two servers share Kite's platform limit, each with its own throttle, and
+    /// the platform answered "retry after 1 s" to account openings and transfers.
+    @Test("Match-Trader 429 with a short Retry-After: the client waits it out and sends the request again, once")
+    func matchTraderShortPauseIsWaitedOut() async throws {
+        var config = try SandboxPlatformHarness.configuration(data: nil)
+        config.rateLimitPerMinute = 2
+        config.rateLimitWindowSeconds = 2
+        let engine = try SandboxPlatform(configuration: config)
+        try await SandboxPlatformHarness.serve(engine) { sandbox in
+            let mtr = MatchTraderClient(connectionID: "m", endpoint: sandbox.url + "/mtr", apiKey: "sandbox-mtr-key")
+            let clock = ContinuousClock()
+            let start = clock.now
+            // MUT: two pings fill the window; the account opening (two POSTs) meets a 429 and waits
+            try await mtr.ping()
+            try await mtr.ping()
+            let login = try await mtr.createAccount(NewPlatformAccount(group: "retail-eur", leverage: 30, currency: Currency("EUR")!, name: "Rae",
+                                                                        email: "rae@x.test", password: "Pa55word!x", investorPassword: "Inv3stor!x"))
+            let waited = clock.now - start
+            // validate: it waited for the window, and exactly one account exists
+            #expect(waited >= .seconds(1))
+            #expect(try await mtr.account(login: login).leverage == 30)
+            struct State: Decodable { let accounts: Int }
+            let state = try await RawHTTP.send(sandbox.url + "/control/state", method: .GET)
+            #expect(try JSONDecoder().decode(State.self, from: Data(state.body.utf8)).accounts == 1)
+        }
+    }
 }
