@@ -1,3 +1,4 @@
+import AtriumCore
 import Crypto
 import Foundation
 import ZIPFoundation
@@ -127,9 +128,7 @@ public enum CaseFile {
         return problems
     }
 
-    public static func hex(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
-    }
+    public static func hex(_ bytes: some Sequence<UInt8>) -> String { Token.hex(bytes) }
 
     static func bytes(_ hex: String) -> [UInt8]? {
         let chars = Array(hex.utf8)

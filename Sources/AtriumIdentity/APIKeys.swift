@@ -55,7 +55,7 @@ public struct APIToken: Sendable {
         var bytes = [UInt8](repeating: 0, count: 32)
         var rng = SystemRandomNumberGenerator()
         for i in bytes.indices { bytes[i] = UInt8.random(in: .min ... .max, using: &rng) }
-        text = kind + bytes.map { String(format: "%02x", $0) }.joined()
+        text = kind + Token.hex(bytes)
     }
 
     /// The stored digest of a presented token.

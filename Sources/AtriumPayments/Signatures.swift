@@ -1,3 +1,4 @@
+import AtriumCore
 import Crypto
 import Foundation
 
@@ -23,9 +24,7 @@ public enum VerificationFailure: Error, Equatable, Sendable, CustomStringConvert
 }
 
 enum Hex {
-    static func encode(_ bytes: some Sequence<UInt8>) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
-    }
+    static func encode(_ bytes: some Sequence<UInt8>) -> String { Token.hex(bytes) }
 
     static func decode(_ text: some StringProtocol) -> [UInt8]? {
         guard text.count % 2 == 0 else { return nil }

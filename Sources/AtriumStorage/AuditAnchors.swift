@@ -88,7 +88,5 @@ public enum AuditAnchors {
         }
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
-    }
+    static func hex(_ bytes: [UInt8]) -> String { Token.hex(bytes) }
 }

@@ -1,3 +1,4 @@
+import AtriumCore
 import Crypto
 import Foundation
 
@@ -13,7 +14,7 @@ public enum WebhookSignature {
         var message = Array("\(timestamp).".utf8)
         message += body
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Array(secret.utf8)))
-        return mac.map { String(format: "%02x", $0) }.joined()
+        return Token.hex(mac)
     }
 
     /// The header value for `body` sent at `timestamp`.
@@ -24,6 +25,6 @@ public enum WebhookSignature {
     /// A new endpoint secret: `whsec_` and 32 random bytes in hex.
     public static func newSecret() -> String {
         var rng = SystemRandomNumberGenerator()
-        return "whsec_" + (0..<32).map { _ in String(format: "%02x", UInt8.random(in: .min ... .max, using: &rng)) }.joined()
+        return "whsec_" + Token.hex((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &rng) })
     }
 }

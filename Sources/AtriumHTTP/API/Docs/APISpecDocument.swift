@@ -1,3 +1,4 @@
+import AtriumCore
 import Crypto
 import Foundation
 import Yams
@@ -12,7 +13,7 @@ public struct APISpecDocument: Sendable {
 
         init(_ bytes: [UInt8]) {
             self.bytes = bytes
-            self.etag = "\"" + SHA256.hash(data: bytes).prefix(16).map { String(format: "%02x", $0) }.joined() + "\""
+            self.etag = "\"" + Token.hex(SHA256.hash(data: bytes).prefix(16)) + "\""
         }
     }
 
