@@ -19,8 +19,7 @@ extension ProvisioningService {
     /// The drift between `file` and the brand's stored configuration: nil for a new brand, when the
     /// latest version came from a file, or when the stored configuration equals the file.
     public func drift(_ file: TenantConfig) async throws -> ConfigDrift? {
-        registry.invalidate()
-        guard let record = try await registry.tenant(slug: file.slug.value) else { return nil }
+        guard let record = try await registry.fresh(slug: file.slug.value) else { return nil }
         let latest = try await TenantDB(database: database).transaction(record.handle) { tx in
             try await tx.query("SELECT version, origin, config::text FROM brand_config_versions ORDER BY version DESC LIMIT 1")
                 .collect().first?.decode((Int, String, String).self)
