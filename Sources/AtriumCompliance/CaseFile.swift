@@ -22,7 +22,7 @@ public enum CaseFile {
     public static func build(facts: InvestigationFacts, segment: CaseFileSegment, anchor: CaseFileAnchor) throws -> Data {
         let e = encoder()
         let files: [(String, Data)] = [(factsName, try e.encode(facts)), (segmentName, try e.encode(segment)), (anchorName, try e.encode(anchor))]
-        let manifest = CaseFileManifest(files: Dictionary(uniqueKeysWithValues: files.map { ($0.0, hex(SHA256.hash(data: $0.1))) }))
+        let manifest = CaseFileManifest(files: Dictionary(uniqueKeysWithValues: files.map { ($0.0, Token.hex(SHA256.hash(data: $0.1))) }))
         return try zip(files + [(manifestName, try e.encode(manifest))])
     }
 
@@ -72,7 +72,7 @@ public enum CaseFile {
         for name in [factsName, segmentName, anchorName] {
             guard let data = files[name] else { problems.append("manifest: \(name) is missing"); continue }
             guard let listed = manifest.files[name] else { problems.append("manifest: \(name) is not listed"); continue }
-            if listed != hex(SHA256.hash(data: data)) { problems.append("manifest: \(name) SHA-256 does not match (the file was changed)") }
+            if listed != Token.hex(SHA256.hash(data: data)) { problems.append("manifest: \(name) SHA-256 does not match (the file was changed)") }
         }
         for name in files.keys.sorted() where name != manifestName && manifest.files[name] == nil {
             problems.append("manifest: \(name) is not listed")
@@ -110,7 +110,7 @@ public enum CaseFile {
                 if row.prevHash != previous.hash { problems.append("segment: seq \(row.seq) does not link to the hash of seq \(previous.seq)") }
             }
             guard let prev = bytes(row.prevHash) else { problems.append("segment: seq \(row.seq) prev_hash is not hex"); previous = row; continue }
-            if hex(rowHash(row, prev: prev)) != row.hash { problems.append("segment: seq \(row.seq) hash does not match its contents") }
+            if Token.hex(rowHash(row, prev: prev)) != row.hash { problems.append("segment: seq \(row.seq) hash does not match its contents") }
             previous = row
         }
         return problems
@@ -128,7 +128,6 @@ public enum CaseFile {
         return problems
     }
 
-    public static func hex(_ bytes: some Sequence<UInt8>) -> String { Token.hex(bytes) }
 
     static func bytes(_ hex: String) -> [UInt8]? {
         let chars = Array(hex.utf8)

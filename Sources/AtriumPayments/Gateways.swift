@@ -220,7 +220,7 @@ public struct CryptoGateway: PaymentGateway {
         default: kind = .ignored
         }
         // IPNs carry no event id: the body's digest identifies a notification.
-        let id = "ipn_" + Hex.encode(SHA256.hash(data: body))
+        let id = "ipn_" + Token.hex(SHA256.hash(data: body))
         return PSPEvent(eventID: id, kind: kind, reference: order, amount: paid, currency: json["price_currency"] as? String,
                         confirmations: confirmations, detail: "\(status) (\(confirmations)/\(psp.confirmationsRequired) confirmations)")
     }

@@ -1,3 +1,4 @@
+import AtriumCore
 import Crypto
 import Foundation
 import Synchronization
@@ -31,7 +32,7 @@ public struct SandboxKeys: Sendable {
     public init(key: SymmetricKey) { self.key = key }
 
     func mac(_ text: String) -> String {
-        Hex.encode(HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: key))
+        Token.hex(HMAC<SHA256>.authenticationCode(for: Array(text.utf8), using: key))
     }
 
     /// The API key of one brand's sandbox PSP: `sk_sandbox_<slug>_<psp>_<tag>`.

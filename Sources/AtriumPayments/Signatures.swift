@@ -24,8 +24,6 @@ public enum VerificationFailure: Error, Equatable, Sendable, CustomStringConvert
 }
 
 enum Hex {
-    static func encode(_ bytes: some Sequence<UInt8>) -> String { Token.hex(bytes) }
-
     static func decode(_ text: some StringProtocol) -> [UInt8]? {
         guard text.count % 2 == 0 else { return nil }
         var out: [UInt8] = []
@@ -60,7 +58,7 @@ public enum StripeSignature {
 
     static func sign(secret: String, timestamp: Int, body: [UInt8]) -> String {
         let payload = Array("\(timestamp).".utf8) + body
-        return Hex.encode(HMAC<SHA256>.authenticationCode(for: payload, using: SymmetricKey(data: Array(secret.utf8))))
+        return Token.hex(HMAC<SHA256>.authenticationCode(for: payload, using: SymmetricKey(data: Array(secret.utf8))))
     }
 
     /// Accepts when any `v1` matches and the timestamp is within 300 s of `now`, in either direction.
@@ -93,7 +91,7 @@ public enum IPNSignature {
     public static let headerName = "x-ipn-signature"
 
     public static func sign(secret: String, body: [UInt8]) -> String {
-        Hex.encode(HMAC<SHA512>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8))))
+        Token.hex(HMAC<SHA512>.authenticationCode(for: body, using: SymmetricKey(data: Array(secret.utf8))))
     }
 
     public static func verify(header: String?, body: [UInt8], secret: String) throws(VerificationFailure) {

@@ -53,7 +53,7 @@ public enum AuditAnchors {
                 """, logger: database.logger).collect().first
             let at = try row?.decode(Date.self) ?? Date()
             try await AuditLog.appendPlatform(AuditEntry(actor: "system", action: "audit.anchored", subject: tenant.slug,
-                                                         after: try CanonicalJSON.object(["seq": seq, "hash": hex(hash)])),
+                                                         after: try CanonicalJSON.object(["seq": seq, "hash": Token.hex(hash)])),
                                               on: conn, logger: database.logger)
             return AuditAnchor(tenantID: tenant.id, seq: seq, hash: hash, at: at)
         }
@@ -87,6 +87,4 @@ public enum AuditAnchors {
             return .intact(head: head)
         }
     }
-
-    static func hex(_ bytes: [UInt8]) -> String { Token.hex(bytes) }
 }

@@ -81,7 +81,7 @@ struct InvestigationTests {
         try change(&files)
         if !keepManifest {
             var manifest = try JSONDecoder().decode(CaseFileManifest.self, from: try #require(files["manifest.json"]))
-            for (name, data) in files where name != "manifest.json" { manifest.files[name] = CaseFile.hex(SHA256Digest.of(data)) }
+            for (name, data) in files where name != "manifest.json" { manifest.files[name] = Token.hex(SHA256Digest.of(data)) }
             files["manifest.json"] = try CaseFile.encoder().encode(manifest)
         }
         return try CaseFile.zip(files.sorted { $0.key < $1.key })

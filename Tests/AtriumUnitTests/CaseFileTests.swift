@@ -1,4 +1,5 @@
 import AtriumCompliance
+import AtriumCore
 import Foundation
 import Testing
 
@@ -12,9 +13,9 @@ struct CaseFileTests {
         for i in 1...count {
             var row = CaseFileAuditRow(seq: Int64(i), atMicros: "\(1_765_000_000_000_000 + i)", at: "2025-12-06T05:46:40Z", actor: "staff:x",
                                        action: "test.row", subject: "payment:W-\(i)", before: i == 1 ? nil : #"{"status": "review"}"#,
-                                       after: #"{"status": "approved"}"#, requestID: "rq\(i)", prevHash: CaseFile.hex(prev), hash: "")
+                                       after: #"{"status": "approved"}"#, requestID: "rq\(i)", prevHash: Token.hex(prev), hash: "")
             let hash = CaseFile.rowHash(row, prev: prev)
-            row.hash = CaseFile.hex(hash)
+            row.hash = Token.hex(hash)
             rows.append(row)
             prev = hash
         }

@@ -103,7 +103,7 @@ struct RiskAdminRoutes: Sendable {
         let rows = try await services.tenantDB.transaction(tenant) { tx in try await Investigation.segment(from: from, to: anchor.seq, in: tx) }
         let tenantID = tenant.id.uuidString.lowercased()
         let zip = try CaseFile.build(facts: facts, segment: CaseFileSegment(tenantID: tenantID, tenant: tenant.slug, rows: rows),
-                                     anchor: CaseFileAnchor(tenantID: tenantID, seq: anchor.seq, hash: CaseFile.hex(anchor.hash),
+                                     anchor: CaseFileAnchor(tenantID: tenantID, seq: anchor.seq, hash: Token.hex(anchor.hash),
                                                             at: anchor.at.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))))
         try await services.tenantDB.transaction(tenant) { tx in
             try await AuditLog.append(AuditEntry(actor: ctx.staff.actor, action: "compliance.case_exported", subject: "payment:\(facts.withdrawal.reference)",
