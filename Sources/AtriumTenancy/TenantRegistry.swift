@@ -7,8 +7,9 @@ import PostgresNIO
 import ServiceLifecycle
 import Synchronization
 
-/// What the registry knows about one tenant.
-public struct TenantRecord: Sendable {
+/// What the registry knows about one tenant. A class: the registry's three indexes, `all()` and
+/// every caller share one instance per brand instead of copying the parsed config (a large value).
+public final class TenantRecord: Sendable {
     public let handle: TenantHandle
     public let name: String
     /// The stored status (`active`, `suspended`).
@@ -48,9 +49,27 @@ public struct TenantRecord: Sendable {
 public final class TenantRegistry: Sendable {
     struct Snapshot {
         var generation: Int64
-        var byDomain: [String: TenantRecord]
-        var bySlug: [String: TenantRecord]
-        var byID: [UUID: TenantRecord]
+        var byDomain: [String: TenantRecord] = [:]
+        var bySlug: [String: TenantRecord] = [:]
+        var byID: [UUID: TenantRecord] = [:]
+        /// Every record by slug, and the active brands with a parsed config, built once per load:
+        /// background services ask every few seconds, and at 10,000 brands a fresh sorted copy per
+        /// call was megabytes of garbage each time.
+        var sorted: [TenantRecord] = []
+        var active: [(handle: TenantHandle, config: TenantConfig)] = []
+
+        init(generation: Int64) { self.generation = generation }
+
+        mutating func add(_ record: TenantRecord) {
+            bySlug[record.handle.slug] = record
+            byID[record.handle.id] = record
+            for d in record.domains { byDomain[d] = record }
+        }
+
+        mutating func finish() {
+            sorted = bySlug.values.sorted { $0.handle.slug < $1.handle.slug }
+            active = sorted.compactMap { record in record.isActive ? record.config.map { (record.handle, $0) } : nil }
+        }
     }
 
     let database: Database
@@ -92,7 +111,9 @@ public final class TenantRegistry: Sendable {
 
     public func tenant(slug: String) async throws -> TenantRecord? { try await current().bySlug[slug] }
     public func tenant(id: UUID) async throws -> TenantRecord? { try await current().byID[id] }
-    public func all() async throws -> [TenantRecord] { try await current().bySlug.values.sorted { $0.handle.slug < $1.handle.slug } }
+    public func all() async throws -> [TenantRecord] { try await current().sorted }
+    /// The active brands whose config parses, in slug order (what background work runs over).
+    public func activeBrands() async throws -> [(handle: TenantHandle, config: TenantConfig)] { try await current().active }
 
     /// One tenant as stored right now, read from the database without the cache and without loading
     /// every brand (`tenant apply` of many files checks each one: a full load per file was quadratic,
@@ -170,17 +191,17 @@ public final class TenantRegistry: Sendable {
     private func load() async throws -> Snapshot {
         try await database.platform { conn in
             let gen = try await conn.query("SELECT generation FROM platform.registry_state", logger: database.logger).collect().first?.decode(Int64.self) ?? 0
-            let rows = try await conn.query("""
+            var snap = Snapshot(generation: gen)
+            // Row by row, not collected: a row holds a slice of PostgresNIO's read buffer, so
+            // collecting every row kept ~54 KB of buffers per brand alive until the load ended
+            // (heaptrack: 109 MB of 175 MB peak at 2,000 brands). A record copies what it keeps.
+            for try await row in try await conn.query("""
                 SELECT \(unescaped: Self.columns) FROM platform.tenants t LEFT JOIN platform.tenant_domains d ON d.tenant_id = t.id
                 GROUP BY t.id
-                """, logger: database.logger).collect()
-            var snap = Snapshot(generation: gen, byDomain: [:], bySlug: [:], byID: [:])
-            for row in rows {
-                let record = try record(row)
-                snap.bySlug[record.handle.slug] = record
-                snap.byID[record.handle.id] = record
-                for d in record.domains { snap.byDomain[d] = record }
+                """, logger: database.logger) {
+                snap.add(try record(row))
             }
+            snap.finish()
             return snap
         }
     }

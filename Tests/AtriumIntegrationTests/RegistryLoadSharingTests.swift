@@ -51,4 +51,33 @@ struct RegistryLoadSharingTests {
             #expect(try await registry.tenant(slug: f.handle.slug)?.status == "active")
         }
     }
+
+    /// Background services ask for every brand every few seconds. At 10,000 brands a sorted copy
+    /// per call was megabytes of garbage each time: the lists are now built once per load.
+    @Test("all() and activeBrands() come from the load, in slug order, share the indexed records, and leave out a suspended brand")
+    func listsAreBuiltOncePerLoad() async throws {
+        try await TradeFixture.with("reglists") { f in
+            let registry = TenantRegistry(database: f.s.database, platformDomain: "atrium.localhost")
+            let all = try await registry.all()
+            #expect(all.map(\.handle.slug) == all.map(\.handle.slug).sorted())
+            let mine = try #require(all.first { $0.handle == f.handle })
+            // One instance per brand: the lists and the indexes hold the same record.
+            #expect(try await registry.tenant(slug: f.handle.slug) === mine)
+            #expect(try await registry.tenant(id: f.handle.id) === mine)
+            let active = try await registry.activeBrands()
+            #expect(active.map(\.handle.slug) == all.filter { $0.isActive && $0.config != nil }.map(\.handle.slug))
+            #expect(active.contains { $0.handle == f.handle && $0.config.slug.value == f.handle.slug })
+            #expect(registry.loadCount == 1)
+
+            // MUT: the brand is suspended
+            try await f.s.database.platform { conn in
+                try await conn.query("UPDATE platform.tenants SET status = 'suspended' WHERE id = \(f.handle.id)", logger: f.s.logger)
+            }
+            registry.invalidate()
+            // validate: listed as suspended, no longer active (an unreadable config: CorruptValueTests)
+            #expect(try await !registry.activeBrands().contains { $0.handle == f.handle })
+            #expect(try await registry.all().first { $0.handle == f.handle }?.status == "suspended")
+            #expect(registry.loadCount == 2)
+        }
+    }
 }

@@ -3,12 +3,8 @@ import AtriumStorage
 import AtriumTenancy
 import AtriumTrading
 
-/// The registry is the trading services' view of the brands.
+/// The registry is the trading services' view of the brands (`activeBrands()` is the registry's own).
 extension TenantRegistry: TradingBrands {
-    public func activeBrands() async throws -> [(handle: TenantHandle, config: TenantConfig)] {
-        try await all().filter(\.isActive).compactMap { record in record.config.map { (record.handle, $0) } }
-    }
-
     public func brand(slug: String) async throws -> TenantConfig? {
         try await tenant(slug: slug)?.config
     }
