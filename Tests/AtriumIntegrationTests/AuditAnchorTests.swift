@@ -1,5 +1,5 @@
 import AtriumHTTP
-import AtriumStorage
+@testable import AtriumStorage
 import Foundation
 import PostgresNIO
 import Testing
@@ -61,6 +61,30 @@ struct AuditAnchorTests {
             await service.anchorAll()
             #expect(try await AuditAnchors.latest(a.handle.id, database: s.database)?.seq == 1)
             #expect(try await AuditAnchors.latest(b.handle.id, database: s.database)?.seq == 1)
+        }
+    }
+
+    /// An idle brand's head does not move, so its last anchor still pins it: the pass skips it until
+    /// `audit_log` counts an insert or its sweep is due.
+    @Test("with table activity, a tenant is anchored again only when its audit_log counter moved (or counters are unknown)")
+    func serviceSkipsQuietTenants() async throws {
+        try await TestEnv.with("anchorquiet") { s in
+            let t = try await s.makeTenant("anq")
+            let schema = t.handle.schema.name
+            let activity = TableActivity(database: s.database, tables: AuditAnchorService.watchedTables, insertsOnly: true)
+            let service = AuditAnchorService(tenantDB: s.tenantDB, activity: activity, logger: s.logger) { [t.handle] }
+            await service.anchorAll(counters: [schema: 1])
+            #expect(try await AuditAnchors.latest(t.handle.id, database: s.database)?.seq == 1)
+            // MUT: the chain grows, but the pass is given the same counter
+            try await s.tenantDB.transaction(t.handle) { tx in try await AuditLog.append(AuditEntry(actor: "test", action: "anchor.quiet"), in: tx) }
+            await service.anchorAll(counters: [schema: 1])
+            // validate: skipped; a moved counter, or unknown counters, anchor the new head
+            #expect(try await AuditAnchors.latest(t.handle.id, database: s.database)?.seq == 1)
+            await service.anchorAll(counters: [schema: 2])
+            #expect(try await AuditAnchors.latest(t.handle.id, database: s.database)?.seq == 2)
+            try await s.tenantDB.transaction(t.handle) { tx in try await AuditLog.append(AuditEntry(actor: "test", action: "anchor.unknown"), in: tx) }
+            await service.anchorAll(counters: nil)
+            #expect(try await AuditAnchors.latest(t.handle.id, database: s.database)?.seq == 3)
         }
     }
 }

@@ -110,7 +110,9 @@ public func backgroundServices(_ services: AppServices) -> [any Service] {
     var list: [any Service] = [
         JobWorker(queue: services.jobs, handlers: [sender, paymentJobs, tradingJobs, rescreenJobs, services.webhookSender], pollInterval: .seconds(services.config.jobPollSeconds), wakeups: JobWakeups(database: services.database, logger: services.logger), logger: services.logger),
         RegistryWatcher(registry: services.registry),
-        AuditAnchorService(tenantDB: services.tenantDB, logger: services.logger) { try await registry.all().map(\.handle) },
+        AuditAnchorService(tenantDB: services.tenantDB,
+                           activity: TableActivity(database: services.database, tables: AuditAnchorService.watchedTables, insertsOnly: true),
+                           logger: services.logger) { try await registry.all().map(\.handle) },
         CommissionSettlements.recurring(services.settlements, brands: { try await registry.activeBrands() },
                                         activity: TableActivity(database: services.database, tables: CommissionSettlements.watchedTables), logger: services.logger),
         AMLService(engine: AMLEngine(tenantDB: services.tenantDB), activity: TableActivity(database: services.database, tables: AMLService.watchedTables),
