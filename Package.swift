@@ -40,9 +40,12 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CArgon2", pkgConfig: "libargon2", providers: [.apt(["libargon2-dev"])]),
+        // glibc's <malloc.h> (mallopt, mallinfo2), which the Glibc module does not include.
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "AtriumCore",
             dependencies: [
+                "CMalloc",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

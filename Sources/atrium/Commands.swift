@@ -13,6 +13,8 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         try await Runtime.guarded {
+            // Before anything large is allocated: large blocks go back to the system (MemoryTuning).
+            MemoryTuning.apply(environment: ProcessInfo.processInfo.environment)
             let config = try AppConfig.fromEnvironment()
             // Fail closed: production refuses unsafe settings, naming each one, before touching anything.
             let problems = ProductionChecks.problems(config: config)
