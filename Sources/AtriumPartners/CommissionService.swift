@@ -29,14 +29,12 @@ public struct CommissionService: Service {
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let counters = await activity?.counters()
+            let pass = await ActivityPass(activity)
             for (handle, brand) in (try? await brands.activeBrands()) ?? [] {
                 if Task.isShuttingDownGracefully || Task.isCancelled { return }
-                if let activity, !activity.isDue(handle.schema.name, counters: counters) { continue }
                 do {
                     // One batch per transaction: shutdown between batches loses nothing (the cursor moves with the lines).
-                    _ = try await cancelWhenGracefulShutdown { try await engine.runUntilCaughtUp(tenant: handle, brand: brand) }
-                    activity?.ran(handle.schema.name, counters: counters)
+                    try await pass.ifDue(handle.schema.name) { _ = try await cancelWhenGracefulShutdown { try await engine.runUntilCaughtUp(tenant: handle, brand: brand) } }
                 } catch {
                     if Task.isShuttingDownGracefully || Task.isCancelled { return }
                     logger.warning("commission engine failed", metadata: ["tenant": "\(handle.slug)", "error": "\(error)"])

@@ -36,11 +36,11 @@ public struct AuditAnchorService: Service {
 
     /// One pass over every tenant that is due; a failing tenant is logged and the rest carry on.
     public func anchorAll() async {
-        await anchorAll(counters: await activity?.counters())
+        await anchorAll(pass: await ActivityPass(activity))
     }
 
-    /// One pass with `activity`'s counters read at its start (nil: every tenant is due).
-    func anchorAll(counters: [String: Int64]?) async {
+    /// One pass with the counters read at its start.
+    func anchorAll(pass: ActivityPass) async {
         let list: [TenantHandle]
         do {
             list = try await tenants()
@@ -49,10 +49,8 @@ public struct AuditAnchorService: Service {
             return
         }
         for tenant in list where !Task.isCancelled {
-            if let activity, !activity.isDue(tenant.schema.name, counters: counters) { continue }
             do {
-                try await AuditAnchors.anchor(tenant, tenantDB: tenantDB)
-                activity?.ran(tenant.schema.name, counters: counters)
+                try await pass.ifDue(tenant.schema.name) { try await AuditAnchors.anchor(tenant, tenantDB: tenantDB) }
             } catch is CancellationError {
                 return  // shutting down: the next start anchors again
             } catch {

@@ -56,3 +56,40 @@ public final class TableActivity: Sendable {
         seen.withLock { $0[schema] = Seen(counter: counters?[schema], ranAt: now) }
     }
 }
+
+/// One pass of a gated periodic task over the tenants: `activity`'s counters, read once at the
+/// pass's start. Without an activity every tenant is due on every pass.
+public struct ActivityPass: Sendable {
+    public let activity: TableActivity?
+    public let counters: [String: Int64]?
+
+    /// Reads the counters for a new pass.
+    public init(_ activity: TableActivity?) async {
+        self.init(activity, counters: await activity?.counters())
+    }
+
+    /// A pass with counters read elsewhere (nil: every tenant is due).
+    public init(_ activity: TableActivity?, counters: [String: Int64]?) {
+        self.activity = activity
+        self.counters = counters
+    }
+
+    public func isDue(_ schema: String) -> Bool {
+        activity?.isDue(schema, counters: counters) ?? true
+    }
+
+    /// Records a successful run for `schema`.
+    public func ran(_ schema: String) {
+        activity?.ran(schema, counters: counters)
+    }
+
+    /// Runs `body` when `schema` is due and records the run once it returns; nil when not due. A
+    /// body that throws is not recorded, so the tenant stays due.
+    @discardableResult
+    public func ifDue<T>(_ schema: String, _ body: () async throws -> T) async rethrows -> T? {
+        guard isDue(schema) else { return nil }
+        let result = try await body()
+        ran(schema)
+        return result
+    }
+}

@@ -240,11 +240,11 @@ public struct TradingMaintenanceService: Service {
     public func run() async throws {
         var lastReconcile: [UUID: ContinuousClock.Instant] = [:]
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let counters = await activity?.counters()
+            let pass = await ActivityPass(activity)
             for (handle, brand) in (try? await registry.activeBrands()) ?? [] where !(brand.platforms ?? []).isEmpty {
-                if activity?.isDue(handle.schema.name, counters: counters) ?? true {
+                if pass.isDue(handle.schema.name) {
                     // A sweep that leaves transfers open keeps the brand due: `ran` is recorded only when none is left.
-                    if await sweep(handle, brand) { activity?.ran(handle.schema.name, counters: counters) }
+                    if await sweep(handle, brand) { pass.ran(handle.schema.name) }
                 }
                 let now = ContinuousClock.now
                 if lastReconcile[handle.id].map({ now - $0 >= reconcileEvery }) ?? true {

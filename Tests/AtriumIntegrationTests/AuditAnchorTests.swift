@@ -73,17 +73,17 @@ struct AuditAnchorTests {
             let schema = t.handle.schema.name
             let activity = TableActivity(database: s.database, tables: AuditAnchorService.watchedTables, insertsOnly: true)
             let service = AuditAnchorService(tenantDB: s.tenantDB, activity: activity, logger: s.logger) { [t.handle] }
-            await service.anchorAll(counters: [schema: 1])
+            await service.anchorAll(pass: ActivityPass(activity, counters: [schema: 1]))
             #expect(try await AuditAnchors.latest(t.handle.id, database: s.database)?.seq == 1)
             // MUT: the chain grows, but the pass is given the same counter
             try await s.tenantDB.transaction(t.handle) { tx in try await AuditLog.append(AuditEntry(actor: "test", action: "anchor.quiet"), in: tx) }
-            await service.anchorAll(counters: [schema: 1])
+            await service.anchorAll(pass: ActivityPass(activity, counters: [schema: 1]))
             // validate: skipped; a moved counter, or unknown counters, anchor the new head
             #expect(try await AuditAnchors.latest(t.handle.id, database: s.database)?.seq == 1)
-            await service.anchorAll(counters: [schema: 2])
+            await service.anchorAll(pass: ActivityPass(activity, counters: [schema: 2]))
             #expect(try await AuditAnchors.latest(t.handle.id, database: s.database)?.seq == 2)
             try await s.tenantDB.transaction(t.handle) { tx in try await AuditLog.append(AuditEntry(actor: "test", action: "anchor.unknown"), in: tx) }
-            await service.anchorAll(counters: nil)
+            await service.anchorAll(pass: ActivityPass(activity, counters: nil))
             #expect(try await AuditAnchors.latest(t.handle.id, database: s.database)?.seq == 3)
         }
     }

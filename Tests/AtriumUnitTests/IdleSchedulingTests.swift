@@ -44,6 +44,22 @@ struct IdleSchedulingTests {
         #expect(activity.isDue("tenant_a", counters: nil, now: t0 + .seconds(10)))
     }
 
+    @Test("a pass runs a due tenant's body once and records it; a body that throws leaves the tenant due; no activity means always due")
+    func activityPass() async throws {
+        struct Failed: Error {}
+        let db = Database(url: try DatabaseURL(parsing: "postgres://u@127.0.0.1:1/x"), poolSize: 1, logger: Logger(label: "t"))
+        let activity = TableActivity(database: db, tables: ["payments"])
+        let pass = ActivityPass(activity, counters: ["tenant_a": 5, "tenant_b": 7])
+        #expect(await pass.ifDue("tenant_a") { 42 } == 42)
+        #expect(await pass.ifDue("tenant_a") { 43 } == nil)  // recorded with counter 5: skipped
+        await #expect(throws: Failed.self) { try await pass.ifDue("tenant_b") { throw Failed() } }
+        #expect(pass.isDue("tenant_b"))  // the failed run was not recorded
+        #expect(await ActivityPass(activity, counters: ["tenant_a": 6]).ifDue("tenant_a") { 44 } == 44)
+        let ungated = ActivityPass(nil, counters: nil)
+        #expect(await ungated.ifDue("tenant_a") { 1 } == 1)
+        #expect(await ungated.ifDue("tenant_a") { 2 } == 2)
+    }
+
     @Test("a signal sent before the wait is kept; many signals count as one; the timeout still ends a wait")
     func wakeSignal() async {
         let signal = WakeSignal()

@@ -31,12 +31,10 @@ extension CommissionSettlements {
     static func recurring(_ settlements: CommissionSettlements, brands: @escaping @Sendable () async throws -> [(handle: TenantHandle, config: TenantConfig)],
                           every interval: Duration = .seconds(60), activity: TableActivity? = nil, logger: Logger) -> RecurringService {
         RecurringService(name: "commission-settlement", every: interval, logger: logger) {
-            let counters = await activity?.counters()
+            let pass = await ActivityPass(activity)
             for (handle, config) in try await brands() {
-                if let activity, !activity.isDue(handle.schema.name, counters: counters) { continue }
                 do {
-                    try await settlements.run(tenant: handle, program: config.partnerProgram)
-                    activity?.ran(handle.schema.name, counters: counters)
+                    try await pass.ifDue(handle.schema.name) { try await settlements.run(tenant: handle, program: config.partnerProgram) }
                 } catch {
                     logger.warning("commission settlement failed", metadata: ["tenant": "\(handle.slug)", "error": "\(error)"])
                 }

@@ -16,13 +16,13 @@ enum RiskFlagService {
     static func recurring(tenantDB: TenantDB, brands: @escaping @Sendable () async throws -> [(handle: TenantHandle, config: TenantConfig)],
                           every interval: Duration = .seconds(300), activity: TableActivity? = nil, logger: Logger) -> RecurringService {
         RecurringService(name: "risk-flags", every: interval, logger: logger) {
-            let counters = await activity?.counters()
+            let pass = await ActivityPass(activity)
             for (handle, _) in try await brands() {
-                if let activity, !activity.isDue(handle.schema.name, counters: counters) { continue }
                 do {
-                    let added = try await tenantDB.transaction(handle) { tx in try await RiskFlags.run(in: tx) }
-                    activity?.ran(handle.schema.name, counters: counters)
-                    if added > 0 { logger.info("risk flags raised", metadata: ["tenant": "\(handle.slug)", "added": "\(added)"]) }
+                    let added = try await pass.ifDue(handle.schema.name) {
+                        try await tenantDB.transaction(handle) { tx in try await RiskFlags.run(in: tx) }
+                    }
+                    if let added, added > 0 { logger.info("risk flags raised", metadata: ["tenant": "\(handle.slug)", "added": "\(added)"]) }
                 } catch {
                     logger.warning("risk flags failed", metadata: ["tenant": "\(handle.slug)", "error": "\(error)"])
                 }
