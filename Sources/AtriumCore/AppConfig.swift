@@ -64,6 +64,9 @@ public struct AppConfig: Sendable {
     public var sandboxPlatformURL: String = "http://127.0.0.1:8091"
     /// Seconds a platform call may take before it counts as a timeout (ambiguous).
     public var platformTimeoutSeconds: Int = 10
+    /// How many app servers run against this database (`ATRIUM_APP_SERVERS`): each keeps to its share
+    /// of a trading platform's rate limit, since the platform counts one API key across all of them.
+    public var appServers: Int = 1
     /// Seconds before the recovery job settles a transfer that may not have finished.
     public var tradingRecoverySeconds: Int = 30
     /// Runs the per-connection sync loops and the trading maintenance loop.
@@ -186,6 +189,7 @@ public struct AppConfig: Sendable {
         config.tradingSyncConcurrency = try int("ATRIUM_TRADING_SYNC_CONCURRENCY", 4, 1...64)
         config.tradingSyncMaxSeconds = try int("ATRIUM_TRADING_SYNC_MAX_SECONDS", 120, 1...3_600)
         config.templateCacheSize = try int("ATRIUM_TEMPLATE_CACHE_SIZE", 64, 1...100_000)
+        config.appServers = try int("ATRIUM_APP_SERVERS", 1, 1...64)
         return config
     }
 

@@ -5,6 +5,8 @@ struct ControlState: Encodable {
     var accounts: Int
     var deals: Int
     var positions: Int
+    /// Match-Trader requests refused with 429 so far.
+    var rateLimited: Int
     var prices: [String: String]
 }
 
@@ -40,7 +42,7 @@ extension SandboxPlatform {
             for spec in SymbolSpec.all { priceTexts[spec.name] = spec.format(prices.price(spec.name)) }
             return JSONOut.response(200, ControlState(
                 accounts: store.accounts.count, deals: store.deals.count, positions: store.positions.count,
-                prices: priceTexts
+                rateLimited: rateLimiter.refused, prices: priceTexts
             ))
         default:
             if let answer = handleTradingControl(request, clock: clock) { return answer }

@@ -5,6 +5,8 @@ struct RateLimiter: Sendable {
     let limit: Int
     let windowMilliseconds: Int64
     private var admitted: [String: [Int64]] = [:]
+    /// Requests refused so far (answered 429), over all keys.
+    private(set) var refused = 0
 
     init(limit: Int, windowSeconds: Int = 60) {
         self.limit = max(1, limit)
@@ -18,6 +20,7 @@ struct RateLimiter: Sendable {
         if expired > 0 { times.removeFirst(expired) }
         if times.count >= limit {
             admitted[key] = times
+            refused += 1
             let waitMilliseconds = (times[times.count - limit] + windowMilliseconds) - now
             return max(1, Int((waitMilliseconds + 999) / 1_000))
         }

@@ -4,8 +4,16 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 
-/// Client-side throttle: a token bucket of `capacity` requests refilled evenly over `per`
-/// seconds, plus a pause the server can impose with 429 / Retry-After.
+/// Client-side throttle for a platform limit of `requests` in any window of `per` seconds (a
+/// sliding window, as the platform counts), plus a pause the server can impose with 429 /
+/// Retry-After.
+///
+/// A token bucket of capacity C refilled at r per second lets at most C + r·W requests through in
+/// any window of W seconds. So the burst is a tenth of the limit and the refill is the rest spread
+/// over the window plus one second: C + r·W stays just under the limit, and a request held up in
+/// flight for up to a second still fits. (A bucket as large as the limit and refilled at the limit's
+/// rate lets nearly twice the limit through in the first window.) With `servers` app servers on
+/// the same API key, each takes an equal share of the limit.
 public actor RequestThrottle {
     let capacity: Double
     let refillPerSecond: Double
@@ -14,18 +22,30 @@ public actor RequestThrottle {
     var pausedUntil: ContinuousClock.Instant?
     let clock = ContinuousClock()
 
-    public init(requests: Int, per seconds: Int) {
-        capacity = Double(requests)
-        refillPerSecond = Double(requests) / Double(seconds)
-        tokens = Double(requests)
+    public init(requests: Int, per seconds: Int, servers: Int = 1) {
+        let share = max(1, requests / max(1, servers))
+        let burst = max(1, share / 10)
+        capacity = Double(burst)
+        // A share of one request per window: the burst token comes back once a window.
+        refillPerSecond = Double(max(1, share - burst)) / Double(max(1, seconds) + 1)
+        tokens = Double(burst)
         last = clock.now
     }
 
-    /// Waits until a request may be sent and takes its token.
-    public func acquire() async throws {
+    /// The most requests this throttle lets through in any window of `seconds`.
+    nonisolated public func maximum(inWindowOf seconds: Int) -> Int {
+        Int((capacity + refillPerSecond * Double(seconds)).rounded(.down))
+    }
+
+    /// Waits until a request may be sent and takes its token. Throws `PlatformError.rateLimited`
+    /// at once when the platform's pause lasts longer than `patience`: a caller would rather hear
+    /// "try again later" than wait past its own timeout.
+    public func acquire(patience: Duration = .seconds(3_600)) async throws {
         while true {
             let now = clock.now
             if let pausedUntil, pausedUntil > now {
+                let left = pausedUntil - now
+                if left > patience { throw PlatformError.rateLimited(retryAfterSeconds: Int(left.components.seconds) + 1) }
                 try await Task.sleep(until: pausedUntil, clock: clock)
                 continue
             }
@@ -58,12 +78,15 @@ public final class MatchTraderClient: TradingPlatform {
     let http: PlatformHTTP
     public let throttle: RequestThrottle
 
-    public init(connectionID: String, endpoint: String, apiKey: String, requestsPerMinute: Int = 500, timeout: TimeAmount = .seconds(10)) {
+    /// The platform allows `limit` requests per API key in any window of `windowSeconds`; `servers`
+    /// app servers use this key, each with its share.
+    public init(connectionID: String, endpoint: String, apiKey: String, limit: Int = 500, windowSeconds: Int = 60, servers: Int = 1,
+                timeout: TimeAmount = .seconds(10)) {
         self.connectionID = connectionID
         self.base = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
         self.apiKey = apiKey
         self.http = PlatformHTTP(timeout: timeout)
-        self.throttle = RequestThrottle(requests: requestsPerMinute, per: 60)
+        self.throttle = RequestThrottle(requests: limit, per: windowSeconds, servers: servers)
     }
 
     /// Ids and logins arrive as JSON numbers or strings; both decode to text.
@@ -148,8 +171,9 @@ public final class MatchTraderClient: TradingPlatform {
 
     /// A 429 is definite: the platform did not apply the request. When it asks for a pause of at most
     /// this many seconds, every caller waits it out (the throttle) and the request is sent again, up
-    /// to `rateLimitAttempts` times in all; a longer pause is reported as `rateLimited`. Two servers
-    /// share one platform limit but not one throttle, so short 429s are normal there.
+    /// to `rateLimitAttempts` times in all; a longer pause is reported as `rateLimited`, and callers
+    /// that meet such a pause in the throttle hear the same at once. Servers on one API key keep to
+    /// their share of the limit (`ATRIUM_APP_SERVERS`), so a 429 means another client of the key.
     static let rateLimitRetrySeconds = 5
     static let rateLimitAttempts = 3
 
@@ -166,7 +190,9 @@ public final class MatchTraderClient: TradingPlatform {
 
     private func send<T: Decodable>(_ method: HTTPMethod, _ path: String, query: [(String, String)], body: [String: any Sendable]?, as type: T.Type) async throws -> T {
         do {
-            try await throttle.acquire()
+            try await throttle.acquire(patience: .seconds(Self.rateLimitRetrySeconds))
+        } catch let error as PlatformError {
+            throw error
         } catch {
             throw PlatformError.unavailable("\(path): cancelled while throttled")
         }

@@ -47,6 +47,8 @@ public final class PlatformDirectory: Sendable {
     /// Whether `endpoint: sandbox` connections may be used (development).
     public let sandboxEnabled: Bool
     let timeoutSeconds: Int64
+    /// App servers sharing each platform's rate limit (`ATRIUM_APP_SERVERS`).
+    let servers: Int
     let clients = Mutex<[String: any TradingPlatform]>([:])
 
     /// `environment` holds the `env:NAME` secrets of brand files; `sandboxURL` is where
@@ -54,11 +56,12 @@ public final class PlatformDirectory: Sendable {
     /// `timeoutSeconds` is a timeout.
     /// `vault` opens credentials sealed in the Back Office.
     public init(environment: [String: String], sandboxURL: String = SandboxPlatformKeys.defaultURL, sandboxEnabled: Bool = true, timeoutSeconds: Int = 10,
-                vault: CredentialVault? = nil) {
+                servers: Int = 1, vault: CredentialVault? = nil) {
         self.secrets = BrandSecrets(environment: environment, vault: vault)
         self.sandboxURL = sandboxURL
         self.sandboxEnabled = sandboxEnabled
         self.timeoutSeconds = Int64(timeoutSeconds)
+        self.servers = servers
     }
 
     public func connections(_ brand: TenantConfig) -> [ResolvedConnection] {
@@ -105,7 +108,7 @@ public final class PlatformDirectory: Sendable {
             if let existing = cache[key] { return existing }
             let made: any TradingPlatform
             if c.config.type == "matchtrader" {
-                made = MatchTraderClient(connectionID: c.id, endpoint: c.endpoint, apiKey: c.apiKey ?? "", timeout: .seconds(timeoutSeconds))
+                made = MatchTraderClient(connectionID: c.id, endpoint: c.endpoint, apiKey: c.apiKey ?? "", servers: servers, timeout: .seconds(timeoutSeconds))
             } else {
                 made = MT5WebAPIClient(connectionID: c.id, endpoint: c.endpoint, managerLogin: c.managerLogin ?? "", managerPassword: c.managerPassword ?? "",
                                        serverTimeOffsetMinutes: c.config.serverTimeOffsetMinutes ?? 0, timeout: .seconds(timeoutSeconds))

@@ -267,6 +267,30 @@ struct TradingClientTests {
         }
     }
 
+    /// The soak's rate-limit 503s: two servers each had the whole of Kite's limit, and one server's
+    /// bucket let nearly twice the limit through in a window.
+    @Test("two servers on one API key, each with its share, send as fast as they may and meet no 429")
+    func matchTraderServersShareTheLimit() async throws {
+        var config = try SandboxPlatformHarness.configuration(data: nil)
+        config.rateLimitPerMinute = 12
+        config.rateLimitWindowSeconds = 2
+        let engine = try SandboxPlatform(configuration: config)
+        try await SandboxPlatformHarness.serve(engine) { sandbox in
+            let servers = (0..<2).map { _ in
+                MatchTraderClient(connectionID: "m", endpoint: sandbox.url + "/mtr", apiKey: "sandbox-mtr-key", limit: 12, windowSeconds: 2, servers: 2)
+            }
+            // MUT: both send 8 pings back to back (16 requests, over two windows' worth at 12 per 2 s)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for mtr in servers { group.addTask { for _ in 0..<8 { try await mtr.ping() } } }
+                try await group.waitForAll()
+            }
+            // validate: the platform refused nothing
+            struct State: Decodable { let rateLimited: Int }
+            let state = try await RawHTTP.send(sandbox.url + "/control/state", method: .GET)
+            #expect(try JSONDecoder().decode(State.self, from: Data(state.body.utf8)).rateLimited == 0)
+        }
+    }
+
     /// The soak's 98 × 503: two servers share Kite's platform limit, each with its own throttle, and
     /// the platform answered "retry after 1 s" to account openings and transfers.
     @Test("Match-Trader 429 with a short Retry-After: the client waits it out and sends the request again, once")

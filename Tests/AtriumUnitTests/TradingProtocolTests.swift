@@ -1,3 +1,4 @@
+import AtriumCore
 import AtriumLedger
 import AtriumMT5
 import AtriumTrading
@@ -60,20 +61,70 @@ struct TradingProtocolTests {
         #expect(a.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) })
     }
 
-    @Test("the client-side throttle lets a burst through, then spaces requests out")
+    @Test("the client-side throttle lets a tenth of the limit through at once, then spaces requests out")
     func throttle() async throws {
-        let throttle = RequestThrottle(requests: 4, per: 1)
+        let throttle = RequestThrottle(requests: 40, per: 2)  // burst 4, then 12 a second
         let clock = ContinuousClock()
         let start = clock.now
         for _ in 0..<4 { try await throttle.acquire() }
-        #expect(clock.now - start < .milliseconds(100))
+        #expect(clock.now - start < .milliseconds(50))
         try await throttle.acquire()
         let fifth = clock.now - start
-        #expect(fifth >= .milliseconds(200), "a fifth request within the second waits for a token (\(fifth))")
+        #expect(fifth >= .milliseconds(50), "a fifth request waits for a token (\(fifth))")
         await throttle.pause(seconds: 1)
         let paused = clock.now
         try await throttle.acquire()
         #expect(clock.now - paused >= .milliseconds(900), "after a 429 nobody sends until Retry-After has passed")
+    }
+
+    /// The soak's rate-limit 503s: a bucket as large as the limit, refilled at the limit's rate, let
+    /// nearly twice the limit through in the first minute, and two servers each had the whole limit.
+    @Test("the throttle never lets more than the limit through in one window, and each of N servers keeps to its share")
+    func throttleConformsToTheWindow() async throws {
+        #expect((490...500).contains(RequestThrottle(requests: 500, per: 60).maximum(inWindowOf: 60)))
+        #expect((240...250).contains(RequestThrottle(requests: 500, per: 60, servers: 2).maximum(inWindowOf: 60)))
+        #expect((160...166).contains(RequestThrottle(requests: 500, per: 60, servers: 3).maximum(inWindowOf: 60)))
+        #expect(RequestThrottle(requests: 1, per: 60).maximum(inWindowOf: 60) == 1)
+        // As many acquisitions as possible within the first second: never more than the limit.
+        let throttle = RequestThrottle(requests: 20, per: 1)
+        let clock = ContinuousClock()
+        let end = clock.now + .milliseconds(950)
+        var taken = 0
+        while clock.now < end {
+            try await throttle.acquire()
+            if clock.now < end { taken += 1 }
+        }
+        #expect(taken <= 20 && taken >= 2, "\(taken) requests in under a second")
+    }
+
+    @Test("ATRIUM_APP_SERVERS: default 1, a bad or zero value names the variable, and the directory's clients take their share")
+    func appServersSetting() throws {
+        #expect(try AppConfig.fromEnvironment(["ATRIUM_ENV": "development"]).appServers == 1)
+        let config = try AppConfig.fromEnvironment(["ATRIUM_ENV": "development", "ATRIUM_APP_SERVERS": "2"])
+        #expect(config.appServers == 2)
+        for bad in ["0", "65", "two"] {
+            #expect(throws: ConfigError.invalid(key: "ATRIUM_APP_SERVERS", expected: "an integer in 1...64", got: bad)) {
+                _ = try AppConfig.fromEnvironment(["ATRIUM_ENV": "production", "ATRIUM_APP_SERVERS": bad])
+            }
+        }
+        let directory = PlatformDirectory(environment: ["KITE_MATCHTRADER_API_KEY": "k"], sandboxURL: "http://127.0.0.1:1", servers: config.appServers)
+        let client = try #require(try directory.platform(KYCEngineTests.brand("kite"), connection: "mtr-live") as? MatchTraderClient)
+        #expect((240...250).contains(client.throttle.maximum(inWindowOf: 60)))
+    }
+
+    @Test("a caller meeting a platform pause longer than its patience is told at once, not kept waiting")
+    func throttleImpatience() async throws {
+        let throttle = RequestThrottle(requests: 500, per: 60)
+        await throttle.pause(seconds: 30)
+        let clock = ContinuousClock()
+        let start = clock.now
+        await #expect(throws: PlatformError.self) { try await throttle.acquire(patience: .seconds(5)) }
+        #expect(clock.now - start < .seconds(1))
+        do {
+            try await throttle.acquire(patience: .seconds(5))
+        } catch PlatformError.rateLimited(let seconds) {
+            #expect(seconds >= 29 && seconds <= 31)
+        }
     }
 
     @Test("platform errors: only a timeout is ambiguous; user-facing errors never carry platform detail")

@@ -63,7 +63,7 @@ public func makeServices(config: AppConfig, logger: Logger) async throws -> AppS
                        jobs: JobQueue(database: database), payments: payments,
                        trading: Trading(tenantDB: tenantDB,
                                         directory: PlatformDirectory(environment: config.environment, sandboxURL: config.sandboxPlatformURL, sandboxEnabled: config.isDevelopment,
-                                                                     timeoutSeconds: config.platformTimeoutSeconds, vault: KeyRing(master: master).credentials),
+                                                                     timeoutSeconds: config.platformTimeoutSeconds, servers: config.appServers, vault: KeyRing(master: master).credentials),
                                         logger: logger, recoveryDelaySeconds: config.tradingRecoverySeconds, failpoint: config.failpoint),
                        logger: logger)
     // The sanctions index is built from the current list versions on first use and after a load.
