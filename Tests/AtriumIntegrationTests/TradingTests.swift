@@ -253,10 +253,7 @@ struct TradingClientTests {
 
     @Test("Match-Trader 429: the client reports rate limited and pauses every caller for Retry-After")
     func matchTraderRateLimit() async throws {
-        var config = try SandboxPlatformHarness.configuration(data: nil)
-        config.rateLimitPerMinute = 5
-        let engine = try SandboxPlatform(configuration: config)
-        try await SandboxPlatformHarness.serve(engine) { sandbox in
+        try await SandboxPlatformHarness.with(rateLimit: 5) { sandbox in
             let mtr = MatchTraderClient(connectionID: "m", endpoint: sandbox.url + "/mtr", apiKey: "sandbox-mtr-key")
             for _ in 0..<5 { try await mtr.ping() }
             do { try await mtr.ping(); Issue.record("6th request within a minute accepted") } catch let e as PlatformError {
@@ -271,11 +268,7 @@ struct TradingClientTests {
     /// bucket let nearly twice the limit through in a window.
     @Test("two servers on one API key, each with its share, send as fast as they may and meet no 429")
     func matchTraderServersShareTheLimit() async throws {
-        var config = try SandboxPlatformHarness.configuration(data: nil)
-        config.rateLimitPerMinute = 12
-        config.rateLimitWindowSeconds = 2
-        let engine = try SandboxPlatform(configuration: config)
-        try await SandboxPlatformHarness.serve(engine) { sandbox in
+        try await SandboxPlatformHarness.with(rateLimit: 12, windowSeconds: 2) { sandbox in
             let servers = (0..<2).map { _ in
                 MatchTraderClient(connectionID: "m", endpoint: sandbox.url + "/mtr", apiKey: "sandbox-mtr-key", limit: 12, windowSeconds: 2, servers: 2)
             }
@@ -295,11 +288,7 @@ struct TradingClientTests {
     /// the platform answered "retry after 1 s" to account openings and transfers.
     @Test("Match-Trader 429 with a short Retry-After: the client waits it out and sends the request again, once")
     func matchTraderShortPauseIsWaitedOut() async throws {
-        var config = try SandboxPlatformHarness.configuration(data: nil)
-        config.rateLimitPerMinute = 2
-        config.rateLimitWindowSeconds = 2
-        let engine = try SandboxPlatform(configuration: config)
-        try await SandboxPlatformHarness.serve(engine) { sandbox in
+        try await SandboxPlatformHarness.with(rateLimit: 2, windowSeconds: 2) { sandbox in
             let mtr = MatchTraderClient(connectionID: "m", endpoint: sandbox.url + "/mtr", apiKey: "sandbox-mtr-key")
             let clock = ContinuousClock()
             let start = clock.now

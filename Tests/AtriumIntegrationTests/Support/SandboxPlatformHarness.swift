@@ -29,6 +29,15 @@ struct SandboxPlatformHarness: Sendable {
         return try await serve(engine, body)
     }
 
+    /// Runs `body` with a server whose Match-Trader API allows `limit` requests per key in any
+    /// `windowSeconds`.
+    static func with<R: Sendable>(rateLimit limit: Int, windowSeconds: Int = 60, _ body: @Sendable (SandboxPlatformHarness) async throws -> R) async throws -> R {
+        var config = try configuration(data: nil)
+        config.rateLimitPerMinute = limit
+        config.rateLimitWindowSeconds = windowSeconds
+        return try await serve(try SandboxPlatform(configuration: config), body)
+    }
+
     static func serve<R: Sendable>(_ engine: SandboxPlatform, _ body: @Sendable (SandboxPlatformHarness) async throws -> R) async throws -> R {
         let (ports, sink) = AsyncStream.makeStream(of: Int.self)
         let app = SandboxPlatformServer.application(engine: engine, port: 0, logger: TestCluster.logger) { port in
