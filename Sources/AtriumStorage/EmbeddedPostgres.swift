@@ -93,6 +93,9 @@ public struct EmbeddedPostgres: Sendable {
         _ = try run(binary("pg_ctl"), ["-D", dataDirectory, "-m", "fast", "-w", "stop"], allowFailure: true)
     }
 
+    /// The advisory lock that serialises `ensureDatabase` across processes.
+    static let setupLockKey: Int64 = 0x41_54_52_49_55_4E
+
     /// Creates `name` owned by the application role, with `public` closed to tenant roles.
     public func ensureDatabase(_ name: String, logger: Logger) async throws {
         guard let ident = SQLIdentifier(name) else { throw StorageError.invalidIdentifier(name) }
@@ -102,13 +105,21 @@ public struct EmbeddedPostgres: Sendable {
             if !dbExists {
                 do {
                     try await client.query("CREATE DATABASE \(ident) OWNER \(Self.appRoleIdentifier)")
-                } catch where error.sqlState == "42P04" { /* created concurrently */ }
+                } catch where error.sqlState == "42P04" || error.sqlState == "23505" {
+                    // Created concurrently: 42P04 when the other was first to commit, 23505 when both
+                    // were inserting its pg_database row at once.
+                }
             }
         }
         let dbClient = PostgresClient(configuration: try superuserURL(database: name).clientConfiguration(poolSize: 1))
         try await dbClient.runScoped {
-            try await dbClient.query("REVOKE ALL ON SCHEMA public FROM PUBLIC")
-            try await dbClient.query("REVOKE TEMPORARY ON DATABASE \(ident) FROM PUBLIC")
+            // One process at a time: two commands starting together (`xargs -P 4 atrium tenant apply`)
+            // rewrote the same catalog rows at once and one failed with "tuple concurrently updated".
+            try await dbClient.checkedTransaction(logger: logger) { conn in
+                try await conn.query("SELECT pg_advisory_xact_lock(\(Self.setupLockKey))", logger: logger)
+                try await conn.query("REVOKE ALL ON SCHEMA public FROM PUBLIC", logger: logger)
+                try await conn.query("REVOKE TEMPORARY ON DATABASE \(ident) FROM PUBLIC", logger: logger)
+            }
         }
         logger.debug("database ready", metadata: ["database": "\(name)"])
     }
